@@ -1,0 +1,409 @@
+"""Loading articles from files, folders, dicts and `Article` values into a list of `Article`.
+
+    load_articles(inputs, *, skip_bad=False, max_bytes=20_000_000) -> Articles
+
+Strings are always paths, never article text: pass text as a dict, e.g.
+`load_articles([{"text": "...", "title": "..."}])`. Supported files: .txt, .md, .html/.htm
+(extracted with trafilatura), .json (an object or a list of objects with a text/content/body
+field) and .jsonl (one such object per line). Folders are read in name order, recursively,
+skipping hidden entries and unknown extensions (recorded in `Articles.notes`).
+
+Every problem is a one-line `SourceError` that names the file and says how to fix it. Without
+`skip_bad` the first one is raised; with `skip_bad=True` it goes to `Articles.skipped` and
+everything else is still loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeAlias
+
+from .errors import SourceError
+from .models import Article
+
+__all__ = ["SUPPORTED_EXTENSIONS", "Articles", "InputItem", "load_articles"]
+
+SUPPORTED_EXTENSIONS: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+InputItem: TypeAlias = str | os.PathLike[str] | Mapping[str, Any] | Article
+
+_TEXT_KEYS = ("text", "content", "body")
+_META_KEYS = {
+    "title": ("title", "headline"),
+    "outlet": ("outlet", "source", "sitename", "site_name", "publisher"),
+    "date": ("date", "published", "published_at", "publish_date", "publishedAt"),
+    "url": ("url", "link"),
+}
+_SNIFF_BYTES = 8192
+_EXTENSIONS_HINT = "use .txt, .md, .html, .json or .jsonl"
+
+
+class Articles(list[Article]):
+    """The loaded articles, in input order, plus what was skipped and why."""
+
+    def __init__(
+        self,
+        items: Iterable[Article] = (),
+        skipped: Iterable[SourceError] = (),
+        notes: Iterable[str] = (),
+    ) -> None:
+        super().__init__(items)
+        self.skipped: list[SourceError] = list(skipped)
+        self.notes: list[str] = list(notes)
+
+
+@dataclass
+class _Run:
+    """Loading state: results, the skip policy and symlink-loop protection."""
+
+    skip_bad: bool
+    max_bytes: int
+    out: Articles = field(default_factory=Articles)
+    seen_dirs: set[str] = field(default_factory=set)
+
+    def fail(self, error: SourceError) -> None:
+        if not self.skip_bad:
+            raise error
+        self.out.skipped.append(error)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def load_articles(
+    inputs: InputItem | Iterable[InputItem],
+    *,
+    skip_bad: bool = False,
+    max_bytes: int = 20_000_000,
+) -> Articles:
+    """Load articles from paths (files or folders), dicts with a "text" field, or `Article`s.
+
+    Strings are paths. To pass article text, use a dict: `{"text": ..., "title": ...}`.
+    Raises `SourceError` for the first bad input unless `skip_bad=True`, in which case bad
+    inputs are collected in `.skipped` and the rest is loaded.
+    """
+    run = _Run(skip_bad=skip_bad, max_bytes=max_bytes)
+    for index, item in enumerate(_items(inputs), start=1):
+        try:
+            _load_item(item, index, run)
+        except SourceError as e:
+            run.fail(e)
+    return run.out
+
+
+def _items(inputs: InputItem | Iterable[InputItem]) -> Iterator[InputItem]:
+    if isinstance(inputs, str | os.PathLike | Mapping | Article):
+        yield inputs
+    else:
+        yield from inputs
+
+
+def _load_item(item: object, index: int, run: _Run) -> None:
+    if isinstance(item, Article):
+        run.out.append(item)
+    elif isinstance(item, Mapping):
+        run.out.append(_from_mapping(item, str(item.get("path") or f"<input {index}>"), "text", ()))
+    elif isinstance(item, str | os.PathLike):
+        _load_path(_as_path(item), os.fspath(item), run)
+    else:
+        raise SourceError(
+            f"<input {index}>",
+            f"cannot load a {type(item).__name__}",
+            "pass a path, a dict with a 'text' field, or an Article",
+        )
+
+
+def _as_path(item: str | os.PathLike[str]) -> Path:
+    raw = os.fspath(item)
+    if "\n" in raw or len(raw) > 4096:
+        raise SourceError(
+            _shorten(raw), "looks like article text, not a path", "pass text as a dict: {'text': ...}"
+        )
+    return Path(raw).expanduser()
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    """`text` itself if short and on one line, else a one-line prefix (error messages are one line)."""
+    if len(text) <= limit and "\n" not in text:
+        return text
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# --------------------------------------------------------------------------- paths and folders
+
+
+def _load_path(path: Path, given: str, run: _Run) -> None:
+    try:
+        st = path.stat()
+    except FileNotFoundError as e:
+        fix = "check the path and its spelling"
+        if len(given.split()) > 5:
+            fix += "; strings are paths, pass article text as a dict: {'text': ...}"
+        raise SourceError(_shorten(given, 200), "no such file or folder", fix) from e
+    except OSError as e:
+        raise SourceError(given, f"cannot access the path ({e.strerror or e})", "check the path") from e
+    if path.is_dir():
+        _load_folder(path, given, run)
+    else:
+        run.out.extend(_load_file(path, given, st.st_size, run))
+
+
+def _load_folder(folder: Path, given: str, run: _Run) -> None:
+    real = os.path.realpath(folder)
+    if real in run.seen_dirs:
+        run.out.notes.append(f"{given}: skipped, already visited (symlink loop?)")
+        return
+    run.seen_dirs.add(real)
+    if _walk(folder, given, run) == 0:
+        raise SourceError(given, "no usable files in the folder", f"add article files ({_EXTENSIONS_HINT})")
+
+
+def _walk(folder: Path, given: str, run: _Run) -> int:
+    """Load a folder's supported files and sub-folders in name order; returns files attempted."""
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as e:
+        raise SourceError(
+            given, f"cannot list the folder ({e.strerror or e})", "check its permissions"
+        ) from e
+    found = 0
+    for entry in entries:
+        child = os.path.join(given, entry.name)
+        if entry.name.startswith("."):
+            run.out.notes.append(f"{child}: skipped hidden entry")
+        elif entry.is_dir():
+            real = os.path.realpath(entry)
+            if real in run.seen_dirs:
+                run.out.notes.append(f"{child}: skipped, already visited (symlink loop?)")
+                continue
+            run.seen_dirs.add(real)
+            try:
+                found += _walk(entry, child, run)
+            except SourceError as e:
+                run.fail(e)
+        elif entry.suffix.lower() not in SUPPORTED_EXTENSIONS:
+            run.out.notes.append(f"{child}: skipped, unknown extension ({_EXTENSIONS_HINT})")
+        else:
+            found += 1
+            try:
+                _load_path(entry, child, run)
+            except SourceError as e:
+                run.fail(e)
+    return found
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _read_bytes(path: Path) -> bytes:
+    """Read a whole file (a seam for tests: the size check must happen before this)."""
+    return path.read_bytes()
+
+
+def _load_file(path: Path, given: str, size: int, run: _Run) -> list[Article]:
+    if size > run.max_bytes:
+        raise SourceError(
+            given,
+            f"file is {size / 1e6:.1f} MB, over the {run.max_bytes / 1e6:.1f} MB limit",
+            "split it or pass max_bytes/--max-bytes",
+        )
+    if size == 0:
+        raise SourceError(given, "file is empty", "remove it or add the article text")
+    try:
+        data = _read_bytes(path)
+    except PermissionError as e:
+        raise SourceError(given, "cannot read the file (permission denied)", "check its permissions") from e
+    except OSError as e:
+        raise SourceError(given, f"cannot read the file ({e.strerror or e})", "check the file") from e
+    text, notes = _decode(data, given)
+    if not text.strip():
+        raise SourceError(given, "file is empty", "remove it or add the article text")
+    ext = path.suffix.lower()
+    if ext in (".json", ".jsonl"):
+        return _from_json_file(text, given, notes, run, lines=ext == ".jsonl")
+    if ext in (".html", ".htm"):
+        return [_from_html(text, given, notes)]
+    if _looks_like_html(text):
+        note = f"content is HTML despite the {ext or 'missing'} extension; extracted as HTML"
+        return [_from_html(text, given, (*notes, note))]
+    if ext == ".md":
+        title, body = _markdown_title(text)
+        return [Article(text=body, path=given, title=title, format="markdown", notes=notes)]
+    return [Article(text=text, path=given, format="text", notes=notes)]
+
+
+def _decode(data: bytes, given: str) -> tuple[str, tuple[str, ...]]:
+    """Bytes -> text with normalised line endings; notes say which fallback decoding was used."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            text = "\x00"
+        if "\x00" not in text:
+            return _newlines(text), ("decoded as UTF-16 (byte-order mark)",)
+    if _is_binary(data[:_SNIFF_BYTES]):
+        raise SourceError(given, "looks like a binary file, not text", "convert it to .txt, .html or .json")
+    try:
+        return _newlines(data.decode("utf-8-sig")), ()
+    except UnicodeDecodeError:
+        pass
+    try:
+        return _newlines(data.decode("cp1252")), ("decoded as cp1252 (not UTF-8)",)
+    except UnicodeDecodeError:
+        return _newlines(data.decode("latin-1")), ("decoded as latin-1 (not UTF-8)",)
+
+
+def _is_binary(head: bytes) -> bool:
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head if (b < 32 and b not in (9, 10, 12, 13, 27)) or b == 127)
+    return bool(head) and control / len(head) > 0.10
+
+
+def _newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:15].lower()
+    return head.startswith(("<!doctype html", "<html"))
+
+
+def _markdown_title(text: str) -> tuple[str, str]:
+    """Strip a leading "# Title" line (and blank lines after it) into the title."""
+    stripped = text.lstrip()
+    first, _, rest = stripped.partition("\n")
+    if not first.startswith("# "):
+        return "", text
+    return first[2:].strip().rstrip("#").strip(), rest.lstrip("\n")
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def _from_html(html: str, given: str, notes: tuple[str, ...]) -> Article:
+    doc = _extract_html(html, given)
+    text = _newlines(str(doc.get("text") or "")).strip("\n")
+    if not text.strip():
+        raise SourceError(
+            given, "no article text found in the HTML", "save the article page or paste its text"
+        )
+    return Article(
+        text=text,
+        path=given,
+        title=_meta_str(doc.get("title")),
+        outlet=_meta_str(doc.get("sitename")),
+        date=_meta_str(doc.get("date")),
+        url=_meta_str(doc.get("url")),
+        format="html",
+        notes=notes,
+    )
+
+
+def _extract_html(html: str, given: str) -> dict[str, Any]:
+    import trafilatura  # slow import, only needed for HTML
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            doc = trafilatura.bare_extraction(
+                html, with_metadata=True, include_comments=False, include_tables=True
+            )
+    except Exception as e:  # the extractor's parser errors are not part of its API
+        raise SourceError(given, f"could not parse the HTML ({type(e).__name__})", "check the file") from e
+    if doc is None:
+        return {}
+    if isinstance(doc, dict):
+        return doc
+    as_dict: dict[str, Any] = doc.as_dict()
+    return as_dict
+
+
+def _meta_str(value: object) -> str:
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Mapping):  # e.g. NewsAPI: "source": {"id": ..., "name": ...}
+        return _meta_str(value.get("name"))
+    return ""
+
+
+# --------------------------------------------------------------------------- JSON and dicts
+
+
+def _from_json_file(
+    text: str, given: str, notes: tuple[str, ...], run: _Run, *, lines: bool
+) -> list[Article]:
+    out: list[Article] = []
+    for where, obj in _json_lines(text, given, run) if lines else _json_items(text, given):
+        try:
+            out.append(_from_mapping(obj, given, "json", (*notes, where) if where else notes, where=where))
+        except SourceError as e:
+            run.fail(e)
+    if not out and not run.skip_bad:
+        raise SourceError(given, "no articles in the file", "add objects with a 'text' field")
+    return out
+
+
+def _json_items(text: str, given: str) -> list[tuple[str, Any]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise SourceError(
+            given,
+            f"malformed JSON at line {e.lineno}, column {e.colno}: {e.msg}",
+            "fix or re-export the file",
+        ) from e
+    if isinstance(data, list):
+        return [(f"JSON item {i}", obj) for i, obj in enumerate(data, start=1)]
+    return [("", data)]
+
+
+def _json_lines(text: str, given: str, run: _Run) -> list[tuple[str, Any]]:
+    items: list[tuple[str, Any]] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            items.append((f"JSONL line {number}", json.loads(line)))
+        except json.JSONDecodeError as e:
+            run.fail(
+                SourceError(given, f"line {number}: malformed JSON ({e.msg})", "fix or remove that line")
+            )
+    return items
+
+
+def _from_mapping(obj: object, given: str, fmt: str, notes: tuple[str, ...], *, where: str = "") -> Article:
+    prefix = f"{where}: " if where else ""
+    if not isinstance(obj, Mapping):
+        raise SourceError(given, f"{prefix}expected an object, got {type(obj).__name__}", "use {'text': ...}")
+    text_value = next((obj[k] for k in _TEXT_KEYS if obj.get(k) is not None), None)
+    meta = {
+        name: next((_meta_str(obj.get(k)) for k in keys if obj.get(k)), "")
+        for name, keys in _META_KEYS.items()
+    }
+    if text_value is None and isinstance(obj.get("html"), str):
+        doc = _from_html(_newlines(obj["html"]), given, notes)
+        return doc.model_copy(update={k: v for k, v in meta.items() if v})
+    if not isinstance(text_value, str):
+        problem = (
+            "has no 'text', 'content' or 'body' field" if text_value is None else "'text' is not a string"
+        )
+        raise SourceError(given, prefix + problem, "give each article a 'text' string")
+    if not text_value.strip():
+        raise SourceError(given, f"{prefix}article text is empty", "remove it or add the article text")
+    extra = obj.get("notes")
+    extra_notes = tuple(str(n) for n in extra) if isinstance(extra, list | tuple) else ()
+    return Article(
+        text=_newlines(text_value),
+        path=given,
+        format=fmt,
+        notes=(*notes, *extra_notes),
+        **meta,
+    )

@@ -1,0 +1,180 @@
+"""The small typed values that flow through the pipeline.
+
+    Article  --clean/segment-->  Source (passages S1:1.., dropped spans)  --dedupe-->  Corpus
+    Corpus  --engine-->  Draft (sentences with citations, usage)  -->  Briefing
+
+Offsets (`start`, `end`) always index into `Source.text`, the article text exactly as loaded
+(for HTML: the text the extractor produced), so `source.text[p.start:p.end] == p.text`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "Article",
+    "Corpus",
+    "Dropped",
+    "DuplicateGroup",
+    "Passage",
+    "Sentence",
+    "Source",
+    "SummarySentence",
+    "Usage",
+    "passage_sort_key",
+]
+
+PASSAGE_ID = re.compile(r"^S(\d+):(\d+)$")
+
+
+class _Value(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Article(_Value):
+    """One input document as loaded, before cleaning."""
+
+    text: str
+    path: str = ""
+    title: str = ""
+    outlet: str = ""
+    date: str = ""
+    url: str = ""
+    format: str = "text"
+    notes: tuple[str, ...] = ()
+
+
+class Sentence(_Value):
+    text: str
+    start: int
+    end: int
+
+
+class Passage(_Value):
+    """A cleaned paragraph with a stable id like `S2:4` (source 2, 4th kept paragraph, 1-based)."""
+
+    id: str
+    text: str
+    start: int
+    end: int
+    sentences: tuple[Sentence, ...] = ()
+    tokens: int = 0
+    group: str | None = None
+
+    @property
+    def source_id(self) -> str:
+        return self.id.split(":", 1)[0]
+
+    @property
+    def index(self) -> int:
+        return int(self.id.split(":", 1)[1])
+
+
+class Dropped(_Value):
+    """A span that cleaning removed, with the reason, so nothing is lost silently."""
+
+    text: str
+    start: int
+    end: int
+    reason: str
+
+
+class Source(_Value):
+    id: str
+    text: str
+    path: str = ""
+    title: str = ""
+    outlet: str = ""
+    date: str = ""
+    url: str = ""
+    passages: tuple[Passage, ...] = ()
+    dropped: tuple[Dropped, ...] = ()
+    notes: tuple[str, ...] = ()
+    origin: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.title or self.path or self.id
+
+
+class DuplicateGroup(_Value):
+    """Passages in different sources that say the same thing (wire copies, rewrites)."""
+
+    id: str
+    passages: tuple[str, ...]
+
+
+class Corpus(_Value):
+    """All sources of one briefing, with cross-source near-duplicate groups."""
+
+    sources: tuple[Source, ...]
+    groups: tuple[DuplicateGroup, ...] = ()
+
+    @cached_property
+    def _index(self) -> dict[str, Passage]:
+        return {p.id: p for s in self.sources for p in s.passages}
+
+    def passage(self, passage_id: str) -> Passage:
+        return self._index[passage_id]
+
+    def has_passage(self, passage_id: str) -> bool:
+        return passage_id in self._index
+
+    def source(self, source_id: str) -> Source:
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        raise KeyError(source_id)
+
+    def passages(self) -> Iterator[Passage]:
+        for s in self.sources:
+            yield from s.passages
+
+    def group_of(self, passage_id: str) -> tuple[str, ...]:
+        """Every passage in the same near-duplicate group (the passage itself included)."""
+        group = self._index[passage_id].group
+        if group is None:
+            return (passage_id,)
+        for g in self.groups:
+            if g.id == group:
+                return g.passages
+        return (passage_id,)
+
+
+class SummarySentence(_Value):
+    text: str
+    citations: tuple[str, ...] = ()
+    note: str = ""
+
+
+class Usage(_Value):
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_calls: int = 0
+    cost_usd: float | None = None
+
+    def __add__(self, other: Usage) -> Usage:
+        cost: float | None
+        if self.cost_usd is None and other.cost_usd is None:
+            cost = None
+        else:
+            cost = (self.cost_usd or 0.0) + (other.cost_usd or 0.0)
+        return Usage(
+            calls=self.calls + other.calls,
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            cached_calls=self.cached_calls + other.cached_calls,
+            cost_usd=cost,
+        )
+
+
+def passage_sort_key(passage_id: str) -> tuple[int, int]:
+    m = PASSAGE_ID.match(passage_id)
+    if not m:
+        return (10**9, 10**9)
+    return (int(m.group(1)), int(m.group(2)))
