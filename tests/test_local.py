@@ -59,3 +59,26 @@ def test_local_server_answers_a_chat_completion() -> None:
     assert plain.text.strip() and plain.finish_reason in ("stop", "length")
     assert plain.prompt_tokens > 0 and plain.completion_tokens > 0
     assert streamed.finish_reason in ("stop", "length")
+
+
+@pytest.mark.slow
+@needs_llama
+def test_smollm2_briefing_of_the_seeds_cites_only_real_passages() -> None:
+    from paths import EXAMPLES
+
+    from toolkit import summarize
+
+    first = summarize(EXAMPLES, engine="local", words=120)
+    assert first.engine == "local" and first.usage.calls >= 1
+    assert first.sentences, first.notes
+    corpus = first.corpus
+    for s in first.sentences:
+        assert all(corpus.has_passage(c) for c in s.citations), s
+        if not s.citations:
+            assert s.note.startswith("uncited"), s  # marked, with the reason
+    assert first.unresolved_citations() == []
+    # The same run again is served from the cache: no call, and the server is not even started.
+    second = summarize(EXAMPLES, engine="local", words=120)
+    assert second.usage.calls == 0
+    assert second.usage.cached_calls == first.usage.calls
+    assert [s.text for s in second.sentences] == [s.text for s in first.sentences]

@@ -1,7 +1,7 @@
 """Merged, cited, checked briefings from many news articles about one event.
 
 >>> from toolkit import load_articles, summarize
->>> briefing = summarize(load_articles("examples/"))
+>>> briefing = summarize(load_articles("examples/syria-iraq-2025"))
 >>> print(briefing.to_markdown())
 """
 
@@ -20,12 +20,16 @@ from .errors import (
     ToolkitError,
 )
 from .extractive import ExtractiveEngine
+from .grouping import EventGroup, Grouping, group_articles
+from .llm_engine import OpenAIEngine
 from .loading import Articles, load_articles
 from .models import (
     Article,
+    CitationCheck,
     Corpus,
     Dropped,
     DuplicateGroup,
+    Evidence,
     Passage,
     Sentence,
     Source,
@@ -33,8 +37,11 @@ from .models import (
     Usage,
 )
 from .passages import build_corpus
-from .pipeline import summarize
+from .pipeline import plan, summarize
+from .planning import Plan
+from .report import Report
 from .tokens import get_tokenizer, load_encoding
+from .verify import Verifier, verify
 
 __version__ = "0.1.0"
 
@@ -45,6 +52,7 @@ __all__ = [
     "BudgetError",
     "Chunk",
     "ChunkPart",
+    "CitationCheck",
     "ConfigError",
     "Corpus",
     "Draft",
@@ -53,9 +61,15 @@ __all__ = [
     "EndpointError",
     "Engine",
     "EngineError",
+    "EventGroup",
+    "Evidence",
     "ExtractiveEngine",
+    "Grouping",
+    "OpenAIEngine",
     "Passage",
+    "Plan",
     "PromptError",
+    "Report",
     "ResponseError",
     "Sentence",
     "Skipped",
@@ -65,11 +79,15 @@ __all__ = [
     "TokenizerError",
     "ToolkitError",
     "Usage",
+    "Verifier",
     "__version__",
     "build_corpus",
     "chunk_passages",
     "get_tokenizer",
+    "group_articles",
     "load_articles",
     "load_encoding",
+    "plan",
     "summarize",
+    "verify",
 ]

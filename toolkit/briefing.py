@@ -14,6 +14,7 @@ from typing import Any
 
 from .citations import format_marker
 from .models import Corpus, DuplicateGroup, Source, SummarySentence, Usage, _Value
+from .report import Report
 
 __all__ = ["SCHEMA_VERSION", "Briefing", "Skipped"]
 
@@ -39,6 +40,7 @@ class Briefing(_Value):
     skipped: tuple[Skipped, ...] = ()
     created: str = ""
     schema_version: int = SCHEMA_VERSION
+    report: Report | None = None  # filled by verify(): alignment, coverage, conflicts
 
     @property
     def corpus(self) -> Corpus:

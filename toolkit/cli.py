@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
+from .cli_group import group_cmd
+from .cli_verify import verify_cmd
 from .errors import SourceError, ToolkitError
-from .pipeline import ENGINES, summarize
+from .pipeline import ENGINES, plan, summarize
 
 __all__ = ["app", "main"]
 
@@ -22,9 +24,15 @@ app = typer.Typer(
 EXIT_BAD_INPUT = 2
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(f"brief: error: {message}", err=True)
     raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _fail_on(e: ToolkitError) -> NoReturn:
+    if isinstance(e, SourceError):
+        _fail(f"{e} — fix or remove this input, or pass --skip-bad to go on with the others")
+    _fail(str(e))
 
 
 @app.callback()
@@ -32,40 +40,77 @@ def _root() -> None:
     """Merged, cited briefings from many news articles about one event."""
 
 
+Paths = Annotated[list[Path], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl).")]
+Engine = Annotated[
+    str | None,
+    typer.Option(
+        help=f"One of: {', '.join(ENGINES)}. Default: openai if an endpoint is configured, else extractive."
+    ),
+]
+Model = Annotated[str | None, typer.Option(help="Model name (default: OPENAI_MODEL or gpt-4o-mini).")]
+Words = Annotated[int, typer.Option(help="Word budget of the summary.")]
+Out = Annotated[Path | None, typer.Option(help="Write the Markdown briefing here (default: print it).")]
+JsonOut = Annotated[Path | None, typer.Option("--json", help="Also write the JSON briefing here.")]
+SkipBad = Annotated[
+    bool,
+    typer.Option("--skip-bad", help="Skip unreadable inputs (listed in the output) instead of stopping."),
+]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Print the plan (tokens, calls, cost); spend nothing.")
+]
+MaxCost = Annotated[
+    float | None, typer.Option("--max-cost", help="Refuse a plan estimated above this many USD.")
+]
+Context = Annotated[
+    int | None, typer.Option(help="Context window in tokens, for models the toolkit does not know.")
+]
+Gguf = Annotated[
+    Path | None, typer.Option(help="GGUF model file for --engine local (default: SmolLM2-135M).")
+]
+
+
 @app.command("summarize")
 def summarize_cmd(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl).")
-    ],
-    engine: Annotated[
-        str | None, typer.Option(help=f"One of: {', '.join(ENGINES)}. Default: offline extractive.")
-    ] = None,
-    model: Annotated[
-        str | None, typer.Option(help="Model name (for LLM engines and token counting).")
-    ] = None,
-    words: Annotated[int, typer.Option(help="Word budget of the summary.")] = 250,
-    out: Annotated[
-        Path | None, typer.Option(help="Write the Markdown briefing here (default: print it).")
-    ] = None,
-    json_path: Annotated[
-        Path | None, typer.Option("--json", help="Also write the JSON briefing here.")
-    ] = None,
-    skip_bad: Annotated[
-        bool,
-        typer.Option("--skip-bad", help="Skip unreadable inputs (listed in the output) instead of stopping."),
-    ] = False,
+    paths: Paths,
+    engine: Engine = None,
+    model: Model = None,
+    words: Words = 250,
+    out: Out = None,
+    json_path: JsonOut = None,
+    skip_bad: SkipBad = False,
+    dry_run: DryRun = False,
+    max_cost: MaxCost = None,
+    context: Context = None,
+    gguf: Gguf = None,
 ) -> None:
     """Summarise articles into one cited briefing."""
     if engine is not None and engine not in ENGINES:
         _fail(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    sources = [str(p) for p in paths]
     try:
+        if dry_run:
+            typer.echo(
+                plan(
+                    sources, model=model, words=words, skip_bad=skip_bad, context=context, max_cost=max_cost
+                ).describe()
+            )
+            return
         briefing = summarize(
-            [str(p) for p in paths], engine=engine, model=model, words=words, skip_bad=skip_bad
+            sources,
+            engine=engine,
+            model=model,
+            words=words,
+            skip_bad=skip_bad,
+            max_cost=max_cost,
+            context=context,
+            gguf=gguf,
         )
-    except SourceError as e:
-        _fail(f"{e} — fix or remove this input, or pass --skip-bad to summarise the others")
     except ToolkitError as e:
-        _fail(str(e))
+        _fail_on(e)
+    offline = (
+        " (offline: no endpoint configured)" if engine is None and briefing.engine == "extractive" else ""
+    )
+    typer.echo(f"brief: engine {briefing.engine}, model {briefing.model}{offline}", err=True)
     for skipped in briefing.skipped:
         typer.echo(f"brief: skipped {skipped.error}", err=True)
     markdown = briefing.to_markdown()
@@ -80,6 +125,10 @@ def summarize_cmd(
             typer.echo(f"brief: wrote {json_path}", err=True)
     except OSError as e:
         _fail(f"cannot write output: {e}")
+
+
+app.command("verify")(verify_cmd)
+app.command("group")(group_cmd)
 
 
 def main() -> None:

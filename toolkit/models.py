@@ -17,9 +17,11 @@ from pydantic import BaseModel, ConfigDict
 
 __all__ = [
     "Article",
+    "CitationCheck",
     "Corpus",
     "Dropped",
     "DuplicateGroup",
+    "Evidence",
     "Passage",
     "Sentence",
     "Source",
@@ -145,10 +147,36 @@ class Corpus(_Value):
         return (passage_id,)
 
 
+class Evidence(_Value):
+    """The span of a passage that supports (or contradicts) a claim; offsets into `Source.text`."""
+
+    text: str
+    start: int
+    end: int
+
+
+class CitationCheck(_Value):
+    """The verdict on one citation of one summary sentence."""
+
+    passage: str
+    status: str  # supported | partial | unsupported | contradicted
+    reason: str = ""
+    evidence: Evidence | None = None
+    score: float = 0.0
+    judge: str = ""  # "" (fast check only), or the LLM judge's verdict when one ran
+
+
 class SummarySentence(_Value):
+    """One sentence of a summary. `citations` are passage ids; `status`/`checks` are filled by
+    verification (`status` is "" until checked: supported | partial | unsupported | contradicted |
+    uncited)."""
+
     text: str
     citations: tuple[str, ...] = ()
     note: str = ""
+    status: str = ""
+    reason: str = ""
+    checks: tuple[CitationCheck, ...] = ()
 
 
 class Usage(_Value):

@@ -11,25 +11,64 @@ from .errors import ConfigError
 from .loading import Articles, load_articles
 from .models import Article, Corpus, SummarySentence
 from .passages import build_corpus
+from .planning import ModelInfo, Plan, make_plan, model_info
 from .tokens import Tokenizer, get_tokenizer
 
-__all__ = ["ENGINES", "check_citations", "make_engine", "summarize"]
+__all__ = ["ENGINES", "check_citations", "make_engine", "plan", "summarize"]
 
 ENGINES = ("extractive", "openai", "local")
 
 Inputs = str | Path | dict[str, str] | Article | Sequence[str | Path | dict[str, str] | Article] | Corpus
 
 
-def make_engine(name: str | None, *, model: str | None = None) -> Engine:
-    """The engine called `name` (extractive, openai, local); None picks extractive for now."""
-    choice = name or "extractive"
+def make_engine(
+    name: str | None,
+    *,
+    model: str | None = None,
+    max_cost: float | None = None,
+    context: int | None = None,
+    gguf: str | Path | None = None,
+    progress: bool = False,
+) -> Engine:
+    """The engine called `name`: extractive, openai (OPENAI_API_KEY / OPENAI_BASE_URL) or local
+    (llama.cpp server on 127.0.0.1). None picks openai when an endpoint is configured, else extractive."""
+    choice = name or default_engine_name()
     if choice == "extractive":
         from .extractive import ExtractiveEngine
 
         return ExtractiveEngine()
-    if choice in ("openai", "local"):
-        raise ConfigError(f"engine {choice!r} is not available in this version yet; use --engine extractive")
+    if choice == "openai":
+        from .cache import ResponseCache
+        from .endpoint import EndpointConfig
+        from .llm import OpenAIChat
+        from .llm_engine import OpenAIEngine
+
+        config = EndpointConfig.from_env(model=model)
+        if not config.is_configured():
+            raise ConfigError(
+                "engine 'openai' needs an endpoint: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL "
+                "(Azure, Ollama, vLLM, llama.cpp, LM Studio), or use --engine extractive"
+            )
+        chat = OpenAIChat(config, cache=ResponseCache())
+        return OpenAIEngine(
+            chat, config.model, max_cost=max_cost, info=_info(config.model, context), progress=progress
+        )
+    if choice == "local":
+        from .local import LocalEngine
+
+        return LocalEngine(gguf=gguf, context=context, progress=progress)
     raise ConfigError(f"unknown engine {choice!r}; choose one of {', '.join(ENGINES)}")
+
+
+def default_engine_name() -> str:
+    from .endpoint import EndpointConfig
+
+    return "openai" if EndpointConfig.from_env().is_configured() else "extractive"
+
+
+def _info(model: str, context: int | None) -> ModelInfo:
+    info = model_info(model)
+    return info if context is None else info.model_copy(update={"context": context})
 
 
 def check_citations(draft: Draft, corpus: Corpus) -> Draft:
@@ -58,8 +97,16 @@ def summarize(
     words: int = 250,
     skip_bad: bool = False,
     tokenizer: Tokenizer | None = None,
+    max_cost: float | None = None,
+    context: int | None = None,
+    gguf: str | Path | None = None,
+    progress: bool = False,
 ) -> Briefing:
-    """One merged, cited summary of the given articles (paths, folders, dicts, Articles or a Corpus)."""
+    """One merged, cited summary of the given articles (paths, folders, dicts, Articles or a Corpus).
+
+    `engine`: "extractive" (offline), "openai" (any OpenAI-compatible endpoint from OPENAI_API_KEY /
+    OPENAI_BASE_URL), "local" (llama.cpp server with a GGUF file), or an `Engine` object. By default
+    the openai engine when an endpoint is configured, else the offline one."""
     if words < 10:
         raise ConfigError(f"--words {words} is too small for a summary; use at least 10")
     skipped: tuple[Skipped, ...] = ()
@@ -69,7 +116,13 @@ def summarize(
         articles = _load(inputs, skip_bad)
         skipped = tuple(Skipped(path=e.path, error=str(e)) for e in articles.skipped)
         corpus = build_corpus(articles, tokenizer or get_tokenizer(model))
-    eng = engine if engine is not None and not isinstance(engine, str) else make_engine(engine, model=model)
+    eng = (
+        engine
+        if engine is not None and not isinstance(engine, str)
+        else make_engine(
+            engine, model=model, max_cost=max_cost, context=context, gguf=gguf, progress=progress
+        )
+    )
     draft = check_citations(eng.summarize(corpus, words=words), corpus)
     notes = list(draft.notes)
     if eng.name == "extractive" and engine is None:
@@ -89,6 +142,27 @@ def summarize(
         notes=tuple(notes),
         skipped=skipped,
         created=now_iso(),
+    )
+
+
+def plan(
+    inputs: Inputs,
+    *,
+    model: str | None = None,
+    words: int = 250,
+    skip_bad: bool = False,
+    context: int | None = None,
+    max_cost: float | None = None,
+) -> Plan:
+    """What an LLM run would send, in how many calls and at what cost; spends nothing."""
+    from .endpoint import EndpointConfig
+
+    name = model or EndpointConfig.from_env().model
+    corpus = (
+        inputs if isinstance(inputs, Corpus) else build_corpus(_load(inputs, skip_bad), get_tokenizer(name))
+    )
+    return make_plan(
+        corpus, name, get_tokenizer(name), words=words, info=_info(name, context), max_cost=max_cost
     )
 
 

@@ -1,0 +1,117 @@
+"""`brief verify SUMMARY.md PATH... [--json FILE]`: check every sentence and citation of a summary.
+
+Thin like `toolkit.cli`: read the summary, call `toolkit.verify.verify`, print each sentence with its
+status and reason, then a digest of the comparison report; bad input is a one-line error, exit code 2.
+Register it with `app.command("verify")(verify_cmd)`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from .briefing import Briefing
+from .citations import format_marker
+from .errors import SourceError, ToolkitError
+from .report import report_markdown
+
+if TYPE_CHECKING:
+    from .llm import ChatClient
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_NOT_SUPPORTED", "render_checked", "verify_cmd"]
+
+EXIT_BAD_INPUT = 2
+EXIT_NOT_SUPPORTED = 1
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"brief: error: {message}", err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def verify_cmd(
+    summary: Annotated[
+        Path, typer.Argument(help="The summary to check: Markdown or text with [S1:3]-style markers.")
+    ],
+    paths: Annotated[
+        list[Path], typer.Argument(help="The article files or folders it cites, in the same order.")
+    ],
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write the checked briefing as JSON here.")
+    ] = None,
+    judge: Annotated[
+        bool,
+        typer.Option(
+            "--judge", help="Ask the configured LLM endpoint for a second opinion on each citation."
+        ),
+    ] = False,
+    model: Annotated[str | None, typer.Option(help="Model for --judge (default: OPENAI_MODEL).")] = None,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Skip unreadable inputs instead of stopping.")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit with code 1 unless every sentence is supported.")
+    ] = False,
+) -> None:
+    """Check every sentence of a summary against the passages it cites, and compare it with all sources."""
+    from .loading import load_articles
+    from .verify import verify
+
+    text = _read_summary(summary)
+    try:
+        articles = load_articles([str(p) for p in paths], skip_bad=skip_bad)
+        briefing = verify(text, articles, judge=_judge(model) if judge else None)
+    except SourceError as e:
+        _fail(f"{e} — fix or remove this input, or pass --skip-bad to go on with the others")
+    except ToolkitError as e:
+        _fail(str(e))
+    for skipped in briefing.skipped:
+        typer.echo(f"brief: skipped {skipped.error}", err=True)
+    typer.echo(render_checked(briefing))
+    if json_path is not None:
+        try:
+            json_path.write_text(briefing.to_json(), encoding="utf-8")
+        except OSError as e:
+            _fail(f"cannot write {json_path}: {e.strerror or e}")
+        typer.echo(f"brief: wrote {json_path}", err=True)
+    if strict and any(s.status != "supported" for s in briefing.sentences):
+        raise typer.Exit(EXIT_NOT_SUPPORTED)
+
+
+def _read_summary(path: Path) -> str:
+    if not path.is_file():
+        _fail(f"{path}: summary file not found (give the Markdown or text file to check)")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        _fail(f"{path}: not UTF-8 text (save the summary as UTF-8 Markdown or plain text)")
+    except OSError as e:
+        _fail(f"{path}: cannot read the summary ({e.strerror or e})")
+
+
+def _judge(model: str | None) -> ChatClient:
+    from .cache import ResponseCache
+    from .endpoint import EndpointConfig
+    from .llm import OpenAIChat
+
+    config = EndpointConfig.from_env(model=model)
+    if not config.is_configured():
+        _fail("--judge needs an LLM endpoint: set OPENAI_API_KEY (and OPENAI_BASE_URL for a local server)")
+    return OpenAIChat(config, cache=ResponseCache())
+
+
+def render_checked(briefing: Briefing) -> str:
+    """Each sentence as `[status] text [markers]` with its reason, then the comparison digest."""
+    lines: list[str] = []
+    for k, s in enumerate(briefing.sentences, 1):
+        marker = format_marker(s.citations) or "[uncited]"
+        lines.append(f"{k}. [{s.status}] {s.text} {marker}")
+        if s.reason:
+            lines.append(f"   {s.reason}")
+        if s.note:
+            lines.append(f"   note: {s.note}")
+    if briefing.report is not None:
+        lines += ["", report_markdown(briefing.report).rstrip()]
+    return "\n".join(lines)

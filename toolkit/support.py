@@ -1,0 +1,169 @@
+"""What evidence holds of a claim's facts: numbers, dates, names and polarity (pure functions).
+
+Each function compares the `Facts` of a summary sentence with the facts of the cited passage(s) and
+names what is missing (a "gap": the sentence is at best partly supported) or what clashes (a
+contradiction: an incompatible number for the same noun, or opposite polarity).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from .claims import Facts, Name, Quantity, compatible, implies
+
+__all__ = ["close", "date_gaps", "name_gaps", "number_gaps", "polarity", "same_name"]
+
+
+def number_gaps(
+    claim: Facts, held: Sequence[Quantity], aligned: Sequence[Quantity] = ()
+) -> tuple[list[str], str]:
+    """(gaps, conflict): numbers the evidence does not establish, and the first one it contradicts.
+
+    A number is established when a held number about the same noun implies it ("at least 1,383"
+    implies "over 1,300"); merely compatible ("2,500") is a gap. It is contradicted by an
+    incompatible number for the same noun in the `aligned` sentences (those matching the claim)
+    said in the same words around it, unless the claim also states that number."""
+    gaps: list[str] = []
+    conflict = ""
+    for q in claim.quantities:
+        relevant = [p for p in held if _same_noun(q.noun, p.noun) or close(q.value, p.value)]
+        if any(implies(p, q) for p in relevant):
+            continue
+        near = [p for p in relevant if compatible(q, p)]
+        what = q.text + (f" {q.noun}" if q.noun else "")
+        gaps.append(f"{what} (the passage gives {near[0].text})" if near else what)
+        clash = [
+            p
+            for p in aligned
+            if q.noun
+            and p.noun == q.noun
+            and q.context & p.context
+            and not any(compatible(p, c) for c in claim.quantities)
+        ]
+        if clash and not near and not conflict:
+            conflict = f"gives {clash[0].text} {q.noun} where the sentence says {q.text}"
+    return gaps, conflict
+
+
+def _same_noun(a: str, b: str) -> bool:
+    return a == b or not a or not b
+
+
+def close(a: float, b: float) -> bool:
+    """Within 15% of each other (the same figure, differently rounded or hedged)."""
+    return abs(a - b) <= 0.15 * max(abs(a), abs(b))
+
+
+def date_gaps(claim: Facts, words: Collection[str], held: Sequence[Facts]) -> list[str]:
+    return [d for d in sorted(claim.dates) if d not in words and not any(d in f.dates for f in held)]
+
+
+def name_gaps(
+    names: Sequence[Name],
+    words: frozenset[str],
+    held: Sequence[Name],
+    lower: Collection[str],
+    *,
+    swaps: bool = True,
+) -> list[str]:
+    """Names of the sentence the evidence lacks, gets wrong ("Asaad al-Sudani"), or (with `swaps`, for
+    sentences worded like the evidence) has another name in the place of ("Iraq's interim foreign
+    minister" where the passage says "Syria's interim foreign minister")."""
+    gaps: list[str] = []
+    initials = _by_initial(words)
+    for name in names:
+        held_words = all(_word_held(part, words, initials) for part in name.parts)
+        if not held_words or _pair_missing(name.parts, held, lower):
+            gaps.append(name.text)
+        elif swaps and (swapped := _swapped(name, held)):
+            gaps.append(f"{name.text} (the passage has {swapped} there)")
+    return gaps
+
+
+def _by_initial(words: frozenset[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for w in words:
+        if w[:1].isalpha() and len(w) >= 4:
+            out.setdefault(w[0], []).append(w)
+    return out
+
+
+def _word_held(part: str, words: frozenset[str], initials: dict[str, list[str]]) -> bool:
+    return part in words or any(same_name(part, w) for w in initials.get(part[:1], ()))
+
+
+def _pair_missing(parts: Sequence[str], held: Sequence[Name], lower: Collection[str]) -> bool:
+    """Both last words of a full name occur, but never together in one name of the evidence
+    ("Asaad al-Sudani"; "Asaad al-Shaibani" is held by "Asaad Hassan al-Shaibani")."""
+    if len(parts) < 2 or parts[-2] in lower or parts[-1] in lower:
+        return False
+    a, b = parts[-2], parts[-1]
+    for n in held:
+        first = next((k for k, x in enumerate(n.parts) if same_name(a, x)), None)
+        if first is not None and any(same_name(b, y) for y in n.parts[first + 1 :]):
+            return False
+    return True
+
+
+def _swapped(name: Name, held: Sequence[Name]) -> str:
+    """Another name of the evidence in the words around this one, while this one never is."""
+    if len(name.context) < 2:
+        return ""
+    head = name.parts[-1]
+    same = [n for n in held if any(same_name(head, p) for p in n.parts)]
+    if any(name.context & n.context for n in same):
+        return ""
+    for other in held:
+        if other not in same and len(name.context & other.context) >= 2:
+            return other.text
+    return ""
+
+
+def polarity(
+    claim: Facts, words: frozenset[str], negated: Collection[str], top_negated: Sequence[str]
+) -> tuple[str, str]:
+    """(contradiction, gap). `words`/`negated`: the evidence window's words and negated words;
+    `top_negated`: those negated in its best-matching sentence (a negation elsewhere in the window
+    may belong to another clause, so only that sentence's negations can contradict the claim)."""
+    for t in claim.negated:
+        if t and t in words and t not in negated:
+            return f"states '{t}', which the sentence negates", ""
+    for t in top_negated:
+        if t and t in claim.words and t not in claim.negated:
+            return f"negates '{t}', which the sentence states", ""
+    if claim.negated and not negated:
+        return "", "a negation the passage lacks"
+    return "", ""
+
+
+@lru_cache(maxsize=1 << 16)
+def same_name(a: str, b: str) -> bool:
+    """Spelling variants and demonyms of one name: Asaad/Assaad, Iraq/Iraqi, Sharaa/Shara."""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    if len(short) < 4 or len(long_) > 2 * len(short):
+        return False
+    if long_.startswith(short):  # Iraq/Iraqi, Syria/Syrians, Iran/Iranian; not Marc/March
+        return long_[len(short) :] in _DEMONYM_ENDINGS
+    prefix = _common_prefix(a, b)  # Turkey/Turkish
+    if prefix >= 4 and prefix >= 0.55 * len(long_):
+        return True
+    if len(short) < 5 or len(long_) - len(short) > 2:
+        return False
+    matcher = SequenceMatcher(None, a, b)
+    return matcher.real_quick_ratio() >= 0.85 and matcher.quick_ratio() >= 0.85 and matcher.ratio() >= 0.85
+
+
+_DEMONYM_ENDINGS = frozenset(["i", "n", "s", "is", "ns", "an", "ans", "ian", "ians", "ese", "ish"])
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
