@@ -86,6 +86,7 @@ class Briefing(_Value):
                 paragraph = []
         if paragraph:
             lines += [" ".join(paragraph), ""]
+        lines += self._checks_markdown()
         lines += ["## Sources", ""]
         for src in self.sources:
             lines.append(f"- **{src.id}** {_source_line(src)}")
@@ -93,6 +94,23 @@ class Briefing(_Value):
             lines += ["", "## Skipped inputs", ""]
             lines += [f"- `{s.path}`: {_md_escape(s.error)}" for s in self.skipped]
         return "\n".join(lines).rstrip() + "\n"
+
+    def _checks_markdown(self) -> list[str]:
+        """What a reader must know before trusting the draft: sentences not supported, conflicts."""
+        if self.report is None:
+            return []
+        counts = ", ".join(f"{n} {status}" for status, n in self.report.statuses.items() if n)
+        lines = ["## Checks", "", f"Citations checked against the passages: {counts}.", ""]
+        for k, s in enumerate(self.sentences, 1):
+            if s.status and s.status != "supported":
+                lines.append(f"- Sentence {k} is **{s.status}**: {_md_escape(s.reason or s.note)}")
+        for c in self.report.conflicts:
+            sides = " vs ".join(f"{_md_escape(side.value)} [{side.passage}]" for side in c.sides)
+            flag = " (the summary states one side only)" if c.flagged else ""
+            lines.append(f"- Sources disagree on {_md_escape(c.about)}: {sides}{flag}")
+        if lines[-1] != "":
+            lines.append("")
+        return lines
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()

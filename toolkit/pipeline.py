@@ -101,12 +101,14 @@ def summarize(
     context: int | None = None,
     gguf: str | Path | None = None,
     progress: bool = False,
+    check: bool = True,
 ) -> Briefing:
     """One merged, cited summary of the given articles (paths, folders, dicts, Articles or a Corpus).
 
     `engine`: "extractive" (offline), "openai" (any OpenAI-compatible endpoint from OPENAI_API_KEY /
     OPENAI_BASE_URL), "local" (llama.cpp server with a GGUF file), or an `Engine` object. By default
-    the openai engine when an endpoint is configured, else the offline one."""
+    the openai engine when an endpoint is configured, else the offline one. With `check` (the default)
+    every citation is verified and the summary compared with every source (`briefing.report`)."""
     if words < 10:
         raise ConfigError(f"--words {words} is too small for a summary; use at least 10")
     skipped: tuple[Skipped, ...] = ()
@@ -131,7 +133,7 @@ def summarize(
             "No LLM endpoint configured: used the offline extractive engine "
             "(sentences quoted from the sources).",
         )
-    return Briefing(
+    briefing = Briefing(
         engine=eng.name,
         model=draft.model or model or eng.name,
         sentences=draft.sentences,
@@ -143,6 +145,11 @@ def summarize(
         skipped=skipped,
         created=now_iso(),
     )
+    if not check or not briefing.sentences:
+        return briefing
+    from .verify import Verifier, verify
+
+    return verify(briefing, Verifier(corpus))
 
 
 def plan(

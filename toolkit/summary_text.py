@@ -5,7 +5,7 @@
 
 A marker after a sentence belongs to that sentence; a marker inside a sentence belongs to the sentence
 around it. Headings are not sentences; bullet items are blocks of their own; blockquotes (our notes),
-tables, code fences, our `_engine: ..._` line and the "Sources" / "Skipped inputs" sections of our own
+tables, code fences, our `_engine: ..._` line and the "Checks" / "Sources" / "Skipped inputs" sections of our own
 Markdown are skipped. Backslash escapes and `**`/`__`/backtick markup are removed, so
 `parse_summary(briefing.to_markdown())` gives back the briefing's sentences and citations.
 """
@@ -27,7 +27,9 @@ _ANY_MARKER = re.compile(MARKER.pattern + r"|\[uncited\]")
 _ID = re.compile(r"S\d+:\d+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]<>#|])")
 _MARKUP = re.compile(r"\*\*|__|`")
-_SKIPPED_SECTIONS = frozenset({"sources", "skipped inputs", "references", "source list", "citations"})
+_SKIPPED_SECTIONS = frozenset(
+    {"sources", "skipped inputs", "references", "source list", "citations", "checks"}
+)
 _STARTS_SENTENCE = re.compile(r"""\s*(?:$|["'“‘(\[]*[A-Z0-9\u00C0-\u024F])""")
 
 
