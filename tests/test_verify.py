@@ -367,9 +367,9 @@ def cli() -> typer.Typer:
 
 def test_cli_verify_prints_statuses_and_writes_json(cli: typer.Typer, tmp_path: Path, corpus: Corpus) -> None:
     markdown = summarize(corpus, words=150).to_markdown()
-    head, sources = markdown.split("## Sources")
+    head, tail = markdown.split("## Checks")
     summary = tmp_path / "summary.md"
-    summary.write_text(head + "Syria announced an alliance with Iran. [S2:5]\n\n## Sources" + sources)
+    summary.write_text(head + "Syria announced an alliance with Iran. [S2:5]\n\n## Checks" + tail)
     out = tmp_path / "checked.json"
     r = CliRunner().invoke(cli, ["verify", str(summary), str(EXAMPLES), "--json", str(out)])
     assert r.exit_code == 0, r.output

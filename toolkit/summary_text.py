@@ -5,8 +5,8 @@
 
 A marker after a sentence belongs to that sentence; a marker inside a sentence belongs to the sentence
 around it. Headings are not sentences; bullet items are blocks of their own; blockquotes (our notes),
-tables, code fences, our `_engine: ..._` line and the "Checks" / "Sources" / "Skipped inputs" sections of our own
-Markdown are skipped. Backslash escapes and `**`/`__`/backtick markup are removed, so
+tables, code fences, our `_engine: ..._` line and the "Checks" / "Sources" / "Skipped inputs" sections
+of our own Markdown are skipped. Backslash escapes and `**`/`__`/backtick markup are removed, so
 `parse_summary(briefing.to_markdown())` gives back the briefing's sentences and citations.
 """
 
