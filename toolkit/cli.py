@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
+from .cli_common import fail, fail_on, write_output
 from .cli_group import group_cmd
 from .cli_verify import verify_cmd
-from .errors import SourceError, ToolkitError
+from .errors import ToolkitError
 from .pipeline import ENGINES, plan, summarize
 
 __all__ = ["app", "main"]
@@ -20,19 +21,6 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Merged, cited briefings from many news articles about one event.",
 )
-
-EXIT_BAD_INPUT = 2
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"brief: error: {message}", err=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
-
-
-def _fail_on(e: ToolkitError) -> NoReturn:
-    if isinstance(e, SourceError):
-        _fail(f"{e} — fix or remove this input, or pass --skip-bad to go on with the others")
-    _fail(str(e))
 
 
 @app.callback()
@@ -85,7 +73,7 @@ def summarize_cmd(
 ) -> None:
     """Summarise articles into one cited briefing."""
     if engine is not None and engine not in ENGINES:
-        _fail(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        fail(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     sources = [str(p) for p in paths]
     try:
         if dry_run:
@@ -106,7 +94,7 @@ def summarize_cmd(
             gguf=gguf,
         )
     except ToolkitError as e:
-        _fail_on(e)
+        fail_on(e)
     offline = (
         " (offline: no endpoint configured)" if engine is None and briefing.engine == "extractive" else ""
     )
@@ -114,17 +102,12 @@ def summarize_cmd(
     for skipped in briefing.skipped:
         typer.echo(f"brief: skipped {skipped.error}", err=True)
     markdown = briefing.to_markdown()
-    try:
-        if out is not None:
-            out.write_text(markdown, encoding="utf-8")
-            typer.echo(f"brief: wrote {out}", err=True)
-        else:
-            typer.echo(markdown)
-        if json_path is not None:
-            json_path.write_text(briefing.to_json(), encoding="utf-8")
-            typer.echo(f"brief: wrote {json_path}", err=True)
-    except OSError as e:
-        _fail(f"cannot write output: {e}")
+    if out is not None:
+        write_output(out, markdown)
+    else:
+        typer.echo(markdown)
+    if json_path is not None:
+        write_output(json_path, briefing.to_json())
 
 
 app.command("verify")(verify_cmd)

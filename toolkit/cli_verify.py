@@ -8,13 +8,14 @@ Register it with `app.command("verify")(verify_cmd)`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .briefing import Briefing
 from .citations import format_marker
-from .errors import SourceError, ToolkitError
+from .cli_common import EXIT_BAD_INPUT, fail, fail_on, write_output
+from .errors import ToolkitError
 from .report import report_markdown
 
 if TYPE_CHECKING:
@@ -22,13 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_NOT_SUPPORTED", "render_checked", "verify_cmd"]
 
-EXIT_BAD_INPUT = 2
 EXIT_NOT_SUPPORTED = 1
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"brief: error: {message}", err=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def verify_cmd(
@@ -63,32 +58,26 @@ def verify_cmd(
     try:
         articles = load_articles([str(p) for p in paths], skip_bad=skip_bad)
         briefing = verify(text, articles, judge=_judge(model) if judge else None)
-    except SourceError as e:
-        _fail(f"{e} — fix or remove this input, or pass --skip-bad to go on with the others")
     except ToolkitError as e:
-        _fail(str(e))
+        fail_on(e)
     for skipped in briefing.skipped:
         typer.echo(f"brief: skipped {skipped.error}", err=True)
     typer.echo(render_checked(briefing))
     if json_path is not None:
-        try:
-            json_path.write_text(briefing.to_json(), encoding="utf-8")
-        except OSError as e:
-            _fail(f"cannot write {json_path}: {e.strerror or e}")
-        typer.echo(f"brief: wrote {json_path}", err=True)
+        write_output(json_path, briefing.to_json())
     if strict and any(s.status != "supported" for s in briefing.sentences):
         raise typer.Exit(EXIT_NOT_SUPPORTED)
 
 
 def _read_summary(path: Path) -> str:
     if not path.is_file():
-        _fail(f"{path}: summary file not found (give the Markdown or text file to check)")
+        fail(f"{path}: summary file not found (give the Markdown or text file to check)")
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        _fail(f"{path}: not UTF-8 text (save the summary as UTF-8 Markdown or plain text)")
+        fail(f"{path}: not UTF-8 text (save the summary as UTF-8 Markdown or plain text)")
     except OSError as e:
-        _fail(f"{path}: cannot read the summary ({e.strerror or e})")
+        fail(f"{path}: cannot read the summary ({e.strerror or e})")
 
 
 def _judge(model: str | None) -> ChatClient:
@@ -98,7 +87,7 @@ def _judge(model: str | None) -> ChatClient:
 
     config = EndpointConfig.from_env(model=model)
     if not config.is_configured():
-        _fail("--judge needs an LLM endpoint: set OPENAI_API_KEY (and OPENAI_BASE_URL for a local server)")
+        fail("--judge needs an LLM endpoint: set OPENAI_API_KEY (and OPENAI_BASE_URL for a local server)")
     return OpenAIChat(config, cache=ResponseCache())
 
 
