@@ -339,3 +339,15 @@ def test_prompt_injection_in_a_source_stays_data(fake_server: FakeServer, tmp_pa
     assert user.count("</source>") == 3 and '<source id="S9"' not in user
     assert "[S9:1]" not in user and "[S1:1] cites" not in user
     assert all(c.split(":")[0] in {"S1", "S2", "S3"} for s in b.sentences for c in s.citations)
+
+
+def test_repeated_sentences_are_dropped_with_a_note(
+    fake_server: FakeServer, tmp_path: Path, corpus: Corpus
+) -> None:
+    same = {"text": "Shaibani visited Baghdad on Friday.", "citations": ["S2:1"]}
+    fake_server.push(
+        json.dumps({"sentences": [same, same, {**same, "text": "shaibani visited  Baghdad on Friday."}]})
+    )
+    b = summarize(corpus, engine=engine_for(fake_server, tmp_path), words=100)
+    assert [s.text for s in b.sentences] == ["Shaibani visited Baghdad on Friday."]
+    assert any("dropped 2 repeated sentences" in n for n in b.notes)

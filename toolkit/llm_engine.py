@@ -105,7 +105,7 @@ class OpenAIEngine:
             closer = getattr(self.chat, "aclose", None)
             if closer is not None:
                 await closer()
-        sentences = [_with_copies(s, corpus) for s in sentences]
+        sentences = [_with_copies(s, corpus) for s in _unique(sentences, run.notes)]
         usage = run.usage
         cost = estimate_cost(self.info, usage.prompt_tokens, usage.completion_tokens)
         usage = usage.model_copy(update={"cost_usd": cost})
@@ -245,6 +245,20 @@ class _Run:
             fixed[i] = sentences[i].model_copy(update={"citations": tuple(good + new + keep_bad)})
         self.notes.append(f"citation repair: {repaired} of {len(broken)} sentences fixed")
         return fixed
+
+
+def _unique(sentences: Sequence[SummarySentence], notes: list[str]) -> list[SummarySentence]:
+    """Drop sentences a model repeated word for word (small models loop), saying how many."""
+    seen: set[str] = set()
+    kept: list[SummarySentence] = []
+    for s in sentences:
+        key = " ".join(s.text.lower().split())
+        if key not in seen:
+            seen.add(key)
+            kept.append(s)
+    if len(kept) < len(sentences):
+        notes.append(f"dropped {len(sentences) - len(kept)} repeated sentences")
+    return kept
 
 
 def _answer_tokens(words: int) -> int:
