@@ -18,10 +18,22 @@ asked for, "reject" answers 400 to any request carrying `response_format`), and 
 
 Every request is recorded (`requests`), and `max_in_flight` is the most chat requests handled at once.
 Each response carries `Connection: close`, so no keep-alive socket outlives a request.
+
+The Batch API, enough for the openai SDK: `POST /v1/files` (multipart upload, kept in `files`),
+`GET /v1/files/{id}` and `/v1/files/{id}/content`, `POST /v1/batches`, `GET /v1/batches/{id}` and
+`GET /v1/batches` (newest first). A batch answers `in_progress` to its first `batch_polls` retrievals,
+then runs every line of its input file through the same answer order as a chat request (queued
+`Reply`s, then `handler`, then the echo): 200 answers go to the output file, other statuses to the
+error file, as OpenAI does. `batch_outcomes` scripts whole batches: "expired" answers only the first
+half of the lines (the rest get `batch_expired` errors), "failed" answers none. `batch_lines` records
+every request line a batch ran (what a real account would pay for).
 """
 
 from __future__ import annotations
 
+import contextlib
+import email.parser
+import email.policy
 import json
 import threading
 import time
@@ -94,6 +106,11 @@ class FakeServer:
         self.json_mode = "honour"
         self.stream_options_mode = "accept"
         self.requests: list[RecordedRequest] = []
+        self.files: dict[str, dict[str, Any]] = {}  # id -> file object, plus "content": bytes
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.batch_polls = 1
+        self.batch_outcomes: deque[str] = deque()
+        self.batch_lines: list[dict[str, Any]] = []
         self.in_flight = 0
         self.max_in_flight = 0
         self._queue: deque[Reply] = deque()
@@ -169,6 +186,98 @@ class FakeServer:
         return Reply(text=f"echo: {last}")
 
 
+def _completion(fake: FakeServer, body: dict[str, Any], reply: Reply) -> dict[str, Any]:
+    """The chat.completion object answering `body` with `reply` (its usage counts words)."""
+    model = reply.model or body.get("model") or fake.model
+    prompt = reply.prompt_tokens
+    if prompt is None:
+        prompt = sum(
+            _words(str(m.get("content", ""))) for m in body.get("messages", []) if isinstance(m, dict)
+        )
+    completion = reply.completion_tokens if reply.completion_tokens is not None else _words(reply.text)
+    usage = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": reply.text},
+                "finish_reason": reply.finish_reason,
+                "logprobs": None,
+            }
+        ],
+        "usage": usage,
+    }
+
+
+def _new_file(fake: FakeServer, content: bytes, filename: str, purpose: str) -> dict[str, Any]:
+    fid = f"file-{uuid.uuid4().hex[:16]}"
+    meta = {
+        "id": fid,
+        "object": "file",
+        "bytes": len(content),
+        "created_at": int(time.time()),
+        "filename": filename,
+        "purpose": purpose,
+        "status": "processed",
+    }
+    with fake._lock:
+        fake.files[fid] = meta | {"content": content}
+    return meta
+
+
+def _run_batch(fake: FakeServer, batch: dict[str, Any]) -> None:
+    """Answer every line of the batch's input file; fill in its output/error files and counts."""
+    with fake._lock:
+        outcome = fake.batch_outcomes.popleft() if fake.batch_outcomes else "completed"
+    content = fake.files[batch["input_file_id"]]["content"]
+    lines = [json.loads(x) for x in content.decode("utf-8").splitlines() if x.strip()]
+    now = int(time.time())
+    if outcome == "failed":
+        error = {"code": "scripted_failure", "message": "the fake server failed this batch", "line": None}
+        batch.update(status="failed", failed_at=now, errors={"object": "list", "data": [error]})
+        batch["request_counts"] = {"total": len(lines), "completed": 0, "failed": len(lines)}
+        return
+    answered = lines if outcome == "completed" else lines[: len(lines) // 2]
+    out: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for line in answered:
+        with fake._lock:
+            fake.batch_lines.append(line)
+        reply = fake._next_reply(line["body"])
+        rid = f"batch_req_{uuid.uuid4().hex[:12]}"
+        if reply.status == 200 and reply.body is None:
+            response = {"status_code": 200, "request_id": rid, "body": _completion(fake, line["body"], reply)}
+            out.append({"id": rid, "custom_id": line["custom_id"], "response": response, "error": None})
+        else:
+            failure = reply.body if reply.body is not None else {"error": {"message": "error"}}
+            response = {"status_code": reply.status, "request_id": rid, "body": failure}
+            errors.append({"id": rid, "custom_id": line["custom_id"], "response": response, "error": None})
+    for line in lines[len(answered) :]:
+        expired = {"code": "batch_expired", "message": "not executed before the completion window expired"}
+        errors.append({"id": f"batch_req_{uuid.uuid4().hex[:12]}", "custom_id": line["custom_id"],
+                       "response": None, "error": expired})  # fmt: skip
+
+    def jsonl(rows: list[dict[str, Any]]) -> str | None:
+        data = "".join(json.dumps(r) + "\n" for r in rows).encode()
+        return _new_file(fake, data, "batch_output.jsonl", "batch_output")["id"] if rows else None
+
+    batch.update(
+        status="completed" if outcome == "completed" else "expired",
+        output_file_id=jsonl(out),
+        error_file_id=jsonl(errors),
+        request_counts={"total": len(lines), "completed": len(out), "failed": len(lines) - len(out)},
+    )
+    batch["completed_at" if outcome == "completed" else "expired_at"] = now
+
+
+def _public(batch: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in batch.items() if k != "polls"}
+
+
 def _wants_json(body: dict[str, Any]) -> bool:
     rf = body.get("response_format")
     return isinstance(rf, dict) and rf.get("type") in ("json_object", "json_schema")
@@ -234,9 +343,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._record()
         fake = self.server.fake
         try:
-            if self.path.rstrip("/").endswith("/models"):
+            path = self.path.split("?", 1)[0].rstrip("/")
+            if path.endswith("/models"):
                 data = [{"id": fake.model, "object": "model", "created": 0, "owned_by": "fake"}]
                 self._send_json(200, {"object": "list", "data": data})
+            elif "/files/" in path or "/batches" in path:
+                self._batch_api_get(path)
             else:
                 self._send_json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
         except _CONNECTION_ERRORS:
@@ -245,6 +357,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         rec = self._record()
         fake = self.server.fake
+        path = self.path.split("?", 1)[0].rstrip("/")
+        if path.endswith("/files") or path.endswith("/batches"):
+            with contextlib.suppress(*_CONNECTION_ERRORS):
+                self._batch_api_post(path, rec)
+            return
         with fake._lock:
             fake.in_flight += 1
             fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
@@ -258,6 +375,79 @@ class _RequestHandler(BaseHTTPRequestHandler):
         finally:
             with fake._lock:
                 fake.in_flight -= 1
+
+    # --- Batch API -------------------------------------------------------------------------------
+    def _not_found(self, what: str) -> None:
+        err = {"message": f"No such {what}: {self.path}", "type": "invalid_request_error", "code": None}
+        self._send_json(404, {"error": err})
+
+    def _batch_api_post(self, path: str, rec: RecordedRequest) -> None:
+        fake = self.server.fake
+        if path.endswith("/files"):
+            form = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+                f"Content-Type: {self.headers.get('Content-Type', '')}\r\n\r\n".encode() + rec.raw
+            )
+            fields: dict[str, Any] = {}
+            filename = "upload"
+            for part in form.iter_parts():  # type: ignore[attr-defined]
+                name = part.get_param("name", header="content-disposition")
+                fields[name] = part.get_payload(decode=True) or b""
+                filename = part.get_filename() or filename
+            if "file" not in fields:
+                self._send_json(
+                    400, {"error": {"message": "no file in the upload", "type": "invalid_request_error"}}
+                )
+                return
+            purpose = fields.get("purpose", b"").decode() or "batch"
+            self._send_json(200, _new_file(fake, fields["file"], filename, purpose))
+            return
+        body = rec.body if isinstance(rec.body, dict) else {}
+        if body.get("input_file_id") not in fake.files:
+            self._not_found("file")
+            return
+        batch = {
+            "id": f"batch_{uuid.uuid4().hex[:16]}",
+            "object": "batch",
+            "endpoint": body.get("endpoint", ""),
+            "input_file_id": body["input_file_id"],
+            "completion_window": body.get("completion_window", "24h"),
+            "status": "validating",
+            "created_at": int(time.time()),
+            "metadata": body.get("metadata"),
+            "polls": 0,
+        }
+        with fake._lock:
+            fake.batches[batch["id"]] = batch
+        self._send_json(200, _public(batch))
+
+    def _batch_api_get(self, path: str) -> None:
+        fake = self.server.fake
+        parts = path.split("/")
+        if parts[-1] == "batches":
+            with fake._lock:
+                data = [_public(b) for b in reversed(fake.batches.values())]
+            self._send_json(200, {"object": "list", "data": data, "has_more": False})
+        elif parts[-2] == "batches":
+            batch = fake.batches.get(parts[-1])
+            if batch is None:
+                self._not_found("batch")
+                return
+            with fake._lock:
+                batch["polls"] += 1
+                due = batch["status"] in ("validating", "in_progress") and batch["polls"] > fake.batch_polls
+                if due:
+                    batch["status"] = "finalizing"  # a retrieval arriving meanwhile does not run it again
+                elif batch["status"] == "validating":
+                    batch["status"] = "in_progress"
+            if due:
+                _run_batch(fake, batch)
+            self._send_json(200, _public(batch))
+        elif parts[-1] == "content" and parts[-2] in fake.files:
+            self._send(200, fake.files[parts[-2]]["content"], {"Content-Type": "application/octet-stream"})
+        elif parts[-1] in fake.files:
+            self._send_json(200, {k: v for k, v in fake.files[parts[-1]].items() if k != "content"})
+        else:
+            self._not_found("file")
 
     def _chat(self, body: dict[str, Any]) -> None:
         fake = self.server.fake
@@ -308,36 +498,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if reply.drop_after == 0 and not body.get("stream"):
             self.close_connection = True
             return  # hang up without any answer
-        model = reply.model or body.get("model") or fake.model
-        prompt = reply.prompt_tokens
-        if prompt is None:
-            prompt = sum(
-                _words(str(m.get("content", ""))) for m in body.get("messages", []) if isinstance(m, dict)
-            )
-        completion = reply.completion_tokens if reply.completion_tokens is not None else _words(reply.text)
-        usage = {
-            "prompt_tokens": prompt,
-            "completion_tokens": completion,
-            "total_tokens": prompt + completion,
-        }
+        completion_obj = _completion(fake, body, reply)
         if body.get("stream"):
-            self._stream(body, reply, model, usage)
+            self._stream(body, reply, completion_obj["model"], completion_obj["usage"])
             return
-        completion_obj = {
-            "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": model,
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": reply.text},
-                    "finish_reason": reply.finish_reason,
-                    "logprobs": None,
-                }
-            ],
-            "usage": usage,
-        }
         self._send_json(200, completion_obj, reply.headers)
 
     def _stream(self, body: dict[str, Any], reply: Reply, model: str, usage: dict[str, int]) -> None:

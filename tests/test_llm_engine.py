@@ -351,3 +351,14 @@ def test_repeated_sentences_are_dropped_with_a_note(
     b = summarize(corpus, engine=engine_for(fake_server, tmp_path), words=100)
     assert [s.text for s in b.sentences] == ["Shaibani visited Baghdad on Friday."]
     assert any("dropped 2 repeated sentences" in n for n in b.notes)
+
+
+def test_json_answer_without_usable_sentences_is_asked_again_as_prose(
+    fake_server: FakeServer, tmp_path: Path, corpus: Corpus
+) -> None:
+    fake_server.push(json.dumps({"id": 1, "title": "What is the future"}), "Shaibani visited Baghdad. [S2:1]")
+    b = summarize(corpus, engine=engine_for(fake_server, tmp_path), words=100)
+    first, second = fake_server.chat_requests
+    assert "response_format" in first.body and "response_format" not in second.body
+    assert [(s.text, s.citations) for s in b.sentences] == [("Shaibani visited Baghdad.", ("S2:1",))]
+    assert any("without JSON mode" in n for n in b.notes)

@@ -5,6 +5,7 @@
 >>> print(briefing.to_markdown())
 """
 
+from .batch import BatchReport, run_batch
 from .briefing import Briefing, Skipped
 from .chunking import Chunk, ChunkPart, chunk_passages
 from .engines import Draft, Engine
@@ -19,6 +20,7 @@ from .errors import (
     TokenizerError,
     ToolkitError,
 )
+from .exports import export, to_docx, to_html, to_markdown_footnotes
 from .extractive import ExtractiveEngine
 from .grouping import EventGroup, Grouping, group_articles
 from .llm_engine import OpenAIEngine
@@ -48,6 +50,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Article",
     "Articles",
+    "BatchReport",
     "Briefing",
     "BudgetError",
     "Chunk",
@@ -83,11 +86,16 @@ __all__ = [
     "__version__",
     "build_corpus",
     "chunk_passages",
+    "export",
     "get_tokenizer",
     "group_articles",
     "load_articles",
     "load_encoding",
     "plan",
+    "run_batch",
     "summarize",
+    "to_docx",
+    "to_html",
+    "to_markdown_footnotes",
     "verify",
 ]

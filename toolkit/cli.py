@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from .cli_batch import batch_cmd, export_cmd
 from .cli_common import fail, fail_on, write_output
 from .cli_group import group_cmd
 from .cli_verify import verify_cmd
@@ -112,6 +113,8 @@ def summarize_cmd(
 
 app.command("verify")(verify_cmd)
 app.command("group")(group_cmd)
+app.command("batch")(batch_cmd)
+app.command("export")(export_cmd)
 
 
 def main() -> None:

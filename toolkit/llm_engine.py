@@ -125,9 +125,10 @@ class _Run:
         self.notes: list[str] = []
 
     # --- calls -----------------------------------------------------------------------------------
-    async def call(self, system: str, user: str, max_tokens: int) -> str:
+    async def call(self, system: str, user: str, max_tokens: int, *, json_mode: bool | None = None) -> str:
         messages: tuple[Message, ...] = (("system", system), ("user", user))
-        request = ChatRequest(messages=messages, max_tokens=max_tokens, json_mode=self.engine.json_mode)
+        wants_json = self.engine.json_mode if json_mode is None else json_mode
+        request = ChatRequest(messages=messages, max_tokens=max_tokens, json_mode=wants_json)
         response = await self._complete(request)
         text = response.text
         if response.truncated:
@@ -154,8 +155,16 @@ class _Run:
         groups = sent_passages(self.corpus)
         system = render("merge_system", words=self.words)
         user = render("merge_user", words=self.words, source_count=len(groups), sources=source_blocks(groups))
-        raw = await self.call(system, user, _answer_tokens(self.words))
-        return self.parse(raw)
+        return await self.ask(system, user, _answer_tokens(self.words))
+
+    async def ask(self, system: str, user: str, max_tokens: int) -> list[SummarySentence]:
+        """One call and its sentences; a JSON-mode answer with none usable is asked again without
+        JSON mode (small local models often produce valid JSON of the wrong shape)."""
+        sentences = self.parse(await self.call(system, user, max_tokens))
+        if sentences or not self.engine.json_mode:
+            return sentences
+        self.notes.append("the answer held no usable sentences; asked again without JSON mode")
+        return self.parse(await self.call(system, user, max_tokens, json_mode=False))
 
     async def map_reduce(self, plan: Plan) -> list[SummarySentence]:
         groups = sent_passages(self.corpus)
@@ -190,7 +199,7 @@ class _Run:
         if count_tokens(tok, "\n".join(lines)) <= room or len(lines) < 4:
             system = render("reduce_system", words=self.words)
             user = render("reduce_user", words=self.words, notes="\n".join(lines))
-            return self.parse(await self.call(system, user, _answer_tokens(self.words)))
+            return await self.ask(system, user, _answer_tokens(self.words))
         batches = _batches(lines, room, tok)
         merged: list[SummarySentence] = []
         for batch in batches:
