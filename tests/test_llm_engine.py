@@ -362,3 +362,24 @@ def test_json_answer_without_usable_sentences_is_asked_again_as_prose(
     assert "response_format" in first.body and "response_format" not in second.body
     assert [(s.text, s.citations) for s in b.sentences] == [("Shaibani visited Baghdad.", ("S2:1",))]
     assert any("without JSON mode" in n for n in b.notes)
+
+
+def test_map_reduce_with_progress_is_cached_on_rerun(
+    fake_server: FakeServer, tmp_path: Path, corpus: Corpus
+) -> None:
+    def handler(body: dict[str, object]) -> Reply:
+        # Later chunks answer first, so completion order differs from chunk order.
+        _, user = scripted_model.messages(body)  # type: ignore[arg-type]
+        delay = 0.0 if "<notes>" in user else 0.4 / (1 + user.count("\\n[S"))
+        return Reply(text=scripted_model.answer(body), delay=delay)  # type: ignore[arg-type]
+
+    fake_server.handler = handler
+    first = summarize(
+        corpus, engine=engine_for(fake_server, tmp_path, context=2500, progress=True), words=150
+    )
+    made = len(fake_server.requests)
+    second = summarize(
+        corpus, engine=engine_for(fake_server, tmp_path, context=2500, progress=True), words=150
+    )
+    assert len(fake_server.requests) == made and second.usage.calls == 0
+    assert [s.text for s in second.sentences] == [s.text for s in first.sentences]

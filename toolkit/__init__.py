@@ -47,6 +47,16 @@ from .verify import Verifier, verify
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """`toolkit.Explorer` is imported on first use, so `import toolkit` does not load anywidget."""
+    if name == "Explorer":
+        from .explorer import Explorer
+
+        return Explorer
+    raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
+
+
 __all__ = [
     "Article",
     "Articles",
@@ -66,6 +76,7 @@ __all__ = [
     "EngineError",
     "EventGroup",
     "Evidence",
+    "Explorer",
     "ExtractiveEngine",
     "Grouping",
     "OpenAIEngine",

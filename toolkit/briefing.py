@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .citations import format_marker
 from .models import Corpus, DuplicateGroup, Source, SummarySentence, Usage, _Value
 from .report import Report
+
+if TYPE_CHECKING:
+    from .explorer import Explorer
 
 __all__ = ["SCHEMA_VERSION", "Briefing", "Skipped"]
 
@@ -111,6 +114,13 @@ class Briefing(_Value):
         if lines[-1] != "":
             lines.append("")
         return lines
+
+    def explore(self) -> Explorer:
+        """The comparison view in a notebook: click a sentence to see its evidence in every source;
+        edit, delete or re-cite sentences (re-checked at once); `.briefing` is the edited briefing."""
+        from .explorer import Explorer
+
+        return Explorer(self)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()

@@ -175,15 +175,22 @@ class _Run:
             user = render("map_user", part=k + 1, parts=parts, sources=chunk_sources(plan.chunks[k], groups))
             return self.parse(await self.call(system, user, MAP_NOTES * NOTE_TOKENS))
 
-        tasks = [one(k) for k in range(parts)]
         if self.engine.progress:
             from tqdm.auto import tqdm
 
-            results = []
-            for coro in tqdm(asyncio.as_completed(tasks), total=parts, desc="map calls"):
-                results.append(await coro)
+            bar = tqdm(total=parts, desc="map calls")
+
+            async def tracked(k: int) -> list[SummarySentence]:
+                result = await one(k)
+                bar.update(1)
+                return result
+
+            try:  # gather keeps chunk order, so the reduce prompt (and its cache key) is stable
+                results = list(await asyncio.gather(*(tracked(k) for k in range(parts))))
+            finally:
+                bar.close()
         else:
-            results = list(await asyncio.gather(*tasks))
+            results = list(await asyncio.gather(*(one(k) for k in range(parts))))
         notes = [s for batch in results for s in batch if s.citations]
         if not notes:
             raise EngineError(

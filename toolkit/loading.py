@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -106,9 +107,9 @@ def _load_item(item: object, index: int, run: _Run) -> None:
     if isinstance(item, Article):
         run.out.append(item)
     elif isinstance(item, Mapping):
-        run.out.append(_from_mapping(item, str(item.get("path") or f"<input {index}>"), "text", ()))
+        run.out.append(_from_mapping(item, _shown(str(item.get("path") or f"<input {index}>")), "text", ()))
     elif isinstance(item, str | os.PathLike):
-        _load_path(_as_path(item), os.fspath(item), run)
+        _load_path(_as_path(item), _shown(os.fspath(item)), run)
     else:
         raise SourceError(
             f"<input {index}>",
@@ -124,6 +125,27 @@ def _as_path(item: str | os.PathLike[str]) -> Path:
             _shorten(raw), "looks like article text, not a path", "pass text as a dict: {'text': ...}"
         )
     return Path(raw).expanduser()
+
+
+def _shown(path: str) -> str:
+    """A path as one line of valid text (like `ls -b`): bytes that are not UTF-8 and control characters
+    (a newline in a file name) are escaped, so errors stay one line and outputs can be written. Used
+    for `Article.path` and messages only; files are opened through their `Path`."""
+    if path.isprintable():
+        return path
+    try:
+        path = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        path = _SURROGATE.sub("\ufffd", path)
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in path)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(text: str) -> str:
+    """JSON can carry lone UTF-16 surrogates (an emoji cut in half); they cannot be written as UTF-8."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _shorten(text: str, limit: int = 60) -> str:
@@ -173,7 +195,7 @@ def _walk(folder: Path, given: str, run: _Run) -> int:
         ) from e
     found = 0
     for entry in entries:
-        child = os.path.join(given, entry.name)
+        child = os.path.join(given, _shown(entry.name))
         if entry.name.startswith("."):
             run.out.notes.append(f"{child}: skipped hidden entry")
         elif entry.is_dir():
@@ -210,7 +232,7 @@ def _load_file(path: Path, given: str, size: int, run: _Run) -> list[Article]:
         raise SourceError(
             given,
             f"file is {size / 1e6:.1f} MB, over the {run.max_bytes / 1e6:.1f} MB limit",
-            "split it or pass max_bytes/--max-bytes",
+            "split it, or raise the limit with load_articles(..., max_bytes=N)",
         )
     if size == 0:
         raise SourceError(given, "file is empty", "remove it or add the article text")
@@ -246,16 +268,36 @@ def _decode(data: bytes, given: str) -> tuple[str, tuple[str, ...]]:
             text = "\x00"
         if "\x00" not in text:
             return _newlines(text), ("decoded as UTF-16 (byte-order mark)",)
-    if _is_binary(data[:_SNIFF_BYTES]):
+    if _is_binary(data[:_SNIFF_BYTES]) or _is_binary(data[-_SNIFF_BYTES:]):  # head or tail
         raise SourceError(given, "looks like a binary file, not text", "convert it to .txt, .html or .json")
     try:
         return _newlines(data.decode("utf-8-sig")), ()
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as e:
+        damaged = _damaged_utf8(data, e)
+    if damaged is not None:
+        return _newlines(damaged[0]), (damaged[1],)
     try:
         return _newlines(data.decode("cp1252")), ("decoded as cp1252 (not UTF-8)",)
     except UnicodeDecodeError:
         return _newlines(data.decode("latin-1")), ("decoded as latin-1 (not UTF-8)",)
+
+
+def _damaged_utf8(data: bytes, error: UnicodeDecodeError) -> tuple[str, str] | None:
+    """UTF-8 text with a little damage (a file cut mid-character, a few corrupt bytes), decoded as UTF-8
+    rather than as cp1252, which would garble every other non-ASCII character; None if not UTF-8."""
+    if error.reason == "unexpected end of data" and error.end == len(data):
+        try:
+            text = data[: error.start].decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return text, "the file ends mid-character (cut off?): the incomplete last character was dropped"
+    text = data.decode("utf-8-sig", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    good = sum(1 for ch in text if ord(ch) > 127) - text.count("\ufffd")
+    if good < max(bad, 1):
+        return None
+    return text, f"not valid UTF-8: {bad} invalid byte sequence{'s' if bad > 1 else ''} replaced with U+FFFD"
 
 
 def _is_binary(head: bytes) -> bool:
@@ -289,9 +331,15 @@ def _markdown_title(text: str) -> tuple[str, str]:
 def _from_html(html: str, given: str, notes: tuple[str, ...]) -> Article:
     doc = _extract_html(html, given)
     text = _newlines(str(doc.get("text") or "")).strip("\n")
+    depth = 0 if text.strip() else _nesting_depth(html)
+    if depth > _PARSER_DEPTH:  # the parser drops what is nested deeper: flatten layout tags, try again
+        doc = _extract_html(_LAYOUT_TAG.sub("\n", html), given)
+        text = _newlines(str(doc.get("text") or "")).strip("\n")
+        notes = (*notes, f"HTML nested {depth} levels deep; layout tags were flattened to extract the text")
     if not text.strip():
+        deep = f" (elements nested {depth} levels deep)" if depth > _PARSER_DEPTH else ""
         raise SourceError(
-            given, "no article text found in the HTML", "save the article page or paste its text"
+            given, f"no article text found in the HTML{deep}", "save the article page or paste its text"
         )
     return Article(
         text=text,
@@ -303,6 +351,30 @@ def _from_html(html: str, given: str, notes: tuple[str, ...]) -> Article:
         format="html",
         notes=notes,
     )
+
+
+_PARSER_DEPTH = 250  # libxml2 (under trafilatura) silently drops elements nested deeper than ~256
+_TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)[^>]*?(/?)>")
+_VOID_TAG = re.compile(r"area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr", re.I)
+_LAYOUT_TAG = re.compile(
+    r"</?(?:div|span|section|font|center|blockquote|table|tbody|thead|tr|td|th|ul|ol|li|main|aside"
+    r"|header|footer|nav|b|i|em|strong|small|big|u)\b[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def _nesting_depth(html: str) -> int:
+    """How deep elements nest (void and self-closing tags do not count); one linear scan."""
+    depth = deepest = 0
+    for m in _TAG.finditer(html):
+        if m.group(3) or _VOID_TAG.fullmatch(m.group(2)):
+            continue
+        if m.group(1):
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def _extract_html(html: str, given: str) -> dict[str, Any]:
@@ -326,7 +398,7 @@ def _extract_html(html: str, given: str) -> dict[str, Any]:
 
 def _meta_str(value: object) -> str:
     if isinstance(value, str):
-        return " ".join(value.split())
+        return _no_surrogates(" ".join(value.split()))
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     if isinstance(value, Mapping):  # e.g. NewsAPI: "source": {"id": ..., "name": ...}
@@ -360,6 +432,8 @@ def _json_items(text: str, given: str) -> list[tuple[str, Any]]:
             f"malformed JSON at line {e.lineno}, column {e.colno}: {e.msg}",
             "fix or re-export the file",
         ) from e
+    except RecursionError as e:
+        raise SourceError(given, "JSON nested too deeply to read", "fix or re-export the file") from e
     if isinstance(data, list):
         return [(f"JSON item {i}", obj) for i, obj in enumerate(data, start=1)]
     return [("", data)]
@@ -372,9 +446,10 @@ def _json_lines(text: str, given: str, run: _Run) -> list[tuple[str, Any]]:
             continue
         try:
             items.append((f"JSONL line {number}", json.loads(line)))
-        except json.JSONDecodeError as e:
+        except (json.JSONDecodeError, RecursionError) as e:
+            problem = e.msg if isinstance(e, json.JSONDecodeError) else "nested too deeply to read"
             run.fail(
-                SourceError(given, f"line {number}: malformed JSON ({e.msg})", "fix or remove that line")
+                SourceError(given, f"line {number}: malformed JSON ({problem})", "fix or remove that line")
             )
     return items
 
@@ -399,7 +474,10 @@ def _from_mapping(obj: object, given: str, fmt: str, notes: tuple[str, ...], *, 
     if not text_value.strip():
         raise SourceError(given, f"{prefix}article text is empty", "remove it or add the article text")
     extra = obj.get("notes")
-    extra_notes = tuple(str(n) for n in extra) if isinstance(extra, list | tuple) else ()
+    extra_notes = tuple(_no_surrogates(str(n)) for n in extra) if isinstance(extra, list | tuple) else ()
+    if _SURROGATE.search(text_value):
+        text_value = _no_surrogates(text_value)
+        extra_notes += ("lone UTF-16 surrogates (a character cut in half) replaced with U+FFFD",)
     return Article(
         text=_newlines(text_value),
         path=given,
