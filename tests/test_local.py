@@ -68,7 +68,7 @@ def test_smollm2_briefing_of_the_seeds_cites_only_real_passages() -> None:
 
     from toolkit import summarize
 
-    first = summarize(EXAMPLES, engine="local", words=120)
+    first = summarize(EXAMPLES, engine="local", words=60)
     assert first.engine == "local" and first.usage.calls >= 1
     assert first.sentences, first.notes
     corpus = first.corpus
@@ -81,7 +81,7 @@ def test_smollm2_briefing_of_the_seeds_cites_only_real_passages() -> None:
             assert any(c.evidence is not None for c in s.checks), s
     assert first.unresolved_citations() == []
     # The same run again is served from the cache: no call, and the server is not even started.
-    second = summarize(EXAMPLES, engine="local", words=120)
+    second = summarize(EXAMPLES, engine="local", words=60)
     assert second.usage.calls == 0
     assert second.usage.cached_calls == first.usage.calls
     assert [s.text for s in second.sentences] == [s.text for s in first.sentences]

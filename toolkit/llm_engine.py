@@ -30,6 +30,7 @@ from .planning import (
     NOTE_TOKENS,
     ModelInfo,
     Plan,
+    answer_budget,
     chunk_sources,
     estimate_cost,
     make_plan,
@@ -155,7 +156,7 @@ class _Run:
         groups = sent_passages(self.corpus)
         system = render("merge_system", words=self.words)
         user = render("merge_user", words=self.words, source_count=len(groups), sources=source_blocks(groups))
-        return await self.ask(system, user, _answer_tokens(self.words))
+        return await self.ask(system, user, answer_budget(self.words))
 
     async def ask(self, system: str, user: str, max_tokens: int) -> list[SummarySentence]:
         """One call and its sentences; a JSON-mode answer with none usable is asked again without
@@ -201,18 +202,18 @@ class _Run:
     async def reduce(self, notes: list[SummarySentence], context: int) -> list[SummarySentence]:
         """Merge notes into the briefing; when they do not fit one call, merge groups first (a tree)."""
         tok = self.engine.tokenizer
-        room = context - _answer_tokens(self.words) - 600
+        room = context - answer_budget(self.words) - 600
         lines = [f"- {' '.join(n.text.split())} {format_marker(n.citations)}" for n in notes]
         if count_tokens(tok, "\n".join(lines)) <= room or len(lines) < 4:
             system = render("reduce_system", words=self.words)
             user = render("reduce_user", words=self.words, notes="\n".join(lines))
-            return await self.ask(system, user, _answer_tokens(self.words))
+            return await self.ask(system, user, answer_budget(self.words))
         batches = _batches(lines, room, tok)
         merged: list[SummarySentence] = []
         for batch in batches:
             system = render("reduce_system", words=max(60, self.words // 2))
             user = render("reduce_user", words=max(60, self.words // 2), notes="\n".join(batch))
-            merged += self.parse(await self.call(system, user, _answer_tokens(self.words)))
+            merged += self.parse(await self.call(system, user, answer_budget(self.words)))
         if len(merged) >= len(notes):
             raise EngineError("the reduce step did not shrink the notes; use a model with a larger context")
         return await self.reduce(merged, context)
@@ -275,10 +276,6 @@ def _unique(sentences: Sequence[SummarySentence], notes: list[str]) -> list[Summ
     if len(kept) < len(sentences):
         notes.append(f"dropped {len(sentences) - len(kept)} repeated sentences")
     return kept
-
-
-def _answer_tokens(words: int) -> int:
-    return max(512, words * 4)
 
 
 def _join_continuation(first: str, more: str) -> str:

@@ -119,7 +119,7 @@ def prompt_line(passage_id: str, text: str) -> str:
 
 def answer_budget(words: int) -> int:
     """Tokens to reserve for an answer of `words` words in our JSON shape (citations included)."""
-    return max(512, words * 4)
+    return max(256, words * 4)
 
 
 def make_plan(
