@@ -226,7 +226,8 @@ def test_timeout_is_retried_then_reported(fake_server: FakeServer) -> None:
     chat, sleeps = make_chat(fake_server, timeout=0.3, max_retries=1)
     started = time.monotonic()
     err = fail(chat)
-    assert time.monotonic() - started < 2.5
+    # Not a speed check: two answers that take 3 s each were not waited for (the client gave up).
+    assert time.monotonic() - started < 5.5
     assert isinstance(err, EndpointError) and "did not answer within 0.3 s" in str(err)
     assert fake_server.base_url in str(err) and len(fake_server.chat_requests) == 2 and len(sleeps) == 1
 
