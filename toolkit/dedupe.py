@@ -42,11 +42,13 @@ def similar_pairs(passages: list[Passage], threshold: float = THRESHOLD) -> list
     for lo in range(0, n, BLOCK):
         hi = min(n, lo + BLOCK)
         block = sp.coo_matrix(matrix[lo:hi] @ matrix.T)
-        for bi, j, score in zip(block.row, block.col, block.data, strict=True):
-            i = lo + int(bi)
-            j = int(j)
-            if j <= i or score < low or source_of[i] == source_of[j]:
-                continue
+        rows = block.row.astype(np.int64) + lo
+        cols = block.col.astype(np.int64)
+        # Filter in numpy first: only pairs above the floor, once each, across sources.
+        keep = (cols > rows) & (block.data >= low) & (source_of[rows] != source_of[cols])
+        for i, j, score in zip(
+            rows[keep].tolist(), cols[keep].tolist(), block.data[keep].tolist(), strict=True
+        ):
             a, b = term_sets[i], term_sets[j]
             if min(len(a), len(b)) < MIN_TERMS:
                 continue

@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -171,6 +172,7 @@ _TOKEN = re.compile(r"[^\W_]+(?:[’'][^\W_]+)?", re.UNICODE)
 _SUFFIXES = ("ingly", "ations", "ation", "ments", "ment", "ings", "ing", "ied", "ies", "ed", "es", "s")
 
 
+@lru_cache(maxsize=1 << 18)
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match 'killings'/'killed'/'kill', cheap and predictable."""
     w = word.lower().replace("’", "'")
