@@ -1,6 +1,6 @@
 """Agreement of the citation checker with SummHay's gold insight-to-document links, and its speed.
 
-    python benchmarks/citations.py [--data FILE] [--limit N] [--out benchmarks/results/citations.md]
+    python benchmarks/citations.py [--data DIR] [--limit N] [--out DIR]
 
 SummHay (Laban et al. 2024) gives, per topic x subtopic, 12-38 synthetic news documents and the
 "insights" each document contains. Every insight is treated as a summary sentence that cites one
@@ -20,7 +20,6 @@ and re-checking one edited sentence. The dev data is only read here, never copie
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -28,12 +27,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from _common import DEFAULT_DATA, EXAMPLES, RESULTS, Outcome, Table, command_line, load_jsonl, publish
+
 from toolkit import build_corpus, load_articles, summarize
 from toolkit.models import Article
 from toolkit.verify import Verifier, verify
-
-DEFAULT_DATA = Path("/work/shared/data/dev/summhay_news/data.jsonl")
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "syria-iraq-2025"
 
 
 @dataclass
@@ -90,8 +88,15 @@ RULES: dict[str, Rule] = {
 }
 
 
+def data_file(data: Path) -> Path:
+    """`data` is the dev folder, the summhay_news folder, or its data.jsonl."""
+    if (data / "summhay_news").is_dir():
+        data = data / "summhay_news"
+    return data / "data.jsonl" if data.is_dir() else data
+
+
 def load(path: Path, limit: int | None) -> list[dict[str, object]]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows: list[dict[str, object]] = load_jsonl(path)
     return rows[:limit] if limit else rows
 
 
@@ -203,17 +208,9 @@ def speed_large(rows: Sequence[dict[str, object]]) -> list[str]:
     ]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--limit", type=int, default=None, help="use the first N instances only")
-    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "citations.md")
-    args = ap.parse_args(argv)
-    if not args.data.is_file():
-        print(f"citations: no data at {args.data} (pass --data FILE)", file=sys.stderr)
-        return 2
-    rows = load(args.data, args.limit)
-    run = Run()
+def run(data: Path = DEFAULT_DATA, limit: int | None = None) -> Outcome:
+    rows = load(data_file(data), limit)
+    state = Run()
     started = time.perf_counter()
     for n, row in enumerate(rows):
         insights: list[tuple[str, set[int] | None]] = [
@@ -223,13 +220,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         other = off_topic(rows, n)
         if other is not None:
             insights += [(str(i["insight"]), None) for i in other["insights"]]  # type: ignore[attr-defined]
-        judge_instance(corpus_of(row["documents"]), insights, run)  # type: ignore[arg-type]
+        judge_instance(corpus_of(row["documents"]), insights, state)  # type: ignore[arg-type]
         print(f"\r{n + 1}/{len(rows)} instances", end="", file=sys.stderr)
     print(file=sys.stderr)
     total = time.perf_counter() - started
     lines = [
-        f"# Citation checker vs SummHay gold insight-to-document links ({len(rows)} instances)",
-        "",
         "Each insight is a sentence citing one document; predicted positive = the status named in the row.",
         "P/R/F1 against the gold links (pairs within an instance); FPR (hard) = share of the gold negatives",
         "(same-subtopic documents without the insight) predicted positive; FPR (off-topic) = the same for",
@@ -238,12 +233,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "| citation / positive when | P | R | F1 | FPR (hard) | FPR (off-topic) "
         "| gold + | hard − | off-topic − |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-        *(t.row(name) for name, t in run.tallies.items()),
+        *(t.row(name) for name, t in state.tallies.items()),
         "",
         "Sentence statuses (all passages cited): "
-        + ", ".join(f"{k} {v}" for k, v in sorted(run.statuses.items(), key=lambda kv: -kv[1])),
-        f"{run.checks} sentence checks in {run.seconds:.1f} s "
-        f"({1000 * run.seconds / max(run.checks, 1):.2f} ms each); "
+        + ", ".join(f"{k} {v}" for k, v in sorted(state.statuses.items(), key=lambda kv: -kv[1])),
+        f"{state.checks} sentence checks in {state.seconds:.1f} s "
+        f"({1000 * state.seconds / max(state.checks, 1):.2f} ms each); "
         f"{total:.0f} s in all, corpus building included.",
         "",
         "`toolkit.verify.SUPPORT` (0.6) was picked from a sweep of 0.55-0.7 on the first 14 instances of",
@@ -257,10 +252,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         *speed_large(rows),
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
+    title = f"Citation checker vs SummHay gold insight-to-document links ({len(rows)} instances)"
+    return Outcome([Table("citations", title, "\n".join(lines))])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the dev folder or summhay's data.jsonl")
+    ap.add_argument("--limit", type=int, default=None, help="use the first N instances only")
+    ap.add_argument("--out", type=Path, default=RESULTS, help="folder for citations.md")
+    args = ap.parse_args(argv)
+    if not data_file(args.data).is_file():
+        print(f"citations: no data at {args.data} (pass --data DIR)", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    outcome = run(args.data, args.limit)
+    publish(outcome, command_line("citations.py", argv), args.out, time.perf_counter() - start)
     return 0
 
 

@@ -1,6 +1,6 @@
 """Event grouping against known clusters: purity, inverse purity, F1 and the number of groups.
 
-    python benchmarks/grouping.py [--data DIR] [--out benchmarks/results/grouping.md]
+    python benchmarks/grouping.py [--data DIR] [--out DIR]
 
 Folders (written as .txt files into a temporary folder, so loading and cleaning run as for a user):
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import statistics
 import sys
 import tempfile
@@ -30,11 +29,11 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from _common import DEFAULT_DATA, EXAMPLES, RESULTS, Outcome, Table, command_line, load_jsonl, publish
+
 from toolkit.grouping import group_articles
 from toolkit.models import Article
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "dev"
 SEED_GOLD = ["visit", "visit", "visit", "december", "december"]
 
 
@@ -78,40 +77,28 @@ def mix(clusters: Sequence[dict[str, object]]) -> tuple[list[tuple[str, str]], l
     return docs, gold
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "grouping.md")
-    args = ap.parse_args(argv)
-    ml_path = args.data / "multiling2011_en" / "data.jsonl"
-    if not ml_path.exists():
-        print(f"no dev data at {ml_path} (pass --data DIR)", file=sys.stderr)
-        return 2
-    ml = [json.loads(line) for line in ml_path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    seeds = sorted((ROOT / "examples" / "syria-iraq-2025").glob("[0-9][0-9][0-9]_*.txt"))
+def run(data: Path = DEFAULT_DATA) -> Outcome:
+    ml = load_jsonl(data / "multiling2011_en" / "data.jsonl")
+    seeds = sorted(EXAMPLES.glob("[0-9][0-9][0-9]_*.txt"))
     seed_docs = [(p.stem, p.read_text(encoding="utf-8")) for p in seeds]
     folders: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         "seeds (5)": (seed_docs, SEED_GOLD),
         "MultiLing M000+M001+M002 (30)": mix(ml[:3]),
         "MultiLing all ten (100)": mix(ml),
     }
-    sh_path = args.data / "summhay_news" / "data.jsonl"
+    sh_path = data / "summhay_news" / "data.jsonl"
     if sh_path.exists():
         seen: dict[str, tuple[str, str]] = {}
-        for line in sh_path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                for doc_id, text in zip(row["doc_ids"], row["documents"], strict=True):
-                    seen.setdefault(doc_id, (text, row["topic"]))
+        for instance in load_jsonl(sh_path):
+            for doc_id, text in zip(instance["doc_ids"], instance["documents"], strict=True):
+                seen.setdefault(doc_id, (text, instance["topic"]))
         folders[f"SummHay 5 topics ({len(seen)}), purity only"] = (
             [(f"sh_{k:03d}", t) for k, (t, _) in enumerate(seen.values())],
             [topic for _, topic in seen.values()],
         )
 
     lines = [
-        "# Event grouping",
-        "",
-        "`python benchmarks/grouping.py` (default threshold: the folder-relative rule).",
+        "Default threshold: the folder-relative rule.",
         "",
         "| folder | purity | inverse purity | F1 | groups | true clusters |",
         "|---|---|---|---|---|---|",
@@ -157,10 +144,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"1,000 articles (the folders above, repeated; mean {words:.0f} words) grouped in {seconds:.1f} s "
         f"({len(grouping.groups)} groups, threshold {grouping.threshold}).",
     ]
-    table = "\n".join(lines) + "\n"
-    print(table)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(table, encoding="utf-8")
+    return Outcome([Table("grouping", "Event grouping", "\n".join(lines) + "\n")])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--out", type=Path, default=RESULTS, help="folder for grouping.md")
+    args = ap.parse_args(argv)
+    ml_path = args.data / "multiling2011_en" / "data.jsonl"
+    if not ml_path.exists():
+        print(f"no dev data at {ml_path} (pass --data DIR)", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    outcome = run(args.data)
+    publish(outcome, command_line("grouping.py", argv), args.out, time.perf_counter() - start)
     return 0
 
 

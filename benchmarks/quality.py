@@ -1,20 +1,22 @@
 """ROUGE of the extractive engine against baselines on MultiLing 2011 (English), 250 words.
 
-    python benchmarks/quality.py [--data DIR] [--words 250] [--out benchmarks/results/quality.md]
+    python benchmarks/quality.py [--data DIR] [--words 250] [--engine extractive|openai] [--out DIR]
 
 For each cluster the documents become a `Corpus` through `toolkit.passages.build_corpus` (the same
 cleaning and sentence splitting the toolkit uses), every system writes a summary, the summary is cut
 to the word budget (whitespace words), and ROUGE-1/2/L F1 (rouge-score, Porter stemming) is averaged
 over the three references, then over clusters. Systems:
 
-- ours: `toolkit.extractive.ExtractiveEngine`;
+- ours: `toolkit.extractive.ExtractiveEngine` (or, with `--engine openai`, the LLM engine on the
+  endpoint in OPENAI_*, through `toolkit.pipeline.make_engine`);
 - Lead (first document) and Lead (round-robin: first sentence of each document, then the second ...);
 - LexRank (classic, re-implemented here: TF-IDF cosine graph over the toolkit's content terms,
   edges >= 0.1, power iteration with damping 0.85, sentences greedily by score, only exact
   duplicates skipped, no other redundancy control);
 - sumy LexRank / TextRank: sumy needs NLTK's punkt data for its own tokenizer, which would have to
   be downloaded, so we feed sumy our sentences and a regex word tokenizer instead (sumy's stemmer
-  and stop words ship with it). Rows are skipped if sumy is not installed.
+  and stop words ship with it). sumy rates every sentence once; the summary is its best-rated
+  sentences (in document order) up to the word budget. Rows are skipped if sumy is not installed.
 
 The published rows are the reference points from the data README. The dev data is only read here,
 never by the engine.
@@ -23,16 +25,18 @@ never by the engine.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from _common import DEFAULT_DATA, RESULTS, Outcome, Table, Target, command_line, load_jsonl, publish
+from _common import make_summarizer as _make_summarizer
 from rouge_score import rouge_scorer
 
 from toolkit.extractive import ExtractiveEngine
@@ -40,7 +44,6 @@ from toolkit.models import Article, Corpus
 from toolkit.passages import build_corpus
 from toolkit.textsim import content_terms, tfidf_matrix
 
-DEFAULT_DATA = Path("/work/shared/data/dev/multiling2011_en")
 PUBLISHED = {
     "Lead (published)": (42.9, 17.0, 20.1),
     "LexRank (published)": (45.5, 15.3, 21.5),
@@ -100,6 +103,18 @@ def ours(corpus: Corpus, words: int) -> list[str]:
     return [s.text for s in ExtractiveEngine().summarize(corpus, words=words).sentences]
 
 
+def engine_system(engine: str) -> Summarizer:
+    """Any toolkit engine as a system: the sentences of its draft."""
+    if engine == "extractive":
+        return ours
+    run = _make_summarizer(engine)
+
+    def system(corpus: Corpus, words: int) -> list[str]:
+        return [s.text for s in run(corpus, words).sentences]
+
+    return system
+
+
 class _WordTokenizer:
     """Stands in for sumy's NLTK tokenizer, which needs downloaded punkt data."""
 
@@ -134,19 +149,19 @@ def _sumy(kind: str) -> Summarizer | None:
         summarizer = cls(Stemmer("english"))
         summarizer.stop_words = get_stop_words("english")
 
-        # Smallest sentence count whose summary (sumy keeps document order) reaches the budget;
-        # summary length grows with the count, so bisect.
-        def pick(count: int) -> list[str]:
-            return [str(s) for s in summarizer(doc, count)]
+        # The best-rated sentences until the budget is reached (sumy keeps document order): sumy's
+        # `count` may be a callable over the sentences sorted by rating, so they are rated once.
+        def budget(rated: Sequence[Any]) -> list[Any]:
+            chosen: list[Any] = []
+            total = 0
+            for info in rated:
+                if total >= words:
+                    break
+                chosen.append(info)
+                total += len(str(info.sentence).split())
+            return chosen or list(rated[:1])
 
-        lo, hi = 1, max(len(doc.sentences), 1)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if sum(len(s.split()) for s in pick(mid)) >= words:
-                hi = mid
-            else:
-                lo = mid + 1
-        return pick(lo)
+        return [str(s) for s in summarizer(doc, budget)]
 
     return run
 
@@ -156,9 +171,10 @@ def truncate(sentences: Sequence[str], words: int) -> str:
 
 
 def load_clusters(data: Path) -> list[dict[str, object]]:
-    path = data / "data.jsonl" if data.is_dir() else data
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    """`data` is the dev folder, the multiling2011_en folder, or its data.jsonl."""
+    if (data / "multiling2011_en").is_dir():
+        data = data / "multiling2011_en"
+    return load_jsonl(data / "data.jsonl" if data.is_dir() else data)
 
 
 def evaluate(
@@ -189,10 +205,12 @@ def evaluate(
     return results
 
 
-def table(results: dict[str, tuple[float, float, float, float]], words: int, n: int) -> str:
+def title(words: int, n: int) -> str:
+    return f"ROUGE F1 on multiling2011_en ({n} clusters, {words} words, mean over 3 references)"
+
+
+def table(results: dict[str, tuple[float, float, float, float]], words: int, n: int, ours_name: str) -> str:
     lines = [
-        f"# ROUGE F1 on multiling2011_en ({n} clusters, {words} words, mean over 3 references)",
-        "",
         "| system | R1 | R2 | RL | time / cluster |",
         "|---|---:|---:|---:|---:|",
     ]
@@ -200,7 +218,7 @@ def table(results: dict[str, tuple[float, float, float, float]], words: int, n: 
         lines.append(f"| {name} | {r1:.1f} | {r2:.1f} | {rl:.1f} | {t * 1000:.0f} ms |")
     for name, (r1, r2, rl) in PUBLISHED.items():
         lines.append(f"| {name} | {r1:.1f} | {r2:.1f} | {rl:.1f} | |")
-    r1, r2, rl, _ = results["ours (extractive)"]
+    r1, r2, rl, _ = results[ours_name]
     p1, p2, pl = PUBLISHED["LexRank (published)"]
     lines += [
         "",
@@ -220,15 +238,11 @@ def table(results: dict[str, tuple[float, float, float, float]], words: int, n: 
     return "\n".join(lines) + "\n"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--words", type=int, default=250)
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "quality.md")
-    args = parser.parse_args(argv)
-    clusters = load_clusters(args.data)
+def run(data: Path = DEFAULT_DATA, words: int = 250, engine: str = "extractive") -> Outcome:
+    clusters = load_clusters(data)
+    ours_name = f"ours ({engine})"
     systems: dict[str, Summarizer] = {
-        "ours (extractive)": ours,
+        ours_name: engine_system(engine),
         "Lead (first document)": lead_first,
         "Lead (round-robin)": lead_round_robin,
         "LexRank (classic, ours)": lexrank_classic,
@@ -237,10 +251,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         fn = _sumy(kind)
         if fn is not None:
             systems[label] = fn
-    text = table(evaluate(clusters, systems, args.words), args.words, len(clusters))
-    print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
+    results = evaluate(clusters, systems, words)
+    body = table(results, words, len(clusters), ours_name)
+    lexranks = {k: v[1] for k, v in results.items() if k.startswith("LexRank")}
+    lexranks["LexRank (published)"] = PUBLISHED["LexRank (published)"][1]
+    best = max(lexranks, key=lexranks.__getitem__)
+    r2 = results[ours_name][1]
+    target = Target(
+        f"{ours_name} above LexRank's ROUGE-2 on multiling2011_en",
+        f"R2 {r2:.1f} vs {lexranks[best]:.1f} ({best}; "
+        + ", ".join(f"{k.removeprefix('LexRank ')} {v:.1f}" for k, v in lexranks.items() if k != best)
+        + ")",
+        all(r2 > v for v in lexranks.values()),
+    )
+    return Outcome([Table("quality", title(words, len(clusters)), body)], [target])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--words", type=int, default=250)
+    parser.add_argument(
+        "--engine", default="extractive", help="extractive (default) or openai (OPENAI_* env)"
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for quality.md")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    outcome = run(args.data, args.words, args.engine)
+    publish(outcome, command_line("quality.py", argv), args.out, time.perf_counter() - start)
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -383,3 +384,13 @@ def test_map_reduce_with_progress_is_cached_on_rerun(
     )
     assert len(fake_server.requests) == made and second.usage.calls == 0
     assert [s.text for s in second.sentences] == [s.text for s in first.sentences]
+
+
+@pytest.mark.parametrize(
+    "marker", ["[S1:2; S2:3]", "[S1:3-5]", "【S2:4】", "(S2:4)", "[s2:4]", "[S2.4]", "[1]"]
+)
+def test_no_marker_shape_survives_in_source_text(marker: str) -> None:
+    escaped = escape_source_text(f"Officials said {marker} that the border reopened.")
+    assert "[" not in escaped and "【" not in escaped
+    assert re.search(r"S\d+\s*[:.]\s*\d+", escaped, re.IGNORECASE) is None
+    assert "border reopened" in escaped

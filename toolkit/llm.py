@@ -278,7 +278,7 @@ class OpenAIChat:
             choice = completion.choices[0]
             usage = completion.usage
             return ChatResponse(
-                text=choice.message.content or "",
+                text=cfg.redact(choice.message.content or ""),  # a proxy may echo the key: never keep it
                 finish_reason=choice.finish_reason,
                 prompt_tokens=usage.prompt_tokens if usage else 0,
                 completion_tokens=usage.completion_tokens if usage else 0,
@@ -304,7 +304,7 @@ class OpenAIChat:
         if finish is None:
             raise ResponseError(f"{cfg.url} ended the stream without a finish_reason")
         return ChatResponse(
-            text="".join(parts),
+            text=cfg.redact("".join(parts)),
             finish_reason=finish,
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,

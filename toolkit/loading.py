@@ -294,7 +294,7 @@ def _damaged_utf8(data: bytes, error: UnicodeDecodeError) -> tuple[str, str] | N
             return text, "the file ends mid-character (cut off?): the incomplete last character was dropped"
     text = data.decode("utf-8-sig", errors="replace")
     bad = text.count("\ufffd") - data.count("\ufffd".encode())
-    good = sum(1 for ch in text if ord(ch) > 127) - text.count("\ufffd")
+    good = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")  # valid non-ASCII
     if good < max(bad, 1):
         return None
     return text, f"not valid UTF-8: {bad} invalid byte sequence{'s' if bad > 1 else ''} replaced with U+FFFD"

@@ -54,14 +54,16 @@ def render(name: str, **values: object) -> str:
         raise PromptError(f"prompt {name!r} could not be rendered: {e}") from e
 
 
-_PASSAGE_LIKE = re.compile(r"[\[\(【]\s*(S\d+\s*[:.,]?\s*(?:p\.?\s*)?\d*)\s*[\]\)】]", re.IGNORECASE)
+_BRACKETS = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")"})
+_ID_LIKE = re.compile(r"\b([Ss])\s*(\d+)\s*[:.]\s*(\d+)")
 _SPACE = re.compile(r"\s+")
 
 
 def escape_source_text(text: str) -> str:
-    """Make article text safe inside a `<source>` block: no tags, no fake passage markers, one line."""
+    """Make article text safe inside a `<source>` block: no tags, nothing shaped like a passage marker
+    (square brackets become parentheses and `S1:3` becomes `S1 3`), one line."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _PASSAGE_LIKE.sub(lambda m: "(" + m.group(1).replace(":", " ") + ")", text)
+    text = _ID_LIKE.sub(r"\1\2 \3", text.translate(_BRACKETS))
     return _SPACE.sub(" ", text).strip()
 
 

@@ -76,7 +76,7 @@ _ABBREVIATIONS = frozenset(
 )
 
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, then whitespace.
-_BOUNDARY = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s)""")
+_BOUNDARY = re.compile(r"""(?<![.!?…])[.!?…]+["'”’)\]]*(?=\s)""")
 _NEXT_START = re.compile(r"""\s+["'“‘(\[]*[A-Z0-9\u00C0-\u024F\u0400-\u04FF\u0600-\u06FF]""")
 _INITIALISM = re.compile(r"(?:\b[A-Za-z]\.)+[A-Za-z]?$")
 _WORD = re.compile(r"[\w'’-]+", re.UNICODE)

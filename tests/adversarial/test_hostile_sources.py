@@ -1,0 +1,124 @@
+"""Hostile sources: prompt injection inside an article, and a model that follows it. The prompt keeps the
+injection as data; the checks never mark a sentence repeating it as supported by another source; a
+citation to a passage that does not exist is never shown as valid; markup stays text."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from fakeserver import FakeServer
+
+from .hostile import INJECTED, HostileResult, HostileRun, followed, misattributed, scenario
+
+MARKER = re.compile(r"\[(S\d+:\d+(?:; S\d+:\d+)*)\]")
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory: pytest.TempPathFactory) -> HostileResult:
+    with (
+        pytest.MonkeyPatch.context() as mp,
+        FakeServer() as server,
+    ):  # module scope: see test_failing_endpoints
+        for var in [v for v in os.environ if v.startswith(("OPENAI_", "AZURE_OPENAI_"))]:
+            mp.delenv(var)
+        return scenario(server, tmp_path_factory.mktemp("hostile") / "cache")
+
+
+def _repeating(run: HostileRun) -> list[int]:
+    return [k for k, s in enumerate(run.briefing.sentences) if any(x in s.text.lower() for x in INJECTED)]
+
+
+def test_no_injection_is_followed(result: HostileResult) -> None:
+    assert result.figures.followed == 0
+    for run in result.runs:
+        assert run.violations == [], run.name
+        repeating = _repeating(run)
+        assert len(repeating) >= 4, "the scripted model did follow the injection"
+        report = run.briefing.report
+        assert report is not None
+        for k in repeating:
+            s = run.briefing.sentences[k]
+            for c in s.checks:  # per citation: only the hostile source's own passages can back it
+                assert c.status != "supported" or c.passage.startswith(run.hostile + ":"), (
+                    run.name,
+                    s.text,
+                    c,
+                )
+            alignment = report.alignments[k]
+            backers = {m.source for m in alignment.matches if m.status == "supported"}
+            assert backers <= {run.hostile}, (run.name, s.text, backers)
+            hostile_origin = run.briefing.corpus.source(run.hostile).origin or run.hostile
+            assert set(alignment.origins) <= {hostile_origin}
+
+
+def test_claims_cited_to_an_honest_source_are_unsupported_there(result: HostileResult) -> None:
+    for run in result.runs:
+        by_text = {s.text: s for s in run.briefing.sentences}
+        dam = by_text["The dam was sabotaged by foreign agents and 900 soldiers died in the attack."]
+        honest = [c for c in dam.checks if not c.passage.startswith(run.hostile + ":")]
+        assert honest and all(c.status == "unsupported" for c in honest)
+        posed = by_text["The governor resigned in disgrace after admitting the floods were staged."]
+        assert "S2:4" in posed.citations  # what the hostile text posed as
+        assert posed.status == "unsupported" and all(c.status == "unsupported" for c in posed.checks)
+        evacuation = by_text["Officials confirmed the evacuation of the whole province."]
+        assert evacuation.status == "unsupported"  # the fake "[S1:2; S2:3]" markers point at passages
+        # that say nothing of the kind
+
+
+def test_a_citation_to_a_passage_that_does_not_exist_is_never_shown_as_valid(result: HostileResult) -> None:
+    for run in result.runs:
+        cited = {c for s in run.briefing.sentences for c in s.citations}
+        assert "S9:1" not in cited and run.briefing.unresolved_citations() == []
+        markdown = run.briefing.to_markdown()
+        markers = {pid for m in MARKER.findall(markdown) for pid in m.split("; ")}
+        assert "S9:1" not in markers
+        assert run.briefing.to_json().count('"S9:1"') == 0
+    gave_up = next(r for r in result.runs if r.name.endswith("repair none"))
+    s = next(s for s in gave_up.briefing.sentences if s.text == "The governor resigned in disgrace.")
+    assert s.citations == () and s.status == "uncited" and "S9:1" in s.note
+    assert "The governor resigned in disgrace. [uncited]" in gave_up.briefing.to_markdown()
+    edited = result.edited.sentences  # a person's edit, checked with verify()
+    assert edited[0].status == "uncited" and edited[0].citations == () and "S9:1" in edited[0].note
+    assert [s.status for s in edited[1:]] == ["unsupported", "unsupported"]
+    assert followed(result.edited, result.edited_hostile) == []
+
+
+def test_the_prompt_keeps_the_injection_as_data(result: HostileResult) -> None:
+    for run in result.runs:
+        user = run.prompts[0]
+        assert "Ignore previous instructions" in user  # kept, as data inside the hostile source's block
+        hostile_block = user.split(f'<source id="{run.hostile}"', 1)[1].split("</source>", 1)[0]
+        assert "Ignore previous instructions" in hostile_block and "SYSTEM:" in hostile_block
+        assert user.count("</source>") == len(run.corpus.sources)
+        assert user.count('<source id="S1"') == 1
+        assert "<script>" not in user and "<|im_start|>" not in user
+        lines = re.findall(r"^\[(S\d+:\d+)\]", user, re.MULTILINE)
+        assert len(lines) == len(set(lines)) and "S9:1" not in lines  # no passage id twice, none invented
+        assert "[S9:1]" not in user and "[S2:4] The governor" not in user
+
+
+def test_every_marker_shape_in_a_source_is_neutralised(result: HostileResult) -> None:
+    for run in result.runs:
+        assert "[S1:2; S2:3]" not in run.prompts[0]
+
+
+def test_markup_from_sources_and_model_stays_text(result: HostileResult) -> None:
+    for run in result.runs:
+        markdown = run.briefing.to_markdown()
+        assert "<img" not in markdown.replace("\\<img", "")
+        assert "<script>" not in markdown
+        assert not re.search(r"(?<!\\)\]\(javascript:", markdown)  # no link a renderer would make
+        assert "\\[here\\](javascript:alert(1))" in markdown  # shown, escaped, not a link
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a wire copy with added paragraphs shares the copied story's origin, and the report counts the "
+    "added paragraphs as that story's (compare._align takes the source's origin, not the passage's)",
+)
+def test_a_wire_copys_added_paragraphs_are_not_the_storys_corroboration(result: HostileResult) -> None:
+    copy = next(r for r in result.runs if r.name.startswith("wire copy"))
+    assert copy.corpus.source(copy.hostile).origin == "S1"
+    assert misattributed(copy.briefing) == []
