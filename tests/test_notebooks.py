@@ -96,6 +96,8 @@ def test_notebook_runs_headless_without_errors(
     text = "\n".join(o.get("text", "") for o in outputs if o.output_type == "stream" and o.name == "stdout")
     data = [o.get("data", {}) for o in outputs if o.output_type in ("execute_result", "display_data")]
     assert any("application/vnd.jupyter.widget-view+json" in d for d in data)  # the explorer was shown
+    # The scripted endpoint's key ("demo-key", set while 02/03 call it) never lands in an output.
+    assert "demo-key" not in nbformat.writes(nb)
     if name == "01_quickstart":
         assert (folder / "briefing.html").is_file() and (folder / "briefing.md").is_file()
     if name in ("02_any_endpoint", "03_long_inputs"):
