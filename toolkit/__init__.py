@@ -5,10 +5,12 @@
 >>> print(briefing.to_markdown())
 """
 
-from .batch import BatchReport, run_batch
+from .batch.runner import BatchReport, run_batch
 from .briefing import Briefing, Skipped
-from .chunking import Chunk, ChunkPart, chunk_passages
-from .engines import Draft, Engine
+from .check.verifier import Verifier, verify
+from .engines.base import Draft, Engine
+from .engines.extractive import ExtractiveEngine
+from .engines.llm_engine import OpenAIEngine
 from .errors import (
     BudgetError,
     ConfigError,
@@ -20,11 +22,9 @@ from .errors import (
     TokenizerError,
     ToolkitError,
 )
-from .exports import export, to_docx, to_html, to_markdown_footnotes
-from .extractive import ExtractiveEngine
-from .grouping import EventGroup, Grouping, group_articles
-from .llm_engine import OpenAIEngine
-from .loading import Articles, load_articles
+from .group.grouping import EventGroup, Grouping, group_articles
+from .ingest.loading import Articles, load_articles
+from .ingest.passages import build_corpus
 from .models import (
     Article,
     CitationCheck,
@@ -38,12 +38,12 @@ from .models import (
     SummarySentence,
     Usage,
 )
-from .passages import build_corpus
 from .pipeline import plan, summarize
-from .planning import Plan
+from .plan.chunking import Chunk, ChunkPart, chunk_passages
+from .plan.planning import Plan
 from .report import Report
-from .tokens import get_tokenizer, load_encoding
-from .verify import Verifier, verify
+from .text.tokens import get_tokenizer, load_encoding
+from .view.exports import export, to_docx, to_html, to_markdown_footnotes
 
 __version__ = "0.1.0"
 
@@ -51,7 +51,7 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> object:
     """`toolkit.Explorer` is imported on first use, so `import toolkit` does not load anywidget."""
     if name == "Explorer":
-        from .explorer import Explorer
+        from .view.explorer import Explorer
 
         return Explorer
     raise AttributeError(f"module 'toolkit' has no attribute {name!r}")

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .briefing import Briefing, Skipped, now_iso
-from .engines import Draft, Engine
+from .engines.base import Draft, Engine
 from .errors import ConfigError
-from .loading import Articles, load_articles
+from .ingest.loading import Articles, load_articles
+from .ingest.passages import build_corpus
 from .models import Article, Corpus, SummarySentence
-from .passages import build_corpus
-from .planning import ModelInfo, Plan, make_plan, model_info
-from .tokens import Tokenizer, get_tokenizer
+from .plan.planning import ModelInfo, Plan, make_plan, model_info
+from .text.tokens import Tokenizer, get_tokenizer
 
 __all__ = ["ENGINES", "check_citations", "make_engine", "plan", "summarize"]
 
@@ -34,14 +34,14 @@ def make_engine(
     (llama.cpp server on 127.0.0.1). None picks openai when an endpoint is configured, else extractive."""
     choice = name or default_engine_name()
     if choice == "extractive":
-        from .extractive import ExtractiveEngine
+        from .engines.extractive import ExtractiveEngine
 
         return ExtractiveEngine()
     if choice == "openai":
-        from .cache import ResponseCache
-        from .endpoint import EndpointConfig
-        from .llm import OpenAIChat
-        from .llm_engine import OpenAIEngine
+        from .chat.cache import ResponseCache
+        from .chat.endpoint import EndpointConfig
+        from .chat.llm import OpenAIChat
+        from .engines.llm_engine import OpenAIEngine
 
         config = EndpointConfig.from_env(model=model)
         if not config.is_configured():
@@ -54,14 +54,14 @@ def make_engine(
             chat, config.model, max_cost=max_cost, info=_info(config.model, context), progress=progress
         )
     if choice == "local":
-        from .local import LocalEngine
+        from .chat.local import LocalEngine
 
         return LocalEngine(gguf=gguf, context=context, progress=progress)
     raise ConfigError(f"unknown engine {choice!r}; choose one of {', '.join(ENGINES)}")
 
 
 def default_engine_name() -> str:
-    from .endpoint import EndpointConfig
+    from .chat.endpoint import EndpointConfig
 
     return "openai" if EndpointConfig.from_env().is_configured() else "extractive"
 
@@ -147,7 +147,7 @@ def summarize(
     )
     if not check or not briefing.sentences:
         return briefing
-    from .verify import Verifier, verify
+    from .check.verifier import Verifier, verify
 
     return verify(briefing, Verifier(corpus))
 
@@ -162,7 +162,7 @@ def plan(
     max_cost: float | None = None,
 ) -> Plan:
     """What an LLM run would send, in how many calls and at what cost; spends nothing."""
-    from .endpoint import EndpointConfig
+    from .chat.endpoint import EndpointConfig
 
     name = model or EndpointConfig.from_env().model
     corpus = (
