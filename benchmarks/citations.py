@@ -30,8 +30,9 @@ from pathlib import Path
 from _common import DEFAULT_DATA, EXAMPLES, RESULTS, Outcome, Table, command_line, load_jsonl, publish
 
 from toolkit import build_corpus, load_articles, summarize
-from toolkit.check.verifier import Verifier, verify
+from toolkit.check.verifier import Verifier
 from toolkit.models import Article
+from toolkit.pipeline import verify
 
 
 @dataclass

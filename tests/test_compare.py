@@ -8,8 +8,9 @@ from paths import EXAMPLES
 
 from toolkit import Briefing, build_corpus, load_articles
 from toolkit.check.claims import compatible, facts
-from toolkit.check.verifier import Verifier, verify
+from toolkit.check.verifier import Verifier
 from toolkit.models import Article, Corpus
+from toolkit.pipeline import verify
 from toolkit.report import Report, report_markdown
 
 MASSACRE = (

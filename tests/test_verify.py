@@ -21,11 +21,12 @@ from toolkit.chat.endpoint import EndpointConfig
 from toolkit.chat.llm import OpenAIChat
 from toolkit.check.claims import compatible, facts, implies
 from toolkit.check.judge import judge_request
-from toolkit.check.verifier import Verifier, verify
+from toolkit.check.verifier import Verifier
 from toolkit.cite.summary_text import parse_summary
 from toolkit.cli.verify import verify_cmd
 from toolkit.errors import ConfigError
 from toolkit.models import Article, Corpus, SummarySentence
+from toolkit.pipeline import verify
 
 # Sentences about something else entirely, put under real citations.
 OTHER_CLUSTER = (

@@ -7,7 +7,7 @@
 
 from .batch.runner import BatchReport, run_batch
 from .briefing import Briefing, Skipped
-from .check.verifier import Verifier, verify
+from .check.verifier import Verifier
 from .engines.base import Draft, Engine
 from .engines.extractive import ExtractiveEngine
 from .engines.llm_engine import OpenAIEngine
@@ -38,7 +38,7 @@ from .models import (
     SummarySentence,
     Usage,
 )
-from .pipeline import plan, summarize
+from .pipeline import plan, summarize, verify
 from .plan.chunking import Chunk, ChunkPart, chunk_passages
 from .plan.planning import Plan
 from .report import Report

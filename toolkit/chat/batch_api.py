@@ -46,9 +46,9 @@ import openai
 
 from ..errors import ConfigError, EndpointError
 from ..models import Usage
-from ..plan.planning import ModelInfo
 from .endpoint import EndpointConfig, make_client
 from .llm import ChatRequest, ChatResponse
+from .model_facts import ModelInfo
 
 if TYPE_CHECKING:
     from .cache import ResponseCache

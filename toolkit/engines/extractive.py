@@ -30,6 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..models import Corpus, Passage, SummarySentence, Usage, passage_sort_key
+from ..text.centrality import lexrank
 from ..text.sentences import words as word_tokens
 from ..text.similarity import content_terms, tfidf_matrix
 from .base import Draft
@@ -126,28 +127,6 @@ def _sentences(corpus: Corpus) -> list[_Sentence]:
     return out
 
 
-def _lexrank(sim: sp.csr_matrix, edge: float = EDGE, damping: float = DAMPING) -> np.ndarray:
-    """Stationary distribution of the thresholded, row-normalised cosine graph, max-scaled to 1."""
-    n = sim.shape[0]
-    graph = sp.csr_matrix(sim.multiply(sim >= edge))
-    graph.setdiag(0.0)
-    graph.eliminate_zeros()
-    degree = np.asarray(graph.sum(axis=1)).ravel()
-    dangling = degree == 0
-    degree[dangling] = 1.0
-    walk = sp.csr_matrix(sp.diags(1.0 / degree) @ graph).T.tocsr()
-    rank = np.full(n, 1.0 / n)
-    for _ in range(100):
-        spread = rank[dangling].sum() / n
-        new = (1.0 - damping) / n + damping * (walk @ rank + spread)
-        if np.abs(new - rank).sum() < 1e-9:
-            rank = new
-            break
-        rank = new
-    top = rank.max()
-    return rank / top if top > 0 else rank
-
-
 def _support(terms: list[list[str]], origins: list[str]) -> np.ndarray:
     """Per sentence: over its distinct content terms, the mean share of the *other* origins that
     use the term too. Wire copies share an origin, so a story copied ten times counts once."""
@@ -218,7 +197,7 @@ class ExtractiveEngine:
         terms = [content_terms(s.text) for s in sents]
         matrix = tfidf_matrix(terms)
         sim = sp.csr_matrix(matrix @ matrix.T)
-        centrality = _lexrank(sim)
+        centrality = lexrank(sim, EDGE, DAMPING)
         support = _support(terms, [s.origin for s in sents])
         order = np.asarray([max(s.order, 0) for s in sents], dtype=float)
         position = 1.0 / (1.0 + order) ** POSITION_DECAY

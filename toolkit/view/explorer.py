@@ -22,12 +22,13 @@ from typing import Any
 import anywidget
 import traitlets
 
-from ..briefing import Briefing
 from ..check.compare import compare
-from ..check.verifier import Verifier, verify
+from ..check.summary import check_summary, counts_note
+from ..check.verifier import Verifier
 from ..cite.markers import split_markers
 from ..errors import ConfigError
 from ..models import SummarySentence
+from ._briefing import Briefing
 from .html_view import CORE_JS, CSS, focus_for, focus_html, view_html
 
 __all__ = ["Explorer"]
@@ -97,7 +98,11 @@ class Explorer(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self.verifier = verifier or Verifier(briefing.corpus)
         if briefing.sentences and (briefing.report is None or any(not s.status for s in briefing.sentences)):
-            briefing = verify(briefing, self.verifier)
+            checked = check_summary(self.verifier, briefing.sentences)
+            notes = (*briefing.notes, *checked.notes)
+            briefing = briefing.model_copy(
+                update={"sentences": checked.sentences, "report": checked.report, "notes": notes}
+            )
         self._briefing = briefing
         self.edits = 0
         self.on_msg(self._on_message)
@@ -170,7 +175,7 @@ class Explorer(anywidget.AnyWidget):
     def _commit(self, sentences: tuple[SummarySentence, ...], what: str) -> None:
         report = compare(self.verifier, sentences)
         self.edits += 1
-        counts = "verify: " + ", ".join(f"{n} {s}" for s, n in report.statuses.items())
+        counts = counts_note(report)
         notes = [n for n in self._briefing.notes if not n.startswith(("verify: ", "edited in the explorer:"))]
         notes += [counts, f"edited in the explorer: {self.edits} changes"]
         self._briefing = self._briefing.model_copy(

@@ -20,9 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..briefing import Briefing
 from ..errors import ConfigError
 from ..models import Source, SummarySentence
+from ._briefing import Briefing
 
 __all__ = [
     "FORMATS",

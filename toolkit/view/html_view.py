@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from ..briefing import Briefing
 from ..models import Evidence, Passage, Source, SummarySentence
 from ..report import Conflict, Report
+from ._briefing import Briefing
 
 if TYPE_CHECKING:
     from ..check.verifier import Verifier
