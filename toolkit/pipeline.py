@@ -13,7 +13,6 @@ from .cite.summary_text import parse_summary
 from .engines.base import Draft, Engine
 from .errors import ConfigError
 from .ingest.loading import Articles, load_articles
-from .ingest.passages import build_corpus
 from .models import Article, Corpus, SummarySentence, Usage
 from .plan.planning import ModelInfo, Plan, make_plan, model_info
 from .text.tokens import Tokenizer, get_tokenizer
@@ -129,6 +128,8 @@ def summarize(
     else:
         articles = _load(inputs, skip_bad)
         skipped = tuple(Skipped(path=e.path, error=str(e)) for e in articles.skipped)
+        from .ingest.passages import build_corpus
+
         corpus = build_corpus(articles, tokenizer or get_tokenizer(model))
     eng = (
         engine
@@ -175,6 +176,7 @@ def plan(
 ) -> Plan:
     """What an LLM run would send, in how many calls and at what cost; spends nothing."""
     from .chat.endpoint import EndpointConfig
+    from .ingest.passages import build_corpus
 
     name = model or EndpointConfig.from_env().model
     corpus = (
@@ -249,6 +251,8 @@ def _verifier(sources: Sources | None, base: Briefing | None) -> Verifier:
     articles = sources if isinstance(sources, Articles) else load_articles(_as_list(sources))
     if not articles:
         raise ConfigError("no articles found in the given sources: pass files or folders with articles")
+    from .ingest.passages import build_corpus
+
     return Verifier(build_corpus(articles))
 
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-import openai
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import ConfigError
+
+if TYPE_CHECKING:
+    import openai  # loaded by make_client: reading the configuration does not load the SDK
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -162,6 +164,8 @@ def _client_kwargs(config: EndpointConfig) -> dict[str, Any]:
 
 def make_client(config: EndpointConfig) -> openai.AsyncOpenAI:
     """An async SDK client for `config`, SDK retries disabled. Close it with `await client.close()`."""
+    import openai
+
     kwargs = _client_kwargs(config)
     if config.azure_api_version:
         if not config.base_url:
@@ -175,6 +179,8 @@ def make_client(config: EndpointConfig) -> openai.AsyncOpenAI:
 
 def make_sync_client(config: EndpointConfig) -> openai.OpenAI:
     """The blocking twin of `make_client` (for scripts and quick checks). Close it with `client.close()`."""
+    import openai
+
     kwargs = _client_kwargs(config)
     if config.azure_api_version:
         if not config.base_url:

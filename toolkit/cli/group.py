@@ -13,7 +13,6 @@ from typing import Annotated
 import typer
 
 from ..errors import ToolkitError
-from ..group.grouping import group_articles
 from ..ingest.loading import load_articles
 from ._common import fail, fail_on, write_output
 
@@ -44,6 +43,8 @@ def group_cmd(
         fail(f"--threshold must be in (0, 1], got {threshold}")
     if max_days is not None and max_days < 0:
         fail(f"--max-days must be 0 or more, got {max_days}")
+    from ..group.grouping import group_articles  # numpy/scipy: only when grouping
+
     try:
         articles = load_articles(str(folder), skip_bad=skip_bad)
         if not articles:
