@@ -16,6 +16,7 @@ import re
 
 from .citations import MARKER
 from .models import SummarySentence
+from .safe_text import md_unescape
 from .sentences import split_sentences
 
 __all__ = ["parse_summary"]
@@ -25,8 +26,7 @@ _BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
 _META = re.compile(r"^_engine: .*_$")
 _ANY_MARKER = re.compile(MARKER.pattern + r"|\[uncited\]")
 _ID = re.compile(r"S\d+:\d+")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]<>#|])")
-_MARKUP = re.compile(r"\*\*|__|`")
+_MARKUP = re.compile(r"(?<!\\)(?:\*\*|__|`)")
 _SKIPPED_SECTIONS = frozenset(
     {"sources", "skipped inputs", "references", "source list", "citations", "checks"}
 )
@@ -113,7 +113,7 @@ def _segment(text: str, inner: list[tuple[int, list[str]]], last: list[str]) -> 
 
 
 def _clean(text: str) -> str:
-    return _MARKUP.sub("", _ESCAPE.sub(r"\1", text))
+    return md_unescape(_MARKUP.sub("", text))
 
 
 def _tidy(text: str) -> str:
