@@ -128,7 +128,8 @@ class Briefing(_Value):
         return made + f" · {len(self.sources)} sources · {self.created or 'undated'}"
 
     def _repr_markdown_(self) -> str:
-        return self.to_markdown()
+        """`to_markdown()` inside a block that MathJax skips (Jupyter typesets `$...$` in the page)."""
+        return f'<div class="{_NO_MATH}">\n\n{self.to_markdown()}\n</div>\n'
 
     def _repr_html_(self) -> str:
         """What a notebook shows: the briefing as HTML built from escaped pieces (`to_html_fragment`)."""
@@ -138,7 +139,11 @@ class Briefing(_Value):
         """The briefing as an HTML fragment: every field escaped (`safe_text.html_escape`); only
         http/https URLs become links (percent-encoded, `rel="noopener noreferrer nofollow"`)."""
         e = html_escape
-        out = ['<div class="brief-briefing">', "<h3>Briefing</h3>", f"<p><em>{e(self._made())}</em></p>"]
+        out = [
+            f'<div class="brief-briefing {_NO_MATH}">',
+            "<h3>Briefing</h3>",
+            f"<p><em>{e(self._made())}</em></p>",
+        ]
         out += [f"<blockquote>{e(' '.join(n.split()))}</blockquote>" for n in self.notes]
         sentences = [
             f"{e(s.text)} <code>{e(format_marker(s.citations) or '[uncited]')}</code>" for s in self.sentences
@@ -202,6 +207,7 @@ def _source_line(src: Source) -> str:
     return " · ".join(parts)
 
 
+_NO_MATH = "tex2jax_ignore mathjax_ignore"  # MathJax 2 and 3: leave the text in here alone
 _PASSAGE_ID = re.compile(r"S\d{1,9}:\d{1,9}")
 
 
