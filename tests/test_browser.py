@@ -248,7 +248,6 @@ def _hostile_notebook(folder: Path) -> Path:
     display), as its to_markdown(), and as the Markdown export. Each payload sets a window flag and
     tries to write a file through the Jupyter API."""
     import nbformat
-
     from adversarial.payloads import FLAG, hostile_briefing
 
     data = hostile_briefing().to_json().replace(f"window.{FLAG}=", WRITE_FILE + f",window.{FLAG}=")
