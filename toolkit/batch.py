@@ -398,7 +398,7 @@ class _Finished:
 def _via_batch_api(run: _Run, clusters: Sequence[Cluster], workers: int, options: Mapping[str, Any]) -> None:
     from .batch_api import BatchAPIChat
     from .cache import ResponseCache
-    from .endpoint import EndpointConfig
+    from .endpoint import EndpointConfig, announce
     from .llm_engine import run_sync
     from .loading import load_articles
     from .passages import build_corpus
@@ -411,6 +411,7 @@ def _via_batch_api(run: _Run, clusters: Sequence[Cluster], workers: int, options
         raise ConfigError(
             "--via batch-api needs an OpenAI endpoint: set OPENAI_API_KEY (and OPENAI_BASE_URL)"
         )
+    announce(config)
     corpora: dict[str, Corpus] = {}
     tokenizer = get_tokenizer(config.model)
 

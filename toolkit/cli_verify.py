@@ -82,12 +82,13 @@ def _read_summary(path: Path) -> str:
 
 def _judge(model: str | None) -> ChatClient:
     from .cache import ResponseCache
-    from .endpoint import EndpointConfig
+    from .endpoint import EndpointConfig, announce
     from .llm import OpenAIChat
 
     config = EndpointConfig.from_env(model=model)
     if not config.is_configured():
         fail("--judge needs an LLM endpoint: set OPENAI_API_KEY (and OPENAI_BASE_URL for a local server)")
+    announce(config)
     return OpenAIChat(config, cache=ResponseCache())
 
 

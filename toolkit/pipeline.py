@@ -39,7 +39,7 @@ def make_engine(
         return ExtractiveEngine()
     if choice == "openai":
         from .cache import ResponseCache
-        from .endpoint import EndpointConfig
+        from .endpoint import EndpointConfig, announce
         from .llm import OpenAIChat
         from .llm_engine import OpenAIEngine
 
@@ -49,6 +49,7 @@ def make_engine(
                 "engine 'openai' needs an endpoint: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL "
                 "(Azure, Ollama, vLLM, llama.cpp, LM Studio), or use --engine extractive"
             )
+        announce(config)
         chat = OpenAIChat(config, cache=ResponseCache())
         return OpenAIEngine(
             chat, config.model, max_cost=max_cost, info=_info(config.model, context), progress=progress
