@@ -139,8 +139,12 @@ class ResponseCache:
         if not self.directory.is_dir():
             return 0
         for sub in self.directory.glob("??"):
+            if sub.is_symlink() or not sub.is_dir():
+                continue  # a link planted in the cache folder is not followed
             for entry in sub.iterdir():
-                if entry.suffix in (".json", ".tmp") and _unlink_quietly(entry) and entry.suffix == ".json":
+                if entry.is_symlink():
+                    _unlink_quietly(entry)  # removes the link itself, never its target
+                elif entry.suffix in (".json", ".tmp") and _unlink_quietly(entry) and entry.suffix == ".json":
                     removed += 1
         return removed
 
