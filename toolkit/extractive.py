@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from .engines import Draft
 from .models import Corpus, Passage, SummarySentence, Usage, passage_sort_key
 from .sentences import words as word_tokens
-from .textsim import content_terms, tfidf_matrix
+from .textsim import content_terms, tfidf_matrix, topk_cosine
 
 __all__ = ["ExtractiveEngine", "word_count"]
 
@@ -45,6 +45,8 @@ DAMPING = 0.85
 LAMBDA = 0.6
 REDUNDANT = 0.35
 CITE = 0.4
+NEIGHBOURS = 64  # most similar sentences kept per sentence (sparse graph: memory linear in input)
+MAX_SENTENCES = 8000  # candidate sentences beyond this are left out, with a note
 MIN_WORDS = 6
 MIN_TERMS = 3
 SHORT_WORDS = 12  # sentences shorter than this are scaled down linearly (fragments, captions)
@@ -124,6 +126,18 @@ def _sentences(corpus: Corpus) -> list[_Sentence]:
                 )
                 rank += 1 if prior else 0
     return out
+
+
+def _cap(sents: list[_Sentence]) -> list[_Sentence]:
+    """At most MAX_SENTENCES sentences: round-robin over sources in reading order (leads first)."""
+    position: dict[int, int] = {}
+    ranked: list[tuple[int, int, int]] = []
+    for i, s in enumerate(sents):
+        k = position.get(s.source, 0)
+        position[s.source] = k + 1
+        ranked.append((k, s.source, i))
+    keep = sorted(i for _, _, i in sorted(ranked)[:MAX_SENTENCES])
+    return [sents[i] for i in keep]
 
 
 def _lexrank(sim: sp.csr_matrix, edge: float = EDGE, damping: float = DAMPING) -> np.ndarray:
@@ -207,6 +221,15 @@ class ExtractiveEngine:
 
     def summarize(self, corpus: Corpus, *, words: int) -> Draft:
         sents = _sentences(corpus)
+        capped: tuple[str, ...] = ()
+        if len(sents) > MAX_SENTENCES:
+            sents, capped = (
+                _cap(sents),
+                (
+                    f"extractive: the input has {len(sents):,} sentences; the first {MAX_SENTENCES:,} "
+                    "(taken evenly across sources, leads first) were considered",
+                ),
+            )
         usable = [s for s in sents if s.prior > 0]
         if words <= 0 or not usable:
             return Draft(
@@ -217,7 +240,7 @@ class ExtractiveEngine:
             )
         terms = [content_terms(s.text) for s in sents]
         matrix = tfidf_matrix(terms)
-        sim = sp.csr_matrix(matrix @ matrix.T)
+        sim = topk_cosine(matrix, k=NEIGHBOURS, floor=EDGE)
         centrality = _lexrank(sim)
         support = _support(terms, [s.origin for s in sents])
         order = np.asarray([max(s.order, 0) for s in sents], dtype=float)
@@ -237,4 +260,4 @@ class ExtractiveEngine:
         total = sum(sents[i].words for i in chosen)
         n_sources = len({sents[i].source for i in chosen})
         note = f"extractive: {len(out)} sentences, {total} words from {n_sources} sources"
-        return Draft(sentences=out, usage=Usage(), model=self.model, notes=(note,))
+        return Draft(sentences=out, usage=Usage(), model=self.model, notes=(*capped, note))
