@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from urllib.parse import quote, urlsplit
 
 __all__ = [
+    "heading_text",
     "html_escape",
     "md_escape",
     "md_link",
@@ -113,6 +114,23 @@ def scrub(text: str, keys: Iterable[str] = ()) -> str:
     for secret in sorted(secrets, key=len, reverse=True):
         text = text.replace(secret, "***")
     return _SECRET_SHAPES.sub(lambda m: (m.group(1) or "") + "***", text)
+
+
+def heading_text(line: str, indent: int = 3) -> str | None:
+    """The text of an ATX Markdown heading line (`## Title ##` -> "Title"), else None. Plain string
+    operations, linear in the line: the regex it replaces took a minute on `# a` + spaces + `b`."""
+    body = line.lstrip(" ")
+    if len(line) - len(body) > indent:
+        return None
+    hashes = len(body) - len(body.lstrip("#"))
+    rest = body[hashes:]
+    if not 1 <= hashes <= 6 or (rest and not rest[0].isspace()):
+        return None
+    text = rest.strip()
+    bare = text.rstrip("#")
+    if not bare:
+        return ""
+    return bare.rstrip() if bare != text and bare[-1].isspace() else text
 
 
 def nfkc(text: str) -> str:

@@ -16,12 +16,11 @@ import re
 
 from .citations import MARKER
 from .models import SummarySentence
-from .safe_text import md_unescape
+from .safe_text import heading_text, md_unescape
 from .sentences import split_sentences
 
 __all__ = ["parse_summary"]
 
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
 _META = re.compile(r"^_engine: .*_$")
 _ANY_MARKER = re.compile(MARKER.pattern + r"|\[uncited\]")
@@ -57,10 +56,10 @@ def _blocks(text: str) -> list[str]:
             fenced = not fenced
             flush()
             continue
-        heading = _HEADING.match(raw)
-        if heading:
+        heading = heading_text(raw)
+        if heading is not None:
             flush()
-            skipping = heading.group(1).strip().strip("*_").lower() in _SKIPPED_SECTIONS
+            skipping = heading.strip().strip("*_").lower() in _SKIPPED_SECTIONS
             continue
         if fenced or skipping or not line or line.startswith((">", "|")) or _META.match(line):
             flush()
