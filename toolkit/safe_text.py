@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from urllib.parse import quote, urlsplit
 
 __all__ = [
+    "fold_lookalikes",
     "heading_text",
     "html_escape",
     "md_escape",
@@ -133,6 +134,24 @@ def heading_text(line: str, indent: int = 3) -> str | None:
     return bare.rstrip() if bare != text and bare[-1].isspace() else text
 
 
-def nfkc(text: str) -> str:
-    """NFKC-normalised `text` (full-width and compatibility forms folded)."""
-    return unicodedata.normalize("NFKC", text)
+# Characters NFKC leaves alone that read as the letters, colon and brackets of a passage marker
+# (Unicode confusables, TR39): Cyrillic/Greek/Cherokee S, ratio and modifier colons, CJK brackets.
+_LOOKALIKES = str.maketrans(
+    {
+        "\u0405": "S", "\u0455": "s", "\u13da": "S", "\ua4e2": "S", "\u01a7": "S", "\u10bd": "S",
+        "\u2236": ":", "\ua789": ":", "\u02d0": ":", "\u02f8": ":", "\u05c3": ":", "\u0703": ":",
+        "\u0704": ":", "\u16ec": ":", "\ufe30": ":", "\u205a": ":", "\u2360": ":",
+        "\u3014": "[", "\u3015": "]", "\u3010": "[", "\u3011": "]", "\u3016": "[", "\u3017": "]",
+        "\u3018": "[", "\u3019": "]", "\u301a": "[", "\u301b": "]", "\u27e6": "[", "\u27e7": "]",
+        "\u2045": "[", "\u2046": "]", "\u298b": "[", "\u298c": "]",
+    }
+)  # fmt: skip
+_INVISIBLE = re.compile(
+    r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufe00-\ufe0f]"
+)
+
+
+def fold_lookalikes(text: str) -> str:
+    """`text` NFKC-normalised, with zero-width and other invisible format characters removed and
+    look-alikes of `S`, `:` and brackets folded to ASCII: what a passage-marker check must see."""
+    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).translate(_LOOKALIKES)
