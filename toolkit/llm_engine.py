@@ -248,7 +248,7 @@ class _Run:
         candidates = _candidates([sentences[i].text for i in broken], self.corpus)
         listing = "\n".join(
             f"{n}. {escape_source_text(sentences[i].text)} "
-            f"(cited: {escape_source_text(', '.join(sentences[i].citations))})"
+            f"(cited: {', '.join(_shown_id(c) for c in sentences[i].citations)})"
             for n, i in enumerate(broken, 1)
         )
         by_source: dict[str, list[Passage]] = {}
@@ -323,6 +323,14 @@ def _candidates(texts: Sequence[str], corpus: Corpus, per_sentence: int = 5) -> 
 
 
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
+
+
+_ID_SHAPE = re.compile(r"S\d{1,6}:\d{1,6}")
+
+
+def _shown_id(pid: str) -> str:
+    """A cited id as the repair prompt shows it: a well-formed id as is, anything else escaped."""
+    return pid if _ID_SHAPE.fullmatch(pid) else escape_source_text(pid)
 
 
 def _repair_answer(raw: str) -> dict[int, list[str]]:
