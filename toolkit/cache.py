@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .llm import ChatRequest, ChatResponse
+from .safe_text import scrub
 
 __all__ = ["CACHE_FORMAT", "ResponseCache", "default_cache_dir", "request_key"]
 
@@ -103,11 +104,11 @@ class ResponseCache:
             "key": key,
             "created": time.time(),
             "response": {
-                "text": response.text,
+                "text": scrub(response.text),  # never a key on disk, whoever built the response
                 "finish_reason": response.finish_reason,
                 "prompt_tokens": response.prompt_tokens,
                 "completion_tokens": response.completion_tokens,
-                "model": response.model,
+                "model": scrub(response.model),
             },
         }
         data = json.dumps(entry, ensure_ascii=False, indent=1).encode("utf-8")

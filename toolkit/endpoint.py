@@ -19,6 +19,7 @@ import openai
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import ConfigError
+from .safe_text import scrub
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -146,10 +147,9 @@ class EndpointConfig(BaseModel):
         )
 
     def redact(self, text: str) -> str:
-        """`text` with the API key (if any) replaced by ***."""
-        if self.api_key and len(self.api_key) >= 4:
-            text = text.replace(self.api_key, "***")
-        return text
+        """`text` with the API key (if any, also its pieces and encodings) and anything shaped like a
+        key replaced by *** (`safe_text.scrub`, the one scrubbing function)."""
+        return scrub(text, [self.api_key] if self.api_key else [])
 
 
 def _read_dotenv(path: Path) -> dict[str, str]:
