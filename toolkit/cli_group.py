@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from .cli_common import fail, fail_on, write_output
+from .cli_common import echo, fail, fail_on, write_output
 from .errors import ToolkitError
 from .grouping import group_articles
 from .loading import load_articles
@@ -52,7 +52,7 @@ def group_cmd(
     except ToolkitError as e:
         fail_on(e, "group the others")
     for skipped in articles.skipped:
-        typer.echo(f"brief: skipped {skipped}", err=True)
-    typer.echo(str(grouping))
+        echo(f"brief: skipped {skipped}", err=True)
+    echo(str(grouping))
     if json_path is not None:
         write_output(json_path, grouping.model_dump_json(indent=2))

@@ -14,7 +14,7 @@ import typer
 
 from .briefing import Briefing
 from .citations import format_marker
-from .cli_common import EXIT_BAD_INPUT, fail, fail_on, write_output
+from .cli_common import EXIT_BAD_INPUT, echo, fail, fail_on, write_output
 from .errors import ToolkitError
 from .report import report_markdown
 
@@ -61,8 +61,8 @@ def verify_cmd(
     except ToolkitError as e:
         fail_on(e)
     for skipped in briefing.skipped:
-        typer.echo(f"brief: skipped {skipped.error}", err=True)
-    typer.echo(render_checked(briefing))
+        echo(f"brief: skipped {skipped.error}", err=True)
+    echo(render_checked(briefing))
     if json_path is not None:
         write_output(json_path, briefing.to_json())
     if strict and any(s.status != "supported" for s in briefing.sentences):

@@ -31,6 +31,7 @@ __all__ = [
     "citations_of",
     "export",
     "metadata_line",
+    "rechecked",
     "to_docx",
     "to_html",
     "to_markdown_footnotes",
@@ -107,6 +108,24 @@ def warnings(briefing: Briefing) -> list[str]:
         flag = " (the summary states one side only)" if c.flagged else ""
         out.append(f"Sources disagree on {_flat(c.about)}: {sides}{flag}.")
     return out
+
+
+def rechecked(briefing: Briefing) -> tuple[Briefing, int]:
+    """The briefing with every sentence checked again against its own passages (statuses, reasons,
+    report), and how many sentences' stored status differed: a JSON file edited to call an uncited
+    sentence `supported` exports as uncited. A briefing without sentences is returned as is."""
+    if not briefing.sentences:
+        return briefing, 0
+    from .verify import verify
+
+    base = briefing.model_copy(
+        update={"notes": tuple(n for n in briefing.notes if not n.startswith("verify: "))}
+    )
+    checked = verify(base)
+    changed = sum(
+        1 for old, new in zip(briefing.sentences, checked.sentences, strict=True) if old.status != new.status
+    )
+    return checked, changed
 
 
 # --- Markdown ------------------------------------------------------------------------------------
