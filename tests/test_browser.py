@@ -89,6 +89,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
         "BRIEF_CACHE_DIR": str(home / "brief-cache"),
         "PYTHONWARNINGS": "ignore",  # the server's own deprecation chatter is not under test
+        "PYTHONPATH": str(ROOT),  # the kernel imports this tree's toolkit
     }
     port, token = _free_port(), secrets.token_hex(16)
     cmd = [
@@ -222,4 +223,100 @@ def test_standalone_file_works_offline_with_no_kernel(browser: Any, tmp_path: Pa
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "standalone.png"))
     assert [u for u in outside if not u.startswith("file:")] == []
+    page.close()
+
+
+# --- hostile fields in a notebook -------------------------------------------------------------------
+WRITE_FILE = (
+    "fetch('/api/contents/pwned.txt',{method:'PUT',headers:{'Content-Type':'application/json'},"
+    "body:JSON.stringify({type:'file',format:'text',content:'x'})})"
+)
+_CELLS = [
+    "from toolkit import Briefing\nfrom toolkit.view.exports import to_markdown_footnotes\n"
+    "from IPython.display import Markdown, display\n"
+    "b = Briefing.from_json(open('hostile.json', encoding='utf-8').read())",
+    "b",
+    "display({'text/markdown': b._repr_markdown_()}, raw=True)",
+    "Markdown(b.to_markdown())",
+    "display({'text/markdown': b.to_markdown()}, raw=True)",
+    "Markdown(to_markdown_footnotes(b))",
+]
+
+
+def _hostile_notebook(folder: Path) -> Path:
+    """A notebook that displays a briefing with a payload in every field: as itself (the notebook
+    display), as its to_markdown(), and as the Markdown export. Each payload sets a window flag and
+    tries to write a file through the Jupyter API."""
+    import nbformat
+    from adversarial.payloads import FLAG, hostile_briefing
+
+    data = hostile_briefing().to_json().replace(f"window.{FLAG}=", WRITE_FILE + f",window.{FLAG}=")
+    (folder / "hostile.json").write_text(data, encoding="utf-8")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in _CELLS])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / "hostile.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_a_briefing_with_payloads_in_every_field_runs_nothing_in_jupyterlab(lab: Lab, browser: Any) -> None:
+    from adversarial.payloads import FLAG
+
+    _hostile_notebook(lab.root / "notebooks")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    writes: list[str] = []
+    page.on("request", lambda r: writes.append(r.url) if "pwned" in r.url else None)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(lab.url("lab/tree/notebooks/hostile.ipynb"))
+        cells = page.locator(".jp-Notebook .jp-Cell")
+        cells.first.wait_for(timeout=60_000)
+        expect(page.locator(".jp-StatusBar-Widget", has_text="| Idle")).to_have_count(1, timeout=60_000)
+        for k in range(cells.count()):
+            cell = cells.nth(k)
+            cell.scroll_into_view_if_needed()
+            cell.locator(".jp-InputArea").click()
+            page.keyboard.press("Shift+Enter")
+            expect(cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=90_000)
+        expect(page.locator(".jp-OutputArea-output", has_text="onerror")).to_have_count(5, timeout=30_000)
+        page.wait_for_timeout(2_000)  # give anything that could run the time to run
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "hostile-notebook.png"), full_page=True)
+    except Exception:
+        page.screenshot(path=str(SHOTS / "hostile-notebook-failure.png"))
+        raise
+    assert page.evaluate(f"typeof window.{FLAG}") == "undefined"
+    outputs = page.locator(".jp-OutputArea-output")
+    for k in (0, 1):  # the notebook display (HTML, and Markdown for frontends without HTML): no math
+        assert outputs.nth(k).locator("mjx-container, .MathJax").count() == 0
+    assert page.locator(".jp-OutputArea a[href^='javascript' i], .jp-OutputArea [onerror]").count() == 0
+    assert page.locator(".jp-OutputArea del, .jp-OutputArea s, .jp-OutputArea script").count() == 0
+    assert page.locator("[data-mime-type='application/vnd.jupyter.error']").count() == 0
+    assert writes == [] and errors == []
+    assert not (lab.root / "pwned.txt").exists() and not (lab.root / "notebooks" / "pwned.txt").exists()
+    page.close()
+
+
+def test_nbconvert_html_of_the_hostile_notebook_runs_nothing(browser: Any, tmp_path: Path) -> None:
+    from adversarial.payloads import FLAG
+
+    notebook = _hostile_notebook(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
+    env |= {"PYTHONPATH": str(ROOT), "JUPYTER_PLATFORM_DIRS": "1", "PYTHONWARNINGS": "ignore"}
+    subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--execute", "--to", "html", str(notebook)],
+        cwd=tmp_path, env=env, check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    html = (tmp_path / "hostile.html").read_text(encoding="utf-8")
+    assert "onerror" in html  # the payloads are in the page, as text
+    page = browser.new_page()
+    page.route(
+        "**/*",
+        lambda route: route.abort() if not route.request.url.startswith("file:") else route.continue_(),
+    )
+    page.goto((tmp_path / "hostile.html").as_uri())
+    page.wait_for_timeout(2_000)
+    assert page.evaluate(f"typeof window.{FLAG}") == "undefined"
+    assert page.locator("mjx-container, .MathJax, del, s").count() == 0
     page.close()

@@ -25,7 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "cite": _VALUES | {"text"},  # citation markers written and read in one place
     "ingest": _VALUES | {"text"},  # articles in: loading, cleaning, passages, near-duplicates
     "group": _VALUES | {"text", "ingest"},  # many articles -> events
-    "chat": _VALUES,  # the one seam to a chat model, model facts, cache, local server, Batch API
+    "chat": _VALUES | {"text"},  # the one seam to a chat model, model facts, cache, local server, Batch API
     "plan": _VALUES | {"text", "cite", "chat"},  # prompts, budgets, chunks
     "engines": _VALUES | {"text", "cite", "ingest", "chat", "plan"},  # draft a summary
     "check": _VALUES | {"report", "text", "cite", "ingest", "chat", "plan"},  # check citations, compare

@@ -179,4 +179,4 @@ def test_source_text_is_escaped_in_markdown() -> None:
     )
     md = b.to_markdown()
     assert re.search(r"(?<!\\)<(script|img)", md) is None
-    assert "\\<img" in md
+    assert "&lt;img" in md

@@ -9,12 +9,15 @@ plus extra keys that may grow but never change meaning.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .cite.markers import format_marker
 from .models import Corpus, DuplicateGroup, Source, SummarySentence, Usage, _Value
 from .report import Report
+from .text.safe import html_escape, md_escape, md_link, safe_href
 
 if TYPE_CHECKING:
     from .view.explorer import Explorer
@@ -71,19 +74,14 @@ class Briefing(_Value):
 
     def to_markdown(self, sentences_per_paragraph: int = 4) -> str:
         lines = ["# Briefing", ""]
-        made = f"engine: {self.engine}"
-        if self.model and self.model != self.engine:
-            made += f" · model: {self.model}"
-        made += f" · {len(self.sources)} sources · {self.created or 'undated'}"
-        lines += [f"_{made}_", ""]
+        lines += [f"_{md_escape(self._made())}_", ""]
         for note in self.notes:
-            lines.append(f"> {_md_escape(note)}")
+            lines.append(f"> {md_escape(note)}")
         if self.notes:
             lines.append("")
         paragraph: list[str] = []
         for k, s in enumerate(self.sentences, 1):
-            marker = format_marker(s.citations) or "[uncited]"
-            paragraph.append(f"{_md_escape(s.text)} {marker}")
+            paragraph.append(f"{md_escape(s.text)} {_md_marker(s.citations)}")
             if k % sentences_per_paragraph == 0:
                 lines += [" ".join(paragraph), ""]
                 paragraph = []
@@ -92,10 +90,10 @@ class Briefing(_Value):
         lines += self._checks_markdown()
         lines += ["## Sources", ""]
         for src in self.sources:
-            lines.append(f"- **{src.id}** {_source_line(src)}")
+            lines.append(f"- **{md_escape(src.id)}** {_source_line(src)}")
         if self.skipped:
             lines += ["", "## Skipped inputs", ""]
-            lines += [f"- `{s.path}`: {_md_escape(s.error)}" for s in self.skipped]
+            lines += [f"- {md_escape(s.path)}: {md_escape(s.error)}" for s in self.skipped]
         return "\n".join(lines).rstrip() + "\n"
 
     def _checks_markdown(self) -> list[str]:
@@ -103,14 +101,15 @@ class Briefing(_Value):
         if self.report is None:
             return []
         counts = ", ".join(f"{n} {status}" for status, n in self.report.statuses.items() if n)
-        lines = ["## Checks", "", f"Citations checked against the passages: {counts}.", ""]
+        lines = ["## Checks", "", f"Citations checked against the passages: {md_escape(counts)}.", ""]
         for k, s in enumerate(self.sentences, 1):
             if s.status and s.status != "supported":
-                lines.append(f"- Sentence {k} is **{s.status}**: {_md_escape(s.reason or s.note)}")
+                why = md_escape(s.reason or s.note)
+                lines.append(f"- Sentence {k} is **{md_escape(s.status)}**: {why}")
         for c in self.report.conflicts:
-            sides = " vs ".join(f"{_md_escape(side.value)} [{side.passage}]" for side in c.sides)
+            sides = " vs ".join(f"{md_escape(side.value)} {_md_marker([side.passage])}" for side in c.sides)
             flag = " (the summary states one side only)" if c.flagged else ""
-            lines.append(f"- Sources disagree on {_md_escape(c.about)}: {sides}{flag}")
+            lines.append(f"- Sources disagree on {md_escape(c.about)}: {sides}{flag}")
         if lines[-1] != "":
             lines.append("")
         return lines
@@ -122,8 +121,67 @@ class Briefing(_Value):
 
         return Explorer(self)
 
+    def _made(self) -> str:
+        made = f"engine: {self.engine}"
+        if self.model and self.model != self.engine:
+            made += f" · model: {self.model}"
+        return made + f" · {len(self.sources)} sources · {self.created or 'undated'}"
+
     def _repr_markdown_(self) -> str:
-        return self.to_markdown()
+        """`to_markdown()` inside a block that MathJax skips (Jupyter typesets `$...$` in the page)."""
+        return f'<div class="{_NO_MATH}">\n\n{self.to_markdown()}\n</div>\n'
+
+    def _repr_html_(self) -> str:
+        """What a notebook shows: the briefing as HTML built from escaped pieces (`to_html_fragment`)."""
+        return self.to_html_fragment()
+
+    def to_html_fragment(self) -> str:
+        """The briefing as an HTML fragment: every field escaped (`safe_text.html_escape`); only
+        http/https URLs become links (percent-encoded, `rel="noopener noreferrer nofollow"`)."""
+        e = html_escape
+        out = [
+            f'<div class="brief-briefing {_NO_MATH}">',
+            "<h3>Briefing</h3>",
+            f"<p><em>{e(self._made())}</em></p>",
+        ]
+        out += [f"<blockquote>{e(' '.join(n.split()))}</blockquote>" for n in self.notes]
+        sentences = [
+            f"{e(s.text)} <code>{e(format_marker(s.citations) or '[uncited]')}</code>" for s in self.sentences
+        ]
+        out.append(f"<p>{' '.join(sentences)}</p>")
+        if self.report is not None:
+            rows = [
+                f"<li>Sentence {k} is <strong>{e(s.status)}</strong>: {e(s.reason or s.note)}</li>"
+                for k, s in enumerate(self.sentences, 1)
+                if s.status and s.status != "supported"
+            ]
+            for c in self.report.conflicts:
+                sides = " vs ".join(f"{e(side.value)} [{e(side.passage)}]" for side in c.sides)
+                rows.append(f"<li>Sources disagree on {e(c.about)}: {sides}</li>")
+            if rows:
+                out += ["<h4>Checks</h4>", "<ul>", *rows, "</ul>"]
+        out += ["<h4>Sources</h4>", "<ul>"]
+        for src in self.sources:
+            parts = [e(src.title or "(untitled)")]
+            meta = ", ".join(x for x in (src.outlet, src.date) if x)
+            if meta:
+                parts.append(e(meta))
+            href = safe_href(src.url) if src.url else None
+            if href is not None:
+                parts.append(f'<a href="{e(href)}" rel="noopener noreferrer nofollow">{e(src.url)}</a>')
+            elif src.url:
+                parts.append(e(src.url))
+            if src.path:
+                parts.append(e(src.path))
+            parts.append(f"{len(src.passages)} passages")
+            out.append(f"<li><strong>{e(src.id)}</strong> {' · '.join(parts)}</li>")
+        out.append("</ul>")
+        if self.skipped:
+            out += ["<h4>Skipped inputs</h4>", "<ul>"]
+            out += [f"<li>{e(s.path)}: {e(s.error)}</li>" for s in self.skipped]
+            out.append("</ul>")
+        out.append("</div>")
+        return "\n".join(out)
 
     def __repr__(self) -> str:
         return (
@@ -135,26 +193,29 @@ class Briefing(_Value):
 
 
 def _source_line(src: Source) -> str:
-    parts = [_md_escape(src.title or "(untitled)")]
+    parts = [md_escape(src.title or "(untitled)")]
     meta = ", ".join(x for x in (src.outlet, src.date) if x)
     if meta:
-        parts.append(_md_escape(meta))
+        parts.append(md_escape(meta))
     if src.url:
-        parts.append(f"<{src.url}>" if "://" in src.url else _md_escape(src.url))
+        parts.append(md_link(src.url))
     if src.path:
-        parts.append(f"`{src.path}`")
+        parts.append(md_escape(src.path))
     parts.append(f"{len(src.passages)} passages")
     if src.origin and src.origin != src.id:
-        parts.append(f"copy of the same story as {src.origin}")
+        parts.append(f"copy of the same story as {md_escape(src.origin)}")
     return " · ".join(parts)
 
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>#|"})
+_NO_MATH = "tex2jax_ignore mathjax_ignore"  # MathJax 2 and 3: leave the text in here alone
+_PASSAGE_ID = re.compile(r"S\d{1,9}:\d{1,9}")
 
 
-def _md_escape(text: str) -> str:
-    """Escape Markdown/HTML specials so source text and model output render as text."""
-    return " ".join(text.split()).translate(_MD_SPECIAL)
+def _md_marker(ids: Iterable[str]) -> str:
+    """`[S1:2; S2:3]` for well-formed passage ids; any other id (a crafted JSON) escaped."""
+    ids = list(ids)
+    marker = format_marker(ids) or "[uncited]"
+    return marker if all(_PASSAGE_ID.fullmatch(i) for i in ids) else md_escape(marker)
 
 
 def now_iso() -> str:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .chat.llm import ChatClient
     from .check.verifier import Verifier
 
-__all__ = ["ENGINES", "check_citations", "make_engine", "plan", "summarize", "verify"]
+__all__ = ["ENGINES", "check_citations", "make_engine", "plan", "rechecked", "summarize", "verify"]
 
 ENGINES = ("extractive", "openai", "local")
 
@@ -50,7 +50,7 @@ def make_engine(
         return ExtractiveEngine()
     if choice == "openai":
         from .chat.cache import ResponseCache
-        from .chat.endpoint import EndpointConfig
+        from .chat.endpoint import EndpointConfig, announce
         from .chat.llm import OpenAIChat
         from .engines.llm_engine import OpenAIEngine
 
@@ -60,6 +60,7 @@ def make_engine(
                 "engine 'openai' needs an endpoint: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL "
                 "(Azure, Ollama, vLLM, llama.cpp, LM Studio), or use --engine extractive"
             )
+        announce(config)
         chat = OpenAIChat(config, cache=ResponseCache())
         return OpenAIEngine(
             chat, config.model, max_cost=max_cost, info=_info(config.model, context), progress=progress
@@ -267,3 +268,19 @@ def _as_list(sources: Any) -> list[Any]:
     if isinstance(sources, str | Path | dict | Article):
         return [sources]
     return list(sources)
+
+
+def rechecked(briefing: Briefing) -> tuple[Briefing, int]:
+    """The briefing with every sentence checked again against its own passages (statuses, reasons,
+    report), and how many sentences' stored status differed: a JSON file edited to call an uncited
+    sentence `supported` exports as uncited. A briefing without sentences is returned as is."""
+    if not briefing.sentences:
+        return briefing, 0
+    base = briefing.model_copy(
+        update={"notes": tuple(n for n in briefing.notes if not n.startswith("verify: "))}
+    )
+    checked = verify(base)
+    changed = sum(
+        1 for old, new in zip(briefing.sentences, checked.sentences, strict=True) if old.status != new.status
+    )
+    return checked, changed

@@ -144,11 +144,32 @@ def clusters_from(items: Sequence[ClusterInput] | Mapping[str, ClusterInput]) ->
                 raise ConfigError("a cluster given as a list of paths is empty; give at least one file")
             default = Path(inputs[0]).stem + (f"+{len(inputs) - 1}" if len(inputs) > 1 else "")
         named.append((_safe_name(name or default), inputs))
-    seen: dict[str, int] = {}
-    out: list[Cluster] = []
-    for name, inputs in named:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(Cluster(name=name if seen[name] == 1 else f"{name}-{seen[name]}", inputs=inputs))
+    return [
+        Cluster(name=n, inputs=inputs)
+        for n, (_, inputs) in zip(_unique_names([n for n, _ in named]), named, strict=True)
+    ]
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Each name once, compared without case (file systems that ignore case would merge `X` and `x`):
+    the first holder of a name keeps it, and so does every name no one else holds (`x-2` given by the
+    user stays `x-2`); a repeated name gets the first free `-2`, `-3`, ... So no briefing overwrites
+    another: folders `a/x`, `b/x` and `x-2` become `x`, `x-3` and `x-2`."""
+    taken: set[str] = set()
+    first: list[bool] = []
+    for name in names:
+        first.append(name.lower() not in taken)
+        taken.add(name.lower())
+    out: list[str] = []
+    for name, is_first in zip(names, first, strict=True):
+        if is_first:
+            out.append(name)
+            continue
+        k = 2
+        while f"{name}-{k}".lower() in taken:
+            k += 1
+        out.append(f"{name}-{k}")
+        taken.add(out[-1].lower())
     return out
 
 
@@ -398,7 +419,7 @@ class _Finished:
 def _via_batch_api(run: _Run, clusters: Sequence[Cluster], workers: int, options: Mapping[str, Any]) -> None:
     from ..chat.batch_api import BatchAPIChat
     from ..chat.cache import ResponseCache
-    from ..chat.endpoint import EndpointConfig
+    from ..chat.endpoint import EndpointConfig, announce
     from ..engines.llm_engine import run_sync
     from ..ingest.loading import load_articles
     from ..ingest.passages import build_corpus
@@ -411,6 +432,7 @@ def _via_batch_api(run: _Run, clusters: Sequence[Cluster], workers: int, options
         raise ConfigError(
             "--via batch-api needs an OpenAI endpoint: set OPENAI_API_KEY (and OPENAI_BASE_URL)"
         )
+    announce(config)
     corpora: dict[str, Corpus] = {}
     tokenizer = get_tokenizer(config.model)
 

@@ -35,7 +35,6 @@ import asyncio
 import json
 import logging
 import os
-import re
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -46,6 +45,7 @@ import openai
 
 from ..errors import ConfigError, EndpointError
 from ..models import Usage
+from ..text.safe import scrub
 from .endpoint import EndpointConfig, make_client
 from .llm import ChatRequest, ChatResponse
 from .model_facts import ModelInfo
@@ -338,7 +338,8 @@ class BatchAPIChat:
         outcome = await self._collect(job.batch, job.keys)
         if self.cache is not None:
             for key, response in outcome.answers.items():
-                self.cache.put(key, response)
+                if key in job.keys:  # only what this job asked for
+                    self.cache.put(key, response)
         self._record({"event": "collected", "file": job.file, "batch": job.batch})
         return outcome
 
@@ -356,7 +357,7 @@ class BatchAPIChat:
         outcome = _Outcome()
         for file_id in (batch.output_file_id, batch.error_file_id):
             if file_id:
-                self._read_results(await self._download(file_id), outcome)
+                self._read_results(await self._download(file_id), outcome, keys)
         if batch.status != "completed":
             errors = batch.errors.data if batch.errors and batch.errors.data else []
             why = "; ".join(f"{e.code}: {e.message}" for e in errors[:3]) or "no details"
@@ -369,7 +370,10 @@ class BatchAPIChat:
         content = await self._api("downloading batch results", lambda: self.client.files.content(file_id))
         return content.text
 
-    def _read_results(self, text: str, outcome: _Outcome) -> None:
+    def _read_results(self, text: str, outcome: _Outcome, keys: frozenset[str]) -> None:
+        """Answers and failures of the requests this job asked for (`keys`): a line for any other
+        custom_id is ignored, so a server cannot plant an answer under another request's cache key.
+        Answers are scrubbed of the key before anything keeps them."""
         for raw in text.splitlines():
             try:
                 line = json.loads(raw) if raw.strip() else None
@@ -378,11 +382,15 @@ class BatchAPIChat:
             if not isinstance(line, dict) or not isinstance(line.get("custom_id"), str):
                 continue
             key, response, error = line["custom_id"], line.get("response") or {}, line.get("error")
+            if key not in keys:
+                continue
             body = response.get("body") if isinstance(response, dict) else None
             status = response.get("status_code") if isinstance(response, dict) else None
             answer = _answer(body) if status == 200 else None
             if answer is not None:
-                outcome.answers[key] = answer
+                outcome.answers[key] = replace(
+                    answer, text=self.config.redact(answer.text), model=self.config.redact(answer.model)
+                )
                 continue
             message = error.get("message") if isinstance(error, dict) else None
             if message is None and isinstance(body, dict) and isinstance(body.get("error"), dict):
@@ -472,12 +480,3 @@ def _answer(body: Any) -> ChatResponse | None:
 def _clean(config: EndpointConfig, text: str) -> str:
     return scrub(config.redact(text))[:300]
 
-
-_SECRETS = re.compile(r"(?i)(bearer\s+)\S+|\bsk-[A-Za-z0-9_\-]{6,}")
-
-
-def scrub(text: str) -> str:
-    """`text` without the configured API key (OPENAI_API_KEY) or anything that looks like a key."""
-    key = os.environ.get("OPENAI_API_KEY", "").strip()
-    text = text.replace(key, "***") if len(key) >= 4 else text
-    return _SECRETS.sub(lambda m: (m.group(1) or "") + "***", text)

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..text.safe import scrub
 from .llm import ChatRequest, ChatResponse
 
 __all__ = ["CACHE_FORMAT", "ResponseCache", "default_cache_dir", "request_key"]
@@ -103,11 +104,11 @@ class ResponseCache:
             "key": key,
             "created": time.time(),
             "response": {
-                "text": response.text,
+                "text": scrub(response.text),  # never a key on disk, whoever built the response
                 "finish_reason": response.finish_reason,
                 "prompt_tokens": response.prompt_tokens,
                 "completion_tokens": response.completion_tokens,
-                "model": response.model,
+                "model": scrub(response.model),
             },
         }
         data = json.dumps(entry, ensure_ascii=False, indent=1).encode("utf-8")
@@ -139,8 +140,12 @@ class ResponseCache:
         if not self.directory.is_dir():
             return 0
         for sub in self.directory.glob("??"):
+            if sub.is_symlink() or not sub.is_dir():
+                continue  # a link planted in the cache folder is not followed
             for entry in sub.iterdir():
-                if entry.suffix in (".json", ".tmp") and _unlink_quietly(entry) and entry.suffix == ".json":
+                if entry.is_symlink():
+                    _unlink_quietly(entry)  # removes the link itself, never its target
+                elif entry.suffix in (".json", ".tmp") and _unlink_quietly(entry) and entry.suffix == ".json":
                     removed += 1
         return removed
 

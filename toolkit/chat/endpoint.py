@@ -21,12 +21,14 @@ from ..errors import ConfigError
 
 if TYPE_CHECKING:
     import openai  # loaded by make_client: reading the configuration does not load the SDK
+from ..text.safe import scrub
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_MODEL",
     "LOCAL_PLACEHOLDER_KEY",
     "EndpointConfig",
+    "announce",
     "is_local_url",
     "make_client",
     "make_sync_client",
@@ -69,31 +71,54 @@ class EndpointConfig(BaseModel):
         model: str | None = None,
         env: Mapping[str, str] | None = None,
         dotenv_path: str | Path | None = None,
+        trust_dotenv: bool = False,
         **overrides: Any,
     ) -> EndpointConfig:
         """Read OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL (and OPENAI_API_VERSION for Azure).
 
         A `.env` file (`dotenv_path`, else `./.env` if present) fills in what `env` (default
         `os.environ`) lacks; real environment variables always win. `os.environ` is never modified.
+        A `./.env` found in the working directory may not redirect the key: a base URL that only it
+        names is refused (ConfigError) when the key comes from the environment, and when there is no
+        key and the URL is not on this machine (it would send every article out) — unless
+        `trust_dotenv` (or an explicit `dotenv_path`). A key that is not printable ASCII, or a file
+        that is not text, is a ConfigError.
         """
-        values: dict[str, str] = {}
         path = Path(dotenv_path) if dotenv_path is not None else Path.cwd() / ".env"
         if dotenv_path is not None and not path.is_file():
             raise ConfigError(f"dotenv file {path} not found (pass an existing file or dotenv_path=None)")
-        if path.is_file():
-            from dotenv import dotenv_values
-
-            values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
-        values.update(os.environ if env is None else env)
+        filed = _read_dotenv(path) if path.is_file() else {}
+        process = os.environ if env is None else env
 
         def get(name: str) -> str | None:
-            value = values.get(name, "").strip()
+            value = (process.get(name) or "").strip() or (filed.get(name) or "").strip()
             return value or None
 
+        key, base_url = get("OPENAI_API_KEY"), get("OPENAI_BASE_URL")
+        url_from_file = base_url is not None and not (process.get("OPENAI_BASE_URL") or "").strip()
+        if url_from_file and (filed.get("OPENAI_API_KEY") or "").strip():
+            key = (filed.get("OPENAI_API_KEY") or "").strip()  # the URL and the key from the same file
+        key_from_env = key is not None and key == (process.get("OPENAI_API_KEY") or "").strip()
+        if url_from_file and dotenv_path is None and base_url is not None and not trust_dotenv:
+            if key_from_env:
+                raise ConfigError(
+                    f"{path} sets OPENAI_BASE_URL={redact_url(base_url)} but OPENAI_API_KEY comes from the "
+                    "environment: your key is not sent to a host that only a file in the working "
+                    "directory names. Set OPENAI_BASE_URL in the environment too, put the key in that "
+                    "file as well, or remove the line"
+                )
+            if key is None and not is_local_url(base_url):
+                raise ConfigError(
+                    f"{path} sets OPENAI_BASE_URL={redact_url(base_url)} with no key: the articles would be "
+                    "sent to that host. Set OPENAI_BASE_URL in the environment if you mean it, or remove "
+                    "the line to run offline"
+                )
+        if key is not None:
+            _check_key(key)
         fields: dict[str, Any] = {
             "model": model or get("OPENAI_MODEL") or DEFAULT_MODEL,
-            "base_url": get("OPENAI_BASE_URL"),
-            "api_key": get("OPENAI_API_KEY"),
+            "base_url": base_url,
+            "api_key": key,
             "azure_api_version": get("OPENAI_API_VERSION"),
         }
         fields.update(overrides)
@@ -124,10 +149,40 @@ class EndpointConfig(BaseModel):
         )
 
     def redact(self, text: str) -> str:
-        """`text` with the API key (if any) replaced by ***."""
-        if self.api_key and len(self.api_key) >= 4:
-            text = text.replace(self.api_key, "***")
-        return text
+        """`text` with the API key (if any, also its pieces and encodings) and anything shaped like a
+        key replaced by *** (`safe_text.scrub`, the one scrubbing function)."""
+        return scrub(text, [self.api_key] if self.api_key else [])
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    """The variables of a dotenv file; a file that is not UTF-8 text is a one-line ConfigError."""
+    from dotenv import dotenv_values
+
+    try:
+        raw = path.read_bytes()
+        raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(
+            f"{path}: not a readable text .env file ({type(e).__name__}); fix or remove it"
+        ) from e
+    if b"\x00" in raw:
+        raise ConfigError(f"{path}: not a text .env file (it holds NUL bytes); fix or remove it")
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+
+
+def _check_key(key: str) -> None:
+    if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
+        raise ConfigError(
+            "OPENAI_API_KEY holds a character that is not printable ASCII (a space, a quote mark or "
+            "letter pasted from a document?): copy the key again"
+        )
+
+
+def announce(config: EndpointConfig) -> None:
+    """Say on stderr which host an LLM run calls (before any article is sent)."""
+    import sys
+
+    print(f"brief: sending requests to {config.url} (model {config.model})", file=sys.stderr)
 
 
 def is_local_url(url: str) -> bool:

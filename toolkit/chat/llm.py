@@ -16,7 +16,6 @@ import asyncio
 import json
 import logging
 import random
-import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ import openai
 
 from ..errors import ConfigError, EndpointError, PromptError, ResponseError
 from ..models import Usage
+from ..text.safe import scrub
 from .endpoint import EndpointConfig, make_client
 
 __all__ = [
@@ -288,7 +288,7 @@ class OpenAIChat:
                 finish_reason=choice.finish_reason,
                 prompt_tokens=usage.prompt_tokens if usage else 0,
                 completion_tokens=usage.completion_tokens if usage else 0,
-                model=completion.model or cfg.model,
+                model=cfg.redact(completion.model or cfg.model),
             )
         stream = await completions.create(
             **common, stream=True, stream_options={"include_usage": True} if stream_usage else openai.omit
@@ -314,7 +314,7 @@ class OpenAIChat:
             finish_reason=finish,
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
-            model=model or cfg.model,
+            model=cfg.redact(model or cfg.model),
         )
 
     # --- errors ---------------------------------------------------------------------------------
@@ -374,12 +374,9 @@ class OpenAIChat:
         return _scrub(self.config.redact(text))[:300]
 
 
-_SECRETS = re.compile(r"(?i)(bearer\s+)\S+|\bsk-[A-Za-z0-9_\-]{6,}")
-
-
 def _scrub(text: str) -> str:
-    """Remove anything that looks like a credential a server echoed back."""
-    return _SECRETS.sub(lambda m: (m.group(1) or "") + "***", text)
+    """Remove anything that looks like a credential a server echoed back (`safe_text.scrub`)."""
+    return scrub(text)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

@@ -39,8 +39,9 @@ from ..report import (
     SourceCoverage,
     UniqueFact,
 )
+from ..text.centrality import EDGE, NEIGHBOURS
 from ..text.centrality import lexrank as _lexrank
-from ..text.similarity import tfidf_matrix
+from ..text.similarity import tfidf_matrix, topk_cosine, topk_per_row
 from .claims import MONTHS, WEEKDAYS, Quantity, compatible, facts
 from .support import close, same_name
 from .verifier import STATUSES, Claim, PassageIndex, Unit, Verifier
@@ -52,7 +53,7 @@ USED = 0.5  # a passage backing a sentence with at least this share counts as us
 UNIQUE_MAX = 0.4  # a sentence with its own number, date or name no other origin covers above this is unique
 UNIQUE_ALONE = 0.25  # ... and without one, when no other origin covers it above this
 NUMBER_SIM = 0.3  # sentences this similar (cosine) that count the same noun must agree
-BLOCK = 2048  # sentence rows per sparse product (bounded memory on large corpora)
+BLOCK = 256  # sentence rows per sparse product (bounded memory on large corpora)
 NAME_SIM = 0.5  # sentences this similar must agree on dates and on names in the same place
 _DIFFER = re.compile(
     r"\b(differ\w*|var(?:y|ies|ied)|conflicting|discrepan\w*|disputed?|contradict\w*|whereas|"
@@ -106,7 +107,7 @@ class _View:
         if not passages:
             return np.zeros(0)
         m = tfidf_matrix([sorted(p.keys) for p in passages])
-        rank: np.ndarray = _lexrank(sp.csr_matrix(m @ m.T))
+        rank: np.ndarray = _lexrank(topk_cosine(m, k=NEIGHBOURS, floor=EDGE))
         return rank
 
     @cached_property
@@ -247,12 +248,17 @@ def _best_other_origin(
     cols = [v.vocab[k] for _, u in units for k in u.keys]
     vals = [v.idf[k] for _, u in units for k in u.keys]
     weighted = sp.csr_matrix((vals, (rows, cols)), shape=(len(units), v.matrix.shape[1]))
-    held = np.asarray((weighted @ v.matrix.T).todense())
     unit_origin = np.asarray([code[p.origin] for p, _ in units])
     passage_origin = np.asarray([code[p.origin] for p in v.passages])
-    held[unit_origin[:, None] == passage_origin[None, :]] = 0.0
+    best = np.zeros(len(units))
+    mt = sp.csr_matrix(v.matrix.T)
+    for start in range(0, len(units), BLOCK):  # row blocks: memory O(BLOCK * passages), not units * passages
+        held = np.asarray((weighted[start : start + BLOCK] @ mt).todense())
+        held[unit_origin[start : start + BLOCK, None] == passage_origin[None, :]] = 0.0
+        if held.size:
+            best[start : start + held.shape[0]] = held.max(axis=1)
     totals = np.asarray(weighted.sum(axis=1)).ravel()
-    out: np.ndarray = held.max(axis=1) / np.where(totals > 0, totals, 1.0)
+    out: np.ndarray = best / np.where(totals > 0, totals, 1.0)
     return out
 
 
@@ -297,7 +303,9 @@ def _similar_pairs(units: Sequence[tuple[PassageIndex, Unit]]) -> list[tuple[int
         block = sp.csr_matrix(m[start : start + BLOCK] @ m.T).tocoo()
         rows = block.row + start
         keep = (block.col > rows) & (block.data >= NUMBER_SIM) & (source[rows] != source[block.col])
-        out += zip(rows[keep].tolist(), block.col[keep].tolist(), block.data[keep].tolist(), strict=True)
+        r, c, d = rows[keep], block.col[keep], block.data[keep]
+        top = topk_per_row(r, d, NEIGHBOURS)
+        out += zip(r[top].tolist(), c[top].tolist(), d[top].tolist(), strict=True)
     return out
 
 

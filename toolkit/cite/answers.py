@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from ..models import Corpus, SummarySentence, _Value
+from ..text.safe import heading_text
 from ..text.sentences import split_sentences
 from ..text.similarity import content_terms, tfidf_matrix
 from ._jsonfix import decode_json, repair_json
@@ -43,7 +44,6 @@ _THINK = re.compile(r"<think>.*?(?:</think>|\Z)", re.S | re.I)
 _FENCE = re.compile(r"```[ \t]*[\w-]*[ \t]*\n?(.*?)(?:```|\Z)", re.S)
 _JSON_START = re.compile(r"\{\s*(?:\"|\})|\[\s*(?:\{|\"|\[|\])")
 _LEADING_MARKERS = re.compile(r"^(?:\[S\d+:(?:\d+|\?)(?:; S\d+:(?:\d+|\?))*\]\s*)+")
-_HEADING = re.compile(r"^#{1,6}(?:\s+(.*?))?\s*#*$")
 _BOLD_LINE = re.compile(r"^(\*\*|__)[^*_\[(]*[^*_\[(.!?\s]\1:?$")  # `**Summary**`, not `**It fell.**`
 _BULLET = re.compile(r"^(?:>\s*)*(?:[-*+•·▪‣]\s+|\(?\d{1,3}[.)]\s+)?")
 _RULE = re.compile(r"^(?:[-*_=]\s*){3,}$")
@@ -218,9 +218,9 @@ def _lines(text: str, problems: list[str], labels: bool) -> list[str]:
         if _REF_HEADING.match(line) and lines:
             problems.append("dropped a reference list at the end of the answer")
             break
-        heading = _HEADING.match(line)
-        if heading:
-            title = heading.group(1) or ""
+        heading = heading_text(line, indent=0)
+        if heading is not None:
+            title = heading
             line = title if "[" in title or "(" in title else ""
         if not line or line.startswith("```") or any(r.match(line) for r in (_RULE, _LINK_DEF, _BOLD_LINE)):
             new_block = True

@@ -15,18 +15,17 @@ from __future__ import annotations
 import re
 
 from ..models import SummarySentence
+from ..text.safe import heading_text, md_unescape
 from ..text.sentences import split_sentences
 from .markers import MARKER
 
 __all__ = ["parse_summary"]
 
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
 _META = re.compile(r"^_engine: .*_$")
 _ANY_MARKER = re.compile(MARKER.pattern + r"|\[uncited\]")
 _ID = re.compile(r"S\d+:\d+")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]<>#|])")
-_MARKUP = re.compile(r"\*\*|__|`")
+_MARKUP = re.compile(r"(?<!\\)(?:\*\*|__|`)")
 _SKIPPED_SECTIONS = frozenset(
     {"sources", "skipped inputs", "references", "source list", "citations", "checks"}
 )
@@ -57,10 +56,10 @@ def _blocks(text: str) -> list[str]:
             fenced = not fenced
             flush()
             continue
-        heading = _HEADING.match(raw)
-        if heading:
+        heading = heading_text(raw)
+        if heading is not None:
             flush()
-            skipping = heading.group(1).strip().strip("*_").lower() in _SKIPPED_SECTIONS
+            skipping = heading.strip().strip("*_").lower() in _SKIPPED_SECTIONS
             continue
         if fenced or skipping or not line or line.startswith((">", "|")) or _META.match(line):
             flush()
@@ -113,7 +112,7 @@ def _segment(text: str, inner: list[tuple[int, list[str]]], last: list[str]) -> 
 
 
 def _clean(text: str) -> str:
-    return _MARKUP.sub("", _ESCAPE.sub(r"\1", text))
+    return md_unescape(_MARKUP.sub("", text))
 
 
 def _tidy(text: str) -> str:

@@ -8,15 +8,22 @@ from typing import NoReturn
 import typer
 
 from ..errors import SourceError, ToolkitError
+from ..text.safe import terminal_safe
 
-__all__ = ["EXIT_BAD_INPUT", "fail", "fail_on", "write_output"]
+__all__ = ["EXIT_BAD_INPUT", "echo", "fail", "fail_on", "write_output"]
 
 EXIT_BAD_INPUT = 2
 
 
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print like `typer.echo`, without control characters: text from articles and models cannot
+    clear the terminal, move the cursor or overprint a line (`safe_text.terminal_safe`)."""
+    typer.echo(terminal_safe(text), err=err, nl=nl)
+
+
 def fail(message: str) -> NoReturn:
     """Print `brief: error: ...` on one line to stderr and exit with code 2."""
-    typer.echo(f"brief: error: {' '.join(message.split())}", err=True)
+    echo(f"brief: error: {' '.join(message.split())}", err=True)
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -33,4 +40,4 @@ def write_output(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as e:
         fail(f"cannot write {path}: {e.strerror or e}")
-    typer.echo(f"brief: wrote {path}", err=True)
+    echo(f"brief: wrote {path}", err=True)

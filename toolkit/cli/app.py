@@ -10,7 +10,7 @@ import typer
 
 from ..errors import ToolkitError
 from ..pipeline import ENGINES, plan, summarize
-from ._common import fail, fail_on, write_output
+from ._common import echo, fail, fail_on, write_output
 from .batch import batch_cmd, export_cmd
 from .group import group_cmd
 from .verify import verify_cmd
@@ -78,7 +78,7 @@ def summarize_cmd(
     sources = [str(p) for p in paths]
     try:
         if dry_run:
-            typer.echo(
+            echo(
                 plan(
                     sources, model=model, words=words, skip_bad=skip_bad, context=context, max_cost=max_cost
                 ).describe()
@@ -99,14 +99,14 @@ def summarize_cmd(
     offline = (
         " (offline: no endpoint configured)" if engine is None and briefing.engine == "extractive" else ""
     )
-    typer.echo(f"brief: engine {briefing.engine}, model {briefing.model}{offline}", err=True)
+    echo(f"brief: engine {briefing.engine}, model {briefing.model}{offline}", err=True)
     for skipped in briefing.skipped:
-        typer.echo(f"brief: skipped {skipped.error}", err=True)
+        echo(f"brief: skipped {skipped.error}", err=True)
     markdown = briefing.to_markdown()
     if out is not None:
         write_output(out, markdown)
     else:
-        typer.echo(markdown)
+        echo(markdown)
     if json_path is not None:
         write_output(json_path, briefing.to_json())
 
@@ -121,5 +121,5 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        typer.echo("brief: interrupted", err=True)
+        echo("brief: interrupted", err=True)
         sys.exit(130)

@@ -14,6 +14,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from ..errors import ToolkitError
+from ._common import echo
 
 __all__ = ["batch_cmd", "export_cmd"]
 
@@ -23,7 +24,7 @@ ENGINE_NAMES = ("extractive", "openai", "local")
 
 
 def _fail(message: str) -> NoReturn:
-    typer.echo(f"brief: error: {message}", err=True)
+    echo(f"brief: error: {message}", err=True)
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -79,7 +80,7 @@ def batch_cmd(
         _fail(str(e))
     except OSError as e:
         _fail(f"cannot write to {out}: {e.strerror or e}")
-    typer.echo(str(report))
+    echo(str(report))
     if not report.ok:
         raise typer.Exit(EXIT_SOME_FAILED)
 
@@ -99,6 +100,7 @@ def export_cmd(
     from pydantic import ValidationError
 
     from ..briefing import Briefing
+    from ..pipeline import rechecked
     from ..view.exports import FORMATS, export, to_html, to_markdown_footnotes
 
     if format is not None and format not in ("md", "html", "docx"):
@@ -112,22 +114,31 @@ def export_cmd(
         data = briefing_json.read_bytes()
     except OSError as e:
         _fail(f"{briefing_json}: cannot read ({e.strerror or e}); pass a briefing JSON file")
+    not_a_briefing = (
+        f"{briefing_json}: not a briefing JSON (make one with brief summarize --json FILE or brief batch)"
+    )
     try:
         briefing = Briefing.from_json(data)
     except (ValidationError, ValueError):
-        _fail(
-            f"{briefing_json}: not a briefing JSON (make one with brief summarize --json FILE or brief batch)"
-        )
-    if out is None:
-        typer.echo(to_markdown_footnotes(briefing) if chosen == "md" else to_html(briefing), nl=False)
-        return
-    try:
+        _fail(not_a_briefing)
+    try:  # statuses are re-checked, never trusted from the file
+        briefing, changed = rechecked(briefing)
+        if changed:
+            echo(
+                f"brief: {changed} stored statuses did not match the citations; exported as re-checked",
+                err=True,
+            )
+        if out is None:
+            echo(to_markdown_footnotes(briefing) if chosen == "md" else to_html(briefing), nl=False)
+            return
         export(briefing, out, chosen)
     except ToolkitError as e:
         _fail(str(e))
     except OSError as e:
         _fail(f"cannot write {out}: {e.strerror or e}")
-    typer.echo(f"brief: wrote {out}", err=True)
+    except (ValueError, KeyError, IndexError, TypeError) as e:  # crafted JSON: ids, offsets, shapes
+        _fail(f"{not_a_briefing}; it is inconsistent ({type(e).__name__}: {' '.join(str(e).split())[:120]})")
+    echo(f"brief: wrote {out}", err=True)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import typer
 
 from ..errors import ToolkitError
 from ..ingest.loading import load_articles
-from ._common import fail, fail_on, write_output
+from ._common import echo, fail, fail_on, write_output
 
 __all__ = ["group_cmd"]
 
@@ -53,7 +53,7 @@ def group_cmd(
     except ToolkitError as e:
         fail_on(e, "group the others")
     for skipped in articles.skipped:
-        typer.echo(f"brief: skipped {skipped}", err=True)
-    typer.echo(str(grouping))
+        echo(f"brief: skipped {skipped}", err=True)
+    echo(str(grouping))
     if json_path is not None:
         write_output(json_path, grouping.model_dump_json(indent=2))

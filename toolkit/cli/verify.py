@@ -16,7 +16,7 @@ from ..briefing import Briefing
 from ..cite.markers import format_marker
 from ..errors import ToolkitError
 from ..report import report_markdown
-from ._common import EXIT_BAD_INPUT, fail, fail_on, write_output
+from ._common import EXIT_BAD_INPUT, echo, fail, fail_on, write_output
 
 if TYPE_CHECKING:
     from ..chat.llm import ChatClient
@@ -61,8 +61,8 @@ def verify_cmd(
     except ToolkitError as e:
         fail_on(e)
     for skipped in briefing.skipped:
-        typer.echo(f"brief: skipped {skipped.error}", err=True)
-    typer.echo(render_checked(briefing))
+        echo(f"brief: skipped {skipped.error}", err=True)
+    echo(render_checked(briefing))
     if json_path is not None:
         write_output(json_path, briefing.to_json())
     if strict and any(s.status != "supported" for s in briefing.sentences):
@@ -82,12 +82,13 @@ def _read_summary(path: Path) -> str:
 
 def _judge(model: str | None) -> ChatClient:
     from ..chat.cache import ResponseCache
-    from ..chat.endpoint import EndpointConfig
+    from ..chat.endpoint import EndpointConfig, announce
     from ..chat.llm import OpenAIChat
 
     config = EndpointConfig.from_env(model=model)
     if not config.is_configured():
         fail("--judge needs an LLM endpoint: set OPENAI_API_KEY (and OPENAI_BASE_URL for a local server)")
+    announce(config)
     return OpenAIChat(config, cache=ResponseCache())
 
 

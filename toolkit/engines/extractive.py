@@ -30,9 +30,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..models import Corpus, Passage, SummarySentence, Usage, passage_sort_key
-from ..text.centrality import lexrank
+from ..text.centrality import NEIGHBOURS, lexrank
 from ..text.sentences import words as word_tokens
-from ..text.similarity import content_terms, tfidf_matrix
+from ..text.similarity import content_terms, tfidf_matrix, topk_cosine
 from .base import Draft
 
 __all__ = ["ExtractiveEngine", "word_count"]
@@ -46,6 +46,7 @@ DAMPING = 0.85
 LAMBDA = 0.6
 REDUNDANT = 0.35
 CITE = 0.4
+MAX_SENTENCES = 8000  # candidate sentences beyond this are left out, with a note
 MIN_WORDS = 6
 MIN_TERMS = 3
 SHORT_WORDS = 12  # sentences shorter than this are scaled down linearly (fragments, captions)
@@ -127,6 +128,18 @@ def _sentences(corpus: Corpus) -> list[_Sentence]:
     return out
 
 
+def _cap(sents: list[_Sentence]) -> list[_Sentence]:
+    """At most MAX_SENTENCES sentences: round-robin over sources in reading order (leads first)."""
+    position: dict[int, int] = {}
+    ranked: list[tuple[int, int, int]] = []
+    for i, s in enumerate(sents):
+        k = position.get(s.source, 0)
+        position[s.source] = k + 1
+        ranked.append((k, s.source, i))
+    keep = sorted(i for _, _, i in sorted(ranked)[:MAX_SENTENCES])
+    return [sents[i] for i in keep]
+
+
 def _support(terms: list[list[str]], origins: list[str]) -> np.ndarray:
     """Per sentence: over its distinct content terms, the mean share of the *other* origins that
     use the term too. Wire copies share an origin, so a story copied ten times counts once."""
@@ -186,6 +199,15 @@ class ExtractiveEngine:
 
     def summarize(self, corpus: Corpus, *, words: int) -> Draft:
         sents = _sentences(corpus)
+        capped: tuple[str, ...] = ()
+        if len(sents) > MAX_SENTENCES:
+            sents, capped = (
+                _cap(sents),
+                (
+                    f"extractive: the input has {len(sents):,} sentences; the first {MAX_SENTENCES:,} "
+                    "(taken evenly across sources, leads first) were considered",
+                ),
+            )
         usable = [s for s in sents if s.prior > 0]
         if words <= 0 or not usable:
             return Draft(
@@ -196,7 +218,7 @@ class ExtractiveEngine:
             )
         terms = [content_terms(s.text) for s in sents]
         matrix = tfidf_matrix(terms)
-        sim = sp.csr_matrix(matrix @ matrix.T)
+        sim = topk_cosine(matrix, k=NEIGHBOURS, floor=EDGE)
         centrality = lexrank(sim, EDGE, DAMPING)
         support = _support(terms, [s.origin for s in sents])
         order = np.asarray([max(s.order, 0) for s in sents], dtype=float)
@@ -216,4 +238,4 @@ class ExtractiveEngine:
         total = sum(sents[i].words for i in chosen)
         n_sources = len({sents[i].source for i in chosen})
         note = f"extractive: {len(out)} sentences, {total} words from {n_sources} sources"
-        return Draft(sentences=out, usage=Usage(), model=self.model, notes=(note,))
+        return Draft(sentences=out, usage=Usage(), model=self.model, notes=(*capped, note))

@@ -36,7 +36,7 @@ from ..plan.planning import (
     model_info,
     sent_passages,
 )
-from ..plan.prompting import render, source_blocks
+from ..plan.prompting import escape_source_text, render, source_blocks
 from ..text.similarity import content_terms, tfidf_matrix
 from ..text.tokens import Tokenizer, count_tokens, get_tokenizer
 from .base import Draft
@@ -203,7 +203,7 @@ class _Run:
         """Merge notes into the briefing; when they do not fit one call, merge groups first (a tree)."""
         tok = self.engine.tokenizer
         room = context - answer_budget(self.words) - 600
-        lines = [f"- {' '.join(n.text.split())} {format_marker(n.citations)}" for n in notes]
+        lines = [self._note_line(n) for n in notes]
         if count_tokens(tok, "\n".join(lines)) <= room or len(lines) < 4:
             system = render("reduce_system", words=self.words)
             user = render("reduce_user", words=self.words, notes="\n".join(lines))
@@ -217,6 +217,18 @@ class _Run:
         if len(merged) >= len(notes):
             raise EngineError("the reduce step did not shrink the notes; use a model with a larger context")
         return await self.reduce(merged, context)
+
+    def _note_line(self, note: SummarySentence) -> str:
+        """A note of the model's own going back into a prompt: escaped like source text (it may
+        carry an injection it copied), citing only passages that exist."""
+        ids = [c for c in note.citations if self.corpus.has_passage(c)]
+        if len(ids) < len(note.citations):
+            self._note_once("dropped citations to passages that do not exist from the notes")
+        return f"- {escape_source_text(note.text)} {format_marker(ids)}".rstrip()
+
+    def _note_once(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)
 
     def parse(self, raw: str) -> list[SummarySentence]:
         parsed = parse_answer(raw, self.corpus)
@@ -235,7 +247,8 @@ class _Run:
             return sentences
         candidates = _candidates([sentences[i].text for i in broken], self.corpus)
         listing = "\n".join(
-            f"{n}. {sentences[i].text} (cited: {', '.join(sentences[i].citations)})"
+            f"{n}. {escape_source_text(sentences[i].text)} "
+            f"(cited: {', '.join(_shown_id(c) for c in sentences[i].citations)})"
             for n, i in enumerate(broken, 1)
         )
         by_source: dict[str, list[Passage]] = {}
@@ -310,6 +323,14 @@ def _candidates(texts: Sequence[str], corpus: Corpus, per_sentence: int = 5) -> 
 
 
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
+
+
+_ID_SHAPE = re.compile(r"S\d{1,6}:\d{1,6}")
+
+
+def _shown_id(pid: str) -> str:
+    """A cited id as the repair prompt shows it: a well-formed id as is, anything else escaped."""
+    return pid if _ID_SHAPE.fullmatch(pid) else escape_source_text(pid)
 
 
 def _repair_answer(raw: str) -> dict[int, list[str]]:

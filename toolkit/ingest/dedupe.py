@@ -17,14 +17,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..models import Corpus, DuplicateGroup, Passage, Source
-from ..text.similarity import content_terms, tfidf_matrix
+from ..text.similarity import content_terms, tfidf_matrix, topk_per_row
 
 __all__ = ["find_duplicates", "similar_pairs"]
 
 THRESHOLD = 0.4
 CONTAINMENT = 0.85
 MIN_TERMS = 5
-BLOCK = 2048
+BLOCK = 256  # passage rows per sparse product: memory O(BLOCK * passages), linear in the input
+NEIGHBOURS = 64  # candidate pairs kept per passage (a flood of near-identical lines stays linear)
 # Sources are copies of one origin when this share of the smaller one's passages is grouped with the other.
 ORIGIN_SHARE = 0.5
 ORIGIN_MIN_PASSAGES = 3
@@ -46,9 +47,9 @@ def similar_pairs(passages: list[Passage], threshold: float = THRESHOLD) -> list
         cols = block.col.astype(np.int64)
         # Filter in numpy first: only pairs above the floor, once each, across sources.
         keep = (cols > rows) & (block.data >= low) & (source_of[rows] != source_of[cols])
-        for i, j, score in zip(
-            rows[keep].tolist(), cols[keep].tolist(), block.data[keep].tolist(), strict=True
-        ):
+        rows, cols, data = rows[keep], cols[keep], block.data[keep]
+        top = topk_per_row(rows, data, NEIGHBOURS)
+        for i, j, score in zip(rows[top].tolist(), cols[top].tolist(), data[top].tolist(), strict=True):
             a, b = term_sets[i], term_sets[j]
             if min(len(a), len(b)) < MIN_TERMS:
                 continue

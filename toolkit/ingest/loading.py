@@ -181,12 +181,14 @@ def _load_folder(folder: Path, given: str, run: _Run) -> None:
         run.out.notes.append(f"{given}: skipped, already visited (symlink loop?)")
         return
     run.seen_dirs.add(real)
-    if _walk(folder, given, run) == 0:
+    if _walk(folder, given, run, real) == 0:
         raise SourceError(given, "no usable files in the folder", f"add article files ({_EXTENSIONS_HINT})")
 
 
-def _walk(folder: Path, given: str, run: _Run) -> int:
-    """Load a folder's supported files and sub-folders in name order; returns files attempted."""
+def _walk(folder: Path, given: str, run: _Run, root: str) -> int:
+    """Load a folder's supported files and sub-folders in name order; returns files attempted.
+    A symbolic link whose target is outside `root` (the real path of the folder the user named) is
+    not read: it is listed as skipped with the reason (a folder of downloads must not read ~/.ssh)."""
     try:
         entries = sorted(folder.iterdir(), key=lambda p: p.name)
     except OSError as e:
@@ -198,6 +200,14 @@ def _walk(folder: Path, given: str, run: _Run) -> int:
         child = os.path.join(given, _shown(entry.name))
         if entry.name.startswith("."):
             run.out.notes.append(f"{child}: skipped hidden entry")
+        elif entry.is_symlink() and not _inside(os.path.realpath(entry), root):
+            run.out.skipped.append(
+                SourceError(
+                    child,
+                    "skipped: a symbolic link to something outside the input folder",
+                    "copy the file into the folder, or pass its path directly",
+                )
+            )
         elif entry.is_dir():
             real = os.path.realpath(entry)
             if real in run.seen_dirs:
@@ -205,7 +215,7 @@ def _walk(folder: Path, given: str, run: _Run) -> int:
                 continue
             run.seen_dirs.add(real)
             try:
-                found += _walk(entry, child, run)
+                found += _walk(entry, child, run, root)
             except SourceError as e:
                 run.fail(e)
         elif entry.suffix.lower() not in SUPPORTED_EXTENSIONS:
@@ -217,6 +227,10 @@ def _walk(folder: Path, given: str, run: _Run) -> int:
             except SourceError as e:
                 run.fail(e)
     return found
+
+
+def _inside(real: str, root: str) -> bool:
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
 # --------------------------------------------------------------------------- files

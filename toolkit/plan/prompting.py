@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from ..errors import PromptError
 from ..models import Passage, Source
+from ..text.safe import fold_lookalikes
 
 __all__ = ["escape_source_text", "load_template", "render", "source_blocks"]
 
@@ -61,7 +62,11 @@ _SPACE = re.compile(r"\s+")
 
 def escape_source_text(text: str) -> str:
     """Make article text safe inside a `<source>` block: no tags, nothing shaped like a passage marker
-    (square brackets become parentheses and `S1:3` becomes `S1 3`), one line."""
+    (square brackets become parentheses and `S1:3` becomes `S1 3`), one line. Disguised markers are
+    unmasked first (`safe_text.fold_lookalikes`: NFKC, zero-width characters removed, look-alike
+    letters, colons and brackets folded), so `［S2：5］`, `(S\u200b2:5)`, a Cyrillic `Ѕ`, `〔S2∶5〕`
+    and `Ｓ2:5` are neutralised like `[S2:5]`."""
+    text = fold_lookalikes(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _ID_LIKE.sub(r"\1\2 \3", text.translate(_BRACKETS))
     return _SPACE.sub(" ", text).strip()

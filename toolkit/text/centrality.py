@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["DAMPING", "EDGE", "lexrank"]
+__all__ = ["DAMPING", "EDGE", "NEIGHBOURS", "lexrank"]
 
 EDGE = 0.1  # cosine below this is no graph edge (classic LexRank threshold)
 DAMPING = 0.85
+NEIGHBOURS = 64  # most similar items kept per item (sparse graph: memory linear in input)
 
 
 def lexrank(sim: sp.csr_matrix, edge: float = EDGE, damping: float = DAMPING) -> np.ndarray:

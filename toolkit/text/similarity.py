@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["STOPWORDS", "content_terms", "stem", "tfidf_matrix"]
+__all__ = ["STOPWORDS", "content_terms", "stem", "tfidf_matrix", "topk_cosine", "topk_per_row"]
 
 STOPWORDS = frozenset(
     [
@@ -224,3 +224,43 @@ def tfidf_matrix(docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+
+
+def topk_cosine(matrix: sp.csr_matrix, k: int = 64, floor: float = 0.0, block: int = 256) -> sp.csr_matrix:
+    """Sparse `matrix @ matrix.T` keeping, per row, the `k` largest entries that reach `floor` (ties
+    to the lower column). Rows are computed `block` at a time, so memory is O(block * rows + rows * k)
+    instead of O(rows ** 2): a text of many short, similar lines cannot exhaust the machine."""
+    n = matrix.shape[0]
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    mt = sp.csr_matrix(matrix.T)
+    for start in range(0, n, block):
+        part = sp.csr_matrix(matrix[start : start + block] @ mt)
+        for r in range(part.shape[0]):
+            lo, hi = part.indptr[r], part.indptr[r + 1]
+            c, v = part.indices[lo:hi], part.data[lo:hi]
+            keep = v >= floor
+            c, v = c[keep], v[keep]
+            if len(v) > k:
+                top = np.lexsort((c, -v))[:k]
+                c, v = c[top], v[top]
+            rows.append(np.full(len(c), start + r))
+            cols.append(c)
+            vals.append(v)
+    if not rows:
+        return sp.csr_matrix((n, n))
+    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
+
+
+def topk_per_row(rows: np.ndarray, data: np.ndarray, k: int) -> np.ndarray:
+    """Indexes of the entries to keep so that each row keeps at most its `k` largest `data` values
+    (ties to the earlier entry): bounds pair lists that would otherwise grow with rows ** 2."""
+    if len(rows) == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((np.arange(len(rows)), -data, rows))
+    sorted_rows = rows[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_rows)) + 1]
+    counts = np.diff(np.r_[starts, len(rows)])
+    rank = np.arange(len(rows)) - np.repeat(starts, counts)
+    return np.sort(order[rank < k])

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..models import Source, SummarySentence
+from ..text.safe import md_escape, md_link
 from ._briefing import Briefing
 
 __all__ = [
@@ -126,7 +127,7 @@ def to_markdown_footnotes(briefing: Briefing, sentences_per_paragraph: int = 4) 
             notes.append(f"[^{len(notes) + 1}]: " + " · ".join(_md(e.line()) for e in entries))
             text += f"[^{len(notes)}]"
         if not entries or (s.status and s.status != "supported"):
-            text += f" _({s.status or 'uncited'})_"
+            text += f" _({_md(s.status or 'uncited')})_"
         paragraph.append(text)
         if k % sentences_per_paragraph == 0:
             lines += [" ".join(paragraph), ""]
@@ -138,7 +139,7 @@ def to_markdown_footnotes(briefing: Briefing, sentences_per_paragraph: int = 4) 
     if briefing.notes:
         lines += ["## Notes", ""] + [f"- {_md(n)}" for n in briefing.notes] + [""]
     lines += ["## Sources", ""]
-    lines += [f"- **{src.id}** {_md(_source_line(src))}" for src in briefing.sources]
+    lines += [f"- **{_md(src.id)}** {_md_source_line(src)}" for src in briefing.sources]
     if notes:
         lines += ["", *notes]
     return "\n".join(lines).rstrip() + "\n"
@@ -255,6 +256,19 @@ def _source_line(src: Source) -> str:
     return " · ".join(_flat(p) for p in parts)
 
 
+def _md_source_line(src: Source) -> str:
+    """`_source_line` for Markdown: every field escaped, an http/https URL as a percent-encoded link."""
+    parts = [_md(src.title or "(untitled)")]
+    meta = ", ".join(x for x in (src.outlet, src.date) if x)
+    parts += [_md(meta)] if meta else []
+    parts += [md_link(src.url)] if src.url else []
+    parts += [_md(src.path)] if src.path else []
+    parts.append(f"{len(src.passages)} passages")
+    if src.origin and src.origin != src.id:
+        parts.append(f"copy of the same story as {_md(src.origin)}")
+    return " · ".join(parts)
+
+
 def _flat(text: str) -> str:
     return " ".join(text.split())
 
@@ -264,9 +278,6 @@ def _clip(text: str, limit: int = QUOTE_LIMIT) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>#|^"})
-
-
 def _md(text: str) -> str:
-    """Markdown/HTML specials escaped, so source text and model output render as text."""
-    return _flat(text).translate(_MD_SPECIAL)
+    """The one Markdown escaping (`safe_text.md_escape`)."""
+    return md_escape(text)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from ..models import Evidence, Passage, Source, SummarySentence
 from ..report import Conflict, Report
+from ..text.safe import html_escape
 from ._briefing import Briefing
 
 if TYPE_CHECKING:
@@ -55,8 +55,9 @@ _RANK = {"supported": 3, "contradicted": 2, "partial": 1, "unsupported": 0}
 
 
 def esc(text: object) -> str:
-    """Text (or a number) made safe for element content and quoted attribute values."""
-    return html.escape(str(text), quote=True)
+    """Text (or a number) made safe for element content and quoted attribute values
+    (`safe_text.html_escape`, the one HTML escaping helper)."""
+    return html_escape(text)
 
 
 def _status(status: str) -> str:
