@@ -149,7 +149,7 @@ def test_perturbed_sentences_are_flagged_and_untouched_ones_are_not(
         + ", ".join(f"{k} {rates[k]:.1%} of {len(v)}" for k, v in made.items())
         + f"; untouched flagged: {untouched:.1%} of {len(base)}"
     )
-    assert all(len(v) >= 20 for v in made.values())
+    assert all(len(v) >= 15 for v in made.values())  # enough of each kind to measure a rate
     assert overall >= 0.90
     assert min(rates.values()) >= 0.75
     assert untouched <= 0.10
