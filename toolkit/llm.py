@@ -2,10 +2,20 @@
 
     ChatRequest --ChatClient.complete()--> ChatResponse
 
-`OpenAIChat` implements `ChatClient` over any OpenAI-compatible endpoint with the official SDK:
-an optional on-disk cache (`toolkit.cache.ResponseCache`), a concurrency bound, JSON mode with a
-fallback for servers that reject `response_format`, streaming, and retries with exponential backoff
-and jitter on 429 / 5xx / timeouts / dropped connections (honouring Retry-After). Failures end in
+Implementations side by side (one method each, as httpx's transports): `OpenAIChat` (the official SDK,
+any OpenAI-compatible endpoint), `toolkit.scripted_chat.ScriptedChat` (in-process double: queued replies,
+recorded requests), the local llama.cpp server (`toolkit.local`) and the OpenAI Batch API
+(`toolkit.batch_api.BatchAPIChat`). Caching is one wrapper around any of them:
+`toolkit.cache.CachedChat`.
+
+`OpenAIChat` sends what the model takes (`toolkit.model_facts`: `max_completion_tokens` and no
+temperature for reasoning models, `reasoning_effort`), and learns per endpoint any parameter the
+server rejects with HTTP 400/422 naming it (sent again at once without it, or renamed), structured
+output included: `json_schema` (strict), then `json_object`, then none (prose with inline markers).
+It has a concurrency bound, streaming, and retries with exponential backoff and jitter on 429 / 5xx /
+timeouts / dropped connections (honouring Retry-After). `<think>...</think>` blocks (DeepSeek-R1-style
+models) are removed from answers. Usage the server does not report is marked (`usage_reported`),
+never counted as 0 tokens. Failures end in
 `ConfigError` (fix a setting), `EndpointError` (the endpoint kept failing) or `ResponseError` (the
 answer was unreadable), with messages that name the endpoint URL but never the API key.
 """
@@ -18,7 +28,9 @@ import logging
 import random
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -31,6 +43,7 @@ from .models import Usage
 
 if TYPE_CHECKING:
     from .cache import ResponseCache
+    from .model_facts import ModelInfo
 
 __all__ = [
     "ChatClient",
@@ -38,7 +51,12 @@ __all__ = [
     "ChatResponse",
     "Message",
     "OpenAIChat",
+    "chat_factory",
+    "endpoint_identity",
+    "make_chat",
     "retry_after_seconds",
+    "strip_thinking",
+    "wire_params",
 ]
 
 log = logging.getLogger(__name__)
@@ -51,15 +69,20 @@ RETRY_AFTER_CAP = 60.0
 @dataclass(frozen=True)
 class ChatRequest:
     """One chat call. `messages` are `(role, content)` pairs or OpenAI-style dicts; `extra` holds any
-    further body parameters (sent as-is and part of the cache key)."""
+    further body parameters (sent as-is and part of the cache key). `max_tokens` is the output budget
+    (sent as `max_tokens` or `max_completion_tokens`, whichever the model takes); `temperature` None
+    leaves the server's default. `json_schema` (`{"name": ..., "schema": {...}}`) asks for structured
+    output, falling back to JSON mode and then prose where the endpoint lacks it."""
 
     messages: tuple[Message, ...]
-    temperature: float = 0.0
+    temperature: float | None = 0.0
     max_tokens: int | None = None
     json_mode: bool = False
     stream: bool = False
     seed: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    json_schema: Mapping[str, Any] | None = None
+    reasoning_effort: str | None = None
 
     def __post_init__(self) -> None:
         messages = tuple(self.messages)
@@ -95,22 +118,48 @@ class ChatResponse:
     completion_tokens: int = 0
     cached: bool = False
     model: str = ""
+    usage_reported: bool = True  # False: the server sent no usage (the token counts are not known)
+    reasoning_tokens: int = 0  # hidden reasoning, part of completion_tokens
 
     @property
     def truncated(self) -> bool:
         return self.finish_reason == "length"
 
     @property
+    def empty(self) -> bool:
+        """No answer at all (a reasoning model that spent its budget thinking, a failed server)."""
+        return not self.text.strip()
+
+    @property
     def usage(self) -> Usage:
         """What this answer cost: a cached answer counts as a cached call with no new tokens."""
         if self.cached:
             return Usage(cached_calls=1)
+        if not self.usage_reported:
+            return Usage(calls=1, unreported_calls=1)
         return Usage(calls=1, prompt_tokens=self.prompt_tokens, completion_tokens=self.completion_tokens)
 
 
 @runtime_checkable
 class ChatClient(Protocol):
+    """The chat seam: one method. Implement it to talk to another kind of endpoint."""
+
     async def complete(self, request: ChatRequest) -> ChatResponse: ...
+
+
+_THINK = re.compile(r"<think>.*?(</think>|$)", re.DOTALL | re.IGNORECASE)
+
+
+def strip_thinking(text: str) -> str:
+    """`text` without `<think>...</think>` blocks (an unclosed one, cut off by the budget, goes whole)."""
+    if "<think>" not in text.lower():
+        return text
+    return _THINK.sub("", text).strip()
+
+
+# Request parameters a server may reject that we can do without (sent again at once without them).
+_OPTIONAL = ("temperature", "seed", "reasoning_effort", "top_p", "stream_options", "parallel_tool_calls")
+_PARAM_IN_TEXT = re.compile(r"['\"`]([a-z_]+)['\"`]|argument supplied: ([a-z_]+)|parameter:? ([a-z_]+)")
 
 
 Sleep = Callable[[float], Awaitable[Any]]
@@ -143,13 +192,27 @@ class OpenAIChat:
         backoff_base: float = 1.0,
         backoff_cap: float = 30.0,
         jitter: Callable[[], float] = random.random,
+        info: ModelInfo | None = None,
     ) -> None:
+        from .model_facts import model_info
+
         self.config = config
+        self.info = info or model_info(config.model)
+        # `cache` is a shortcut for wrapping this client in `toolkit.cache.CachedChat`.
         self.cache = cache
-        # What identifies the endpoint in cache keys: its URL, unless the URL changes between runs
-        # (a local server on a fresh port) and something stabler names it.
+        self._cached: ChatClient | None = None
+        if cache is not None:
+            from .cache import CachedChat
+
+            self._cached = CachedChat(_Uncached(self), cache, **endpoint_identity(config, cache_namespace))
         self.cache_namespace = cache_namespace
         self.usage = Usage()
+        # What this endpoint has taught us (per instance): parameters it rejected, the output-budget
+        # parameter it takes, and the best structured-output level it accepts (2 schema, 1 JSON, 0 none).
+        self.token_param = self.info.token_param
+        self.dropped: set[str] = set() if self.info.sampling else {"temperature", "top_p"}
+        self.format_level = 2
+        self.learned: list[str] = []
         self._client = client
         self._owns_client = client is None
         self._client_loop: asyncio.AbstractEventLoop | None = None
@@ -159,8 +222,6 @@ class OpenAIChat:
         self._jitter = jitter
         self._semaphore: asyncio.Semaphore | None = None
         self._semaphore_loop: asyncio.AbstractEventLoop | None = None
-        self.json_mode_supported = True  # set False once the endpoint rejects response_format
-        self.stream_usage_supported = True  # set False once the endpoint rejects stream_options
 
     # --- lifecycle ------------------------------------------------------------------------------
     @property
@@ -193,25 +254,31 @@ class OpenAIChat:
         return self._semaphore
 
     # --- the call -------------------------------------------------------------------------------
+    @property
+    def json_mode_supported(self) -> bool:
+        return self.format_level >= 1
+
+    @property
+    def stream_usage_supported(self) -> bool:
+        return "stream_options" not in self.dropped
+
     async def complete(self, request: ChatRequest) -> ChatResponse:
-        key = None
-        if self.cache is not None:
-            key = self.cache.key_for(
-                request,
-                base_url=self.cache_namespace or self.config.url,
-                model=self.config.model,
-                azure_api_version=self.config.azure_api_version,
-            )
-            hit = self.cache.get(key)
-            if hit is not None:
-                self.usage += hit.usage
-                return hit
-        async with self._bound():
-            response = await self._with_retries(request)
+        if self._cached is not None:
+            response = await self._cached.complete(request)
+        else:
+            response = await self._uncached(request)
         self.usage += response.usage
-        if self.cache is not None and key is not None:
-            self.cache.put(key, response)
         return response
+
+    def forget(self, request: ChatRequest) -> None:
+        """Drop a cached answer the caller could not use (no-op without a cache)."""
+        forget = getattr(self._cached, "forget", None)
+        if forget is not None:
+            forget(request)
+
+    async def _uncached(self, request: ChatRequest) -> ChatResponse:
+        async with self._bound():
+            return await self._with_retries(request)
 
     async def _with_retries(self, request: ChatRequest) -> ChatResponse:
         tries = self.config.max_retries + 1
@@ -239,36 +306,81 @@ class OpenAIChat:
         raise AssertionError("unreachable")
 
     async def _attempt(self, request: ChatRequest, tries: int) -> ChatResponse | Exception:
-        """One try: the answer, or the error to raise. Feature fallbacks (response_format,
-        stream_options) repeat the try at once."""
-        while True:
-            json_sent = request.json_mode and self.json_mode_supported
-            usage_sent = request.stream and self.stream_usage_supported
+        """One try: the answer, or the error to raise. A 400/422 naming a parameter we can do without
+        teaches this client to leave it out (or rename it) and repeats the try at once."""
+        for _ in range(8):  # at most a few parameters to learn per request
+            body = self._body(request)
             try:
-                return await self._send(request, json_sent, usage_sent)
+                return await self._send(request, body)
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-                text = (str(exc) + " " + json.dumps(exc.body, default=str)).lower()
-                if json_sent and "response_format" in text:
-                    log.info("%s rejects response_format: JSON mode off for this endpoint", self.config.url)
-                    self.json_mode_supported = False
-                    continue
-                if usage_sent and "stream_options" in text:
-                    self.stream_usage_supported = False
+                if self._learn(exc, body):
                     continue
                 return self._error(exc, tries)
             except (openai.APIError, json.JSONDecodeError, ResponseError) as exc:
                 return self._error(exc, tries)
+        return self._error(ResponseError(f"{self.config.url} kept rejecting request parameters"), tries)
 
-    async def _send(self, request: ChatRequest, json_mode: bool, stream_usage: bool) -> ChatResponse:
+    def _body(self, request: ChatRequest) -> dict[str, Any]:
+        """The request body for this endpoint as far as we know it."""
+        return wire_params(
+            request, self.info, token_param=self.token_param, dropped=self.dropped, level=self.format_level
+        )
+
+    def _learn(self, exc: openai.APIStatusError, body: dict[str, Any]) -> bool:
+        """Adapt to a rejected parameter; False when the error names none we can do without."""
+        detail = exc.body if isinstance(exc.body, dict) else {}
+        message = str(detail.get("message") or exc.message or "")
+        named = detail.get("param")
+        candidates = [named] if isinstance(named, str) and named in body else []
+        lowered = message.lower()
+        for m in _PARAM_IN_TEXT.finditer(lowered):
+            word = next(g for g in m.groups() if g)
+            if word in body and word not in candidates:
+                candidates.append(word)
+        if not candidates and "response_format" in body and ("json" in lowered or "format" in lowered):
+            candidates = ["response_format"]
+        for param in candidates:
+            if param in ("max_tokens", "max_completion_tokens"):
+                other = "max_completion_tokens" if param == "max_tokens" else "max_tokens"
+                if self.token_param == param and other not in self.dropped:
+                    self.token_param = other
+                    self._note(f"takes {other} instead of {param}")
+                    return True
+                self.dropped.add(param)
+                self._note(f"rejects {param}: sent without an output limit")
+                return True
+            if param == "response_format" and self.format_level > 0:
+                sent = body["response_format"].get("type")
+                self.format_level = 1 if sent == "json_schema" else 0
+                self._note(
+                    f"rejects response_format {sent}: " + ("JSON mode" if self.format_level else "prose")
+                )
+                return True
+            if param in _OPTIONAL or (param in body and param not in ("model", "messages", "stream")):
+                if param in self.dropped:
+                    continue
+                self.dropped.add(param)
+                self._note(f"rejects {param}: sent without it")
+                return True
+        return False
+
+    def _note(self, what: str) -> None:
+        note = f"{self.config.url} ({self.config.model}) {what}"
+        log.info("%s", note)
+        if note not in self.learned:
+            self.learned.append(note)
+
+    async def _send(self, request: ChatRequest, body: dict[str, Any]) -> ChatResponse:
         cfg = self.config
+        known = ("temperature", "max_tokens", "max_completion_tokens", "seed", "response_format",
+                 "reasoning_effort", "stream_options")  # fmt: skip
+        kwargs: dict[str, Any] = {k: body[k] for k in known if k in body}
+        extra = {k: v for k, v in body.items() if k not in known}
         common: dict[str, Any] = {
             "model": cfg.model,
             "messages": request.message_dicts(),
-            "temperature": request.temperature,
-            "max_tokens": request.max_tokens if request.max_tokens is not None else openai.omit,
-            "seed": request.seed if request.seed is not None else openai.omit,
-            "response_format": {"type": "json_object"} if json_mode else openai.omit,
-            "extra_body": dict(request.extra) or None,
+            **{k: v for k, v in kwargs.items() if k != "stream_options"},
+            "extra_body": extra or None,
         }
         completions = self.client.chat.completions
         if not request.stream:
@@ -277,24 +389,29 @@ class OpenAIChat:
                 raise ResponseError(f"{cfg.url} returned a completion without choices")
             choice = completion.choices[0]
             usage = completion.usage
+            details = getattr(usage, "completion_tokens_details", None) if usage else None
             return ChatResponse(
-                text=cfg.redact(choice.message.content or ""),  # a proxy may echo the key: never keep it
+                text=strip_thinking(cfg.redact(choice.message.content or "")),  # a proxy may echo the key
                 finish_reason=choice.finish_reason,
                 prompt_tokens=usage.prompt_tokens if usage else 0,
                 completion_tokens=usage.completion_tokens if usage else 0,
                 model=completion.model or cfg.model,
+                usage_reported=usage is not None,
+                reasoning_tokens=(getattr(details, "reasoning_tokens", 0) or 0) if details else 0,
             )
         stream = await completions.create(
-            **common, stream=True, stream_options={"include_usage": True} if stream_usage else openai.omit
+            **common, stream=True, stream_options=kwargs.get("stream_options", openai.omit)
         )
         parts: list[str] = []
         finish: str | None = None
         prompt_tokens = completion_tokens = 0
+        reported = False
         model = ""
         async with stream:
             async for chunk in stream:
                 model = chunk.model or model
                 if chunk.usage is not None:
+                    reported = True
                     prompt_tokens = chunk.usage.prompt_tokens
                     completion_tokens = chunk.usage.completion_tokens
                 for choice in chunk.choices:
@@ -304,11 +421,12 @@ class OpenAIChat:
         if finish is None:
             raise ResponseError(f"{cfg.url} ended the stream without a finish_reason")
         return ChatResponse(
-            text=cfg.redact("".join(parts)),
+            text=strip_thinking(cfg.redact("".join(parts))),
             finish_reason=finish,
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
             model=model or cfg.model,
+            usage_reported=reported,
         )
 
     # --- errors ---------------------------------------------------------------------------------
@@ -374,6 +492,85 @@ _SECRETS = re.compile(r"(?i)(bearer\s+)\S+|\bsk-[A-Za-z0-9_\-]{6,}")
 def _scrub(text: str) -> str:
     """Remove anything that looks like a credential a server echoed back."""
     return _SECRETS.sub(lambda m: (m.group(1) or "") + "***", text)
+
+
+def wire_params(
+    request: ChatRequest,
+    info: ModelInfo,
+    *,
+    token_param: str | None = None,
+    dropped: set[str] | frozenset[str] = frozenset(),
+    level: int = 2,
+) -> dict[str, Any]:
+    """The body parameters (besides model and messages) `request` becomes for a model with `info`:
+    the output budget under the name the model takes, no sampling parameters for models that reject
+    them, `reasoning_effort` where taken, and the best structured-output `level` allowed (2 JSON
+    Schema, 1 JSON mode, 0 none). Parameters in `dropped` (learned rejections) are left out."""
+    level = min(level, 2 if request.json_schema else 1 if request.json_mode else 0)
+    response_format: dict[str, Any] | None = None
+    if level == 2 and request.json_schema is not None:
+        response_format = {
+            "type": "json_schema",
+            "json_schema": {"strict": True, **dict(request.json_schema)},
+        }
+    elif level == 1:
+        response_format = {"type": "json_object"}
+    effort = request.reasoning_effort or info.reasoning_effort
+    skip = set(dropped) | (set() if info.sampling else {"temperature", "top_p"})
+    body: dict[str, Any] = {
+        "temperature": request.temperature,
+        token_param or info.token_param: request.max_tokens,
+        "seed": request.seed,
+        "response_format": response_format,
+        "reasoning_effort": effort if (info.effort_param or request.reasoning_effort) else None,
+    }
+    body.update(request.extra)
+    if request.stream:
+        body["stream_options"] = {"include_usage": True}
+    return {k: v for k, v in body.items() if v is not None and k not in skip}
+
+
+class _Uncached:
+    """`OpenAIChat` without its cache shortcut, for `CachedChat` to wrap."""
+
+    def __init__(self, chat: OpenAIChat) -> None:
+        self.chat = chat
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        return await self.chat._uncached(request)
+
+
+def endpoint_identity(config: EndpointConfig, namespace: str | None = None) -> dict[str, Any]:
+    """What names an endpoint in cache keys: its URL (or a stabler `namespace`, e.g. a local model
+    file when the server's port changes between runs), the model and Azure's API version."""
+    return {
+        "namespace": namespace or config.url,
+        "model": config.model,
+        "azure_api_version": config.azure_api_version,
+    }
+
+
+ChatFactory = Callable[[EndpointConfig], ChatClient]
+_FACTORY: ContextVar[ChatFactory | None] = ContextVar("brief_chat_factory", default=None)
+
+
+@contextmanager
+def chat_factory(factory: ChatFactory) -> Iterator[None]:
+    """Within the block, `engine="openai"` talks through `factory(config)` instead of the SDK client
+    (e.g. `toolkit.scripted_chat.ScriptedChat` for a demo with no key, or a client of your own)."""
+    token = _FACTORY.set(factory)
+    try:
+        yield
+    finally:
+        _FACTORY.reset(token)
+
+
+def make_chat(config: EndpointConfig, *, cache: ResponseCache | None = None) -> ChatClient:
+    """The chat client for `config`: the one set with `chat_factory`, else `OpenAIChat` (cached)."""
+    override = _FACTORY.get()
+    if override is not None:
+        return override(config)
+    return OpenAIChat(config, cache=cache)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

@@ -32,7 +32,6 @@ from .errors import ConfigError
 from .models import Corpus
 
 if TYPE_CHECKING:
-    from .cache import ResponseCache
     from .llm import ChatRequest, ChatResponse, OpenAIChat
 
 __all__ = ["INSTALL_HINT", "LocalEngine", "LocalServer", "default_gguf", "start_local_server"]
@@ -211,47 +210,45 @@ class LocalEngine:
         self.progress = progress
 
     def summarize(self, corpus: Corpus, *, words: int) -> Draft:
-        from .cache import ResponseCache
+        from .cache import CachedChat, ResponseCache
         from .llm_engine import OpenAIEngine
-        from .planning import ModelInfo
+        from .model_facts import model_info
 
         model = self.gguf.name.removesuffix(".gguf")
-        chat = _LazyLocalChat(self.gguf, self.n_ctx, model, ResponseCache())
-        engine = OpenAIEngine(
-            chat, model, info=ModelInfo(context=self.n_ctx), name="local", progress=self.progress
-        )
+        server = _LazyLocalChat(self.gguf, self.n_ctx, model)
+        chat = CachedChat(server, ResponseCache(), namespace=server.namespace, model=model)
+        info = model_info(model, context=self.n_ctx)
+        engine = OpenAIEngine(chat, model, info=info, name="local", progress=self.progress)
         try:
             return engine.summarize(corpus, words=words)
         finally:
-            chat.stop()
+            server.stop()
 
 
 class _LazyLocalChat:
-    """A ChatClient that consults the cache first and starts the local server on the first miss."""
+    """A ChatClient that starts the local server on its first call (the cache wrapper around it
+    answers what it can first, so a fully cached re-run never starts the server)."""
 
-    def __init__(self, gguf: Path, n_ctx: int, model: str, cache: ResponseCache) -> None:
+    def __init__(self, gguf: Path, n_ctx: int, model: str) -> None:
         self.gguf = gguf
         self.n_ctx = n_ctx
         self.model = model
-        self.cache = cache
+        # cache keys name the GGUF file, not the server's port (a fresh port every run)
         self.namespace = f"local-gguf:{gguf.name}:{gguf.stat().st_size}:ctx{n_ctx}"
         self.server: LocalServer | None = None
         self.inner: OpenAIChat | None = None
+
+    @property
+    def learned(self) -> list[str]:
+        return self.inner.learned if self.inner is not None else []
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
         from .llm import OpenAIChat
 
         if self.inner is None:
-            key = self.cache.key_for(
-                request, base_url=self.namespace, model=self.model, azure_api_version=None
-            )
-            hit = self.cache.get(key)
-            if hit is not None:
-                return hit
             if self.server is None:
                 self.server = start_local_server(self.gguf, n_ctx=self.n_ctx)
-            config = self.server.config(model=self.model)
-            self.inner = OpenAIChat(config, cache=self.cache, cache_namespace=self.namespace)
+            self.inner = OpenAIChat(self.server.config(model=self.model))
         return await self.inner.complete(request)
 
     async def aclose(self) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .briefing import Briefing, Skipped, now_iso
 from .engines import Draft, Engine
-from .errors import ConfigError
+from .errors import ConfigError, EngineError
 from .loading import Articles, load_articles
 from .models import Article, Corpus, SummarySentence
 from .passages import build_corpus
@@ -29,6 +29,9 @@ def make_engine(
     context: int | None = None,
     gguf: str | Path | None = None,
     progress: bool = False,
+    price_in: float | None = None,
+    price_out: float | None = None,
+    reasoning_effort: str | None = None,
 ) -> Engine:
     """The engine called `name`: extractive, openai (OPENAI_API_KEY / OPENAI_BASE_URL) or local
     (llama.cpp server on 127.0.0.1). None picks openai when an endpoint is configured, else extractive."""
@@ -40,7 +43,7 @@ def make_engine(
     if choice == "openai":
         from .cache import ResponseCache
         from .endpoint import EndpointConfig
-        from .llm import OpenAIChat
+        from .llm import make_chat
         from .llm_engine import OpenAIEngine
 
         config = EndpointConfig.from_env(model=model)
@@ -49,10 +52,9 @@ def make_engine(
                 "engine 'openai' needs an endpoint: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL "
                 "(Azure, Ollama, vLLM, llama.cpp, LM Studio), or use --engine extractive"
             )
-        chat = OpenAIChat(config, cache=ResponseCache())
-        return OpenAIEngine(
-            chat, config.model, max_cost=max_cost, info=_info(config.model, context), progress=progress
-        )
+        chat = make_chat(config, cache=ResponseCache())
+        info = _info(config.model, context, price_in, price_out, reasoning_effort)
+        return OpenAIEngine(chat, config.model, max_cost=max_cost, info=info, progress=progress)
     if choice == "local":
         from .local import LocalEngine
 
@@ -66,9 +68,21 @@ def default_engine_name() -> str:
     return "openai" if EndpointConfig.from_env().is_configured() else "extractive"
 
 
-def _info(model: str, context: int | None) -> ModelInfo:
-    info = model_info(model)
-    return info if context is None else info.model_copy(update={"context": context})
+def _info(
+    model: str,
+    context: int | None,
+    price_in: float | None = None,
+    price_out: float | None = None,
+    reasoning_effort: str | None = None,
+) -> ModelInfo:
+    """The model's facts with what the user gave (`--context`, `--price-in/--price-out`) on top."""
+    return model_info(
+        model,
+        context=context,
+        usd_per_m_input=price_in,
+        usd_per_m_output=price_out,
+        reasoning_effort=reasoning_effort,
+    )
 
 
 def check_citations(draft: Draft, corpus: Corpus) -> Draft:
@@ -102,13 +116,20 @@ def summarize(
     gguf: str | Path | None = None,
     progress: bool = False,
     check: bool = True,
+    price_in: float | None = None,
+    price_out: float | None = None,
+    reasoning_effort: str | None = None,
 ) -> Briefing:
     """One merged, cited summary of the given articles (paths, folders, dicts, Articles or a Corpus).
 
     `engine`: "extractive" (offline), "openai" (any OpenAI-compatible endpoint from OPENAI_API_KEY /
     OPENAI_BASE_URL), "local" (llama.cpp server with a GGUF file), or an `Engine` object. By default
     the openai engine when an endpoint is configured, else the offline one. With `check` (the default)
-    every citation is verified and the summary compared with every source (`briefing.report`)."""
+    every citation is verified and the summary compared with every source (`briefing.report`).
+    `context`, `price_in`/`price_out` (USD per million tokens) override the model's known facts;
+    `reasoning_effort` (minimal|low|medium|high) is sent to reasoning models.
+
+    Raises `EngineError` when the engine produced no sentence (an empty briefing is never a result)."""
     if words < 10:
         raise ConfigError(f"--words {words} is too small for a summary; use at least 10")
     skipped: tuple[Skipped, ...] = ()
@@ -122,10 +143,24 @@ def summarize(
         engine
         if engine is not None and not isinstance(engine, str)
         else make_engine(
-            engine, model=model, max_cost=max_cost, context=context, gguf=gguf, progress=progress
+            engine,
+            model=model,
+            max_cost=max_cost,
+            context=context,
+            gguf=gguf,
+            progress=progress,
+            price_in=price_in,
+            price_out=price_out,
+            reasoning_effort=reasoning_effort,
         )
     )
     draft = check_citations(eng.summarize(corpus, words=words), corpus)
+    if not draft.sentences and any(s.passages for s in corpus.sources):
+        why = "; ".join(n for n in draft.notes if n)[:400] or "no reason given"
+        raise EngineError(
+            f"engine {eng.name} produced no sentences ({why}); nothing was written. Try another "
+            "--model, --reasoning-effort low for a reasoning model, or --engine extractive"
+        )
     notes = list(draft.notes)
     if eng.name == "extractive" and engine is None:
         notes.insert(
@@ -160,6 +195,9 @@ def plan(
     skip_bad: bool = False,
     context: int | None = None,
     max_cost: float | None = None,
+    price_in: float | None = None,
+    price_out: float | None = None,
+    reasoning_effort: str | None = None,
 ) -> Plan:
     """What an LLM run would send, in how many calls and at what cost; spends nothing."""
     from .endpoint import EndpointConfig
@@ -169,7 +207,12 @@ def plan(
         inputs if isinstance(inputs, Corpus) else build_corpus(_load(inputs, skip_bad), get_tokenizer(name))
     )
     return make_plan(
-        corpus, name, get_tokenizer(name), words=words, info=_info(name, context), max_cost=max_cost
+        corpus,
+        name,
+        get_tokenizer(name),
+        words=words,
+        info=_info(name, context, price_in, price_out, reasoning_effort),
+        max_cost=max_cost,
     )
 
 

@@ -12,53 +12,32 @@ from collections.abc import Callable, Sequence
 
 from .chunking import Chunk, chunk_passages
 from .errors import BudgetError
+from .model_facts import (
+    DEFAULT_CONTEXT,
+    ModelInfo,
+    estimate_cost,
+    model_info,
+    reasoning_reserve,
+    unknown_price_error,
+)
 from .models import Corpus, Passage, Source, _Value
 from .prompting import escape_source_text, render, source_blocks
 from .tokens import Tokenizer, count_tokens
 
-__all__ = ["MODELS", "ModelInfo", "Plan", "estimate_cost", "make_plan", "model_info", "sent_passages"]
+__all__ = [
+    "DEFAULT_CONTEXT",
+    "MODELS",
+    "ModelInfo",
+    "Plan",
+    "estimate_cost",
+    "make_plan",
+    "model_info",
+    "sent_passages",
+]
 
 
-class ModelInfo(_Value):
-    context: int
-    usd_per_m_input: float | None = None
-    usd_per_m_output: float | None = None
-
-
-# Context windows and list prices (USD per million tokens) of models people use; prices change, so
-# `make_plan(..., info=ModelInfo(...))` or `--context` override them. Unknown models: 8,192 tokens,
-# no price (a local or self-hosted model costs no API money).
-MODELS: dict[str, ModelInfo] = {
-    "gpt-5": ModelInfo(context=400_000, usd_per_m_input=1.25, usd_per_m_output=10.0),
-    "gpt-5-mini": ModelInfo(context=400_000, usd_per_m_input=0.25, usd_per_m_output=2.0),
-    "gpt-5-nano": ModelInfo(context=400_000, usd_per_m_input=0.05, usd_per_m_output=0.40),
-    "gpt-4.1": ModelInfo(context=1_047_576, usd_per_m_input=2.0, usd_per_m_output=8.0),
-    "gpt-4.1-mini": ModelInfo(context=1_047_576, usd_per_m_input=0.40, usd_per_m_output=1.60),
-    "gpt-4.1-nano": ModelInfo(context=1_047_576, usd_per_m_input=0.10, usd_per_m_output=0.40),
-    "gpt-4o": ModelInfo(context=128_000, usd_per_m_input=2.50, usd_per_m_output=10.0),
-    "gpt-4o-mini": ModelInfo(context=128_000, usd_per_m_input=0.15, usd_per_m_output=0.60),
-    "o3-mini": ModelInfo(context=200_000, usd_per_m_input=1.10, usd_per_m_output=4.40),
-    "o4-mini": ModelInfo(context=200_000, usd_per_m_input=1.10, usd_per_m_output=4.40),
-    "gpt-4-turbo": ModelInfo(context=128_000, usd_per_m_input=10.0, usd_per_m_output=30.0),
-    "gpt-4": ModelInfo(context=8_192, usd_per_m_input=30.0, usd_per_m_output=60.0),
-    "gpt-3.5-turbo": ModelInfo(context=16_385, usd_per_m_input=0.50, usd_per_m_output=1.50),
-}
-DEFAULT_CONTEXT = 8_192
-
-
-def model_info(model: str) -> ModelInfo:
-    """Known facts about `model` (longest matching name, so dated snapshots match their family)."""
-    name = model.lower().rsplit("/", 1)[-1]
-    for known in sorted(MODELS, key=len, reverse=True):
-        if name == known or name.startswith(known + "-"):
-            return MODELS[known]
-    return ModelInfo(context=DEFAULT_CONTEXT)
-
-
-def estimate_cost(info: ModelInfo, prompt_tokens: int, completion_tokens: int) -> float | None:
-    if info.usd_per_m_input is None or info.usd_per_m_output is None:
-        return None
-    return (prompt_tokens * info.usd_per_m_input + completion_tokens * info.usd_per_m_output) / 1e6
+# Model facts (context, prices, parameter support) live in `toolkit.model_facts`; re-exported here.
+MODELS: dict[str, ModelInfo] = {}  # kept for callers of the old table: facts now come from genai-prices
 
 
 class SourcePlan(_Value):
@@ -132,7 +111,7 @@ def make_plan(
     max_cost: float | None = None,
 ) -> Plan:
     info = info or model_info(model)
-    answer = answer_budget(words)
+    answer = answer_budget(words) + reasoning_reserve(info)  # a reasoning model thinks within it
     groups = sent_passages(corpus)
     source_plans = tuple(
         SourcePlan(
@@ -161,10 +140,7 @@ def make_plan(
         plan = _map_reduce_plan(groups, model, info, tokenizer, words, source_plans, skipped)
     if max_cost is not None:
         if plan.cost_usd is None:
-            raise BudgetError(
-                f"--max-cost {max_cost} was given but the price of {model!r} is unknown; "
-                "drop --max-cost for a local or self-hosted model"
-            )
+            raise unknown_price_error(model, max_cost)
         if plan.cost_usd > max_cost:
             raise BudgetError(
                 f"the plan would cost about ${plan.cost_usd:.4f} ({plan.calls} calls, "
@@ -195,7 +171,7 @@ def _map_reduce_plan(
     source_plans: tuple[SourcePlan, ...],
     skipped: int,
 ) -> Plan:
-    map_answer = MAP_NOTES * NOTE_TOKENS
+    map_answer = MAP_NOTES * NOTE_TOKENS + reasoning_reserve(info)
     overhead = count_tokens(tokenizer, render("map_system", max_notes=MAP_NOTES))
     overhead += count_tokens(tokenizer, render("map_user", part=99, parts=99, sources="")) + 8
     # Source block headers cost tokens too: allow for them per source that may share a chunk.
@@ -211,16 +187,17 @@ def _map_reduce_plan(
     passages = [p for _, kept in groups for p in kept]
     chunks = _fit_chunks(passages, budget, tokenizer, groups, overhead, info.context - map_answer)
     map_prompt = sum(c.tokens for c in chunks) + len(chunks) * (overhead + 2 * header)
-    notes_tokens = len(chunks) * map_answer // 2
-    reduce_calls = _reduce_calls(notes_tokens, info.context - answer_budget(words) - 512, max(200, words))
+    notes_tokens = len(chunks) * MAP_NOTES * NOTE_TOKENS // 2
+    answer = answer_budget(words) + reasoning_reserve(info)
+    reduce_calls = _reduce_calls(notes_tokens, info.context - answer - 512, max(200, words))
     reduce_prompt = notes_tokens + reduce_calls * 400
     prompt_tokens = map_prompt + reduce_prompt
-    completion = notes_tokens + reduce_calls * answer_budget(words) // 2
+    completion = notes_tokens + len(chunks) * reasoning_reserve(info) // 2 + reduce_calls * answer // 2
     return Plan(
         model=model,
         strategy="map-reduce",
         context=info.context,
-        answer_tokens=answer_budget(words),
+        answer_tokens=answer,
         sources=source_plans,
         prompt_tokens=prompt_tokens,
         calls=len(chunks) + reduce_calls,
