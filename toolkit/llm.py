@@ -464,6 +464,12 @@ class OpenAIChat:
                 fix = "the server is failing: check it is up and OPENAI_BASE_URL points at it, or retry later"
                 msg = f"{url} answered HTTP {status} {on}, {m}: {fix}. {said}"
                 return _Retryable(EndpointError(msg, status=status), wait)
+            if status in (400, 413, 422) and _CONTEXT_WORDS.search(said):
+                return ConfigError(
+                    f"{url} refused the prompt as longer than {m}'s context (HTTP {status}): pass --context "
+                    f"with the context the server gives the model (vLLM: its --max-model-len) so the "
+                    f"toolkit splits the work to fit. {said}"
+                )
             return EndpointError(f"{url} rejected the request (HTTP {status}, {m}). {said}", status=status)
         if isinstance(exc, openai.APITimeoutError):
             fix = "raise the timeout, lower --concurrency, or check OPENAI_BASE_URL"
@@ -486,6 +492,10 @@ class OpenAIChat:
         return _scrub(self.config.redact(text))[:300]
 
 
+_CONTEXT_WORDS = re.compile(
+    r"(?i)maximum context length|context length exceeded|context_length_exceeded|exceeds? the context"
+    r"|prompt is too long|too many tokens"
+)
 _SECRETS = re.compile(r"(?i)(bearer\s+)\S+|\bsk-[A-Za-z0-9_\-]{6,}")
 
 
