@@ -34,6 +34,7 @@ __all__ = [
     "EFFORTS",
     "OLLAMA_DEFAULT_CONTEXT",
     "ModelInfo",
+    "base_name",
     "candidate_names",
     "estimate_cost",
     "model_info",
@@ -151,11 +152,13 @@ def candidate_names(model: str) -> list[str]:
     return out
 
 
-def _base_name(model: str) -> str:
-    """The name a rule about model families is checked against (prefixes, ft: and tags removed)."""
-    names = candidate_names(model)
-    plain = [n for n in names if not n.startswith("ft:")]
-    return plain[0] if plain else names[0] if names else ""
+def base_name(model: str) -> str:
+    """The name a rule about model families is checked against: lower case, without an `ft:` prefix
+    and its `:org::id` suffix, provider prefixes or a Hugging Face organisation."""
+    name = model.strip().lower()
+    if name.startswith("ft:"):
+        name = name[3:].split(":", 1)[0]
+    return name.rsplit("/", 1)[-1]
 
 
 def _family(names: list[str]) -> str | None:
@@ -242,7 +245,7 @@ def model_info(
     for what, value in (("context", context), ("price", usd_per_m_input), ("price", usd_per_m_output)):
         if (value is not None and value < 0) or (what == "context" and value is not None and value < 256):
             raise ConfigError(f"{what} {value} is not usable: give a positive number (context >= 256 tokens)")
-    base = _base_name(model)
+    base = base_name(model)
     names = candidate_names(model)
     family = _family(names)
     snap = _snapshot()

@@ -71,10 +71,13 @@ class Tokenizer(Protocol):
 
 
 def encoding_for_model(model: str | None) -> str:
-    """o200k_base for current OpenAI models (gpt-4o, gpt-4.1, o-series, gpt-5), cl100k_base for older."""
+    """o200k_base for current OpenAI models (gpt-4o, gpt-4.1, o-series, gpt-5), cl100k_base for older;
+    the name is normalised as `toolkit.model_facts` does (ft: prefixes, provider prefixes, snapshots)."""
     if not model:
         return "o200k_base"
-    name = model.lower().rsplit("/", 1)[-1]
+    from .model_facts import base_name
+
+    name = base_name(model)
     if name in _CL100K_EXACT or name.startswith(_CL100K_PREFIXES):
         return "cl100k_base"
     return "o200k_base"
