@@ -33,7 +33,9 @@ def test_every_cluster_finishes_or_says_why(result: EndpointsResult) -> None:
     assert f.clusters == N and f.unaccounted == 0
     assert f.completed >= 0.9 * N  # retries absorb almost every transport fault
     for run in result.first:
-        if run.error:  # one line naming the endpoint, never a traceback or a key
+        if run.error and run.error.startswith("EngineError: "):  # empty answers: never an empty briefing
+            assert "\n" not in run.error and "produced no sentences" in run.error, run.error
+        elif run.error:  # one line naming the endpoint, never a traceback or a key
             assert "\n" not in run.error and "127.0.0.1" in run.error, run.error
             assert run.error.startswith(("EndpointError: ", "ResponseError: ")), run.error
         elif not run.completed:
