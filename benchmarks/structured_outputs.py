@@ -33,7 +33,7 @@ from profiles import PROFILES, Profile
 from toolkit.answers import parse_answer
 from toolkit.endpoint import EndpointConfig
 from toolkit.errors import ToolkitError
-from toolkit.llm import ChatRequest, OpenAIChat
+from toolkit.llm import ChatRequest, OpenAIChat, forget_learned
 from toolkit.llm_engine import SENTENCES_SCHEMA
 from toolkit.loading import load_articles
 from toolkit.model_facts import model_info, reasoning_reserve
@@ -85,6 +85,7 @@ async def one_family(profile: Profile, prompts: Sequence[Corpus], mode: str) -> 
             azure_api_version="2024-10-21" if profile.azure else None,
         )  # fmt: skip
         for corpus in prompts:
+            forget_learned()  # each prompt meets the endpoint fresh
             chat = OpenAIChat(config)
             before = len(posts(server))
             try:

@@ -19,7 +19,7 @@ from toolkit.errors import EngineError
 from toolkit.llm import ChatRequest, ChatResponse, strip_thinking
 from toolkit.llm_engine import OpenAIEngine
 from toolkit.model_facts import model_info
-from toolkit.scripted_chat import ScriptedChat
+from toolkit.scripted_chat import ScriptedChat, scripted_answer
 
 EMPTY_CUT = ChatResponse(text="", finish_reason="length", completion_tokens=4096, reasoning_tokens=4096)
 
@@ -133,3 +133,18 @@ def _corpus(n: int = 3):  # type: ignore[no-untyped-def]
     from toolkit.tokens import get_tokenizer
 
     return build_corpus(load_articles(SEEDS[:n]), get_tokenizer("gpt-4o-mini"))
+
+
+def test_a_successful_fallback_run_reruns_from_the_cache_alone(tmp_path: Path) -> None:
+    """JSON answer unusable, prose fallback usable: the run succeeds, and a re-run pays for nothing."""
+
+    def answer(request: ChatRequest) -> str:
+        return '{"sentences": []}' if request.json_mode else scripted_answer(request)
+
+    def run() -> ScriptedChat:
+        inner = ScriptedChat(answer=answer)
+        cached = CachedChat(inner, ResponseCache(tmp_path), namespace="s", model="gpt-4o-mini")
+        assert engine(cached).summarize(_corpus(), words=80).sentences
+        return inner
+
+    assert run().calls == 2 and run().calls == 0

@@ -53,6 +53,7 @@ __all__ = [
     "OpenAIChat",
     "chat_factory",
     "endpoint_identity",
+    "forget_learned",
     "make_chat",
     "retry_after_seconds",
     "strip_thinking",
@@ -165,6 +166,23 @@ _PARAM_IN_TEXT = re.compile(r"['\"`]([a-z_]+)['\"`]|argument supplied: ([a-z_]+)
 Sleep = Callable[[float], Awaitable[Any]]
 
 
+@dataclass(frozen=True)
+class _Learned:
+    token_param: str
+    dropped: frozenset[str]
+    format_level: int
+    notes: tuple[str, ...]
+
+
+# What each endpoint (URL, model, Azure API version) rejected, so the next client skips the 400s.
+_LEARNED: dict[tuple[str, str, str], _Learned] = {}
+
+
+def forget_learned() -> None:
+    """Forget what endpoints taught this process (rejected parameters): the next request finds out anew."""
+    _LEARNED.clear()
+
+
 class _Retryable(Exception):
     """One failed try that may succeed if repeated; `final` is raised when the tries run out."""
 
@@ -207,12 +225,17 @@ class OpenAIChat:
             self._cached = CachedChat(_Uncached(self), cache, **endpoint_identity(config, cache_namespace))
         self.cache_namespace = cache_namespace
         self.usage = Usage()
-        # What this endpoint has taught us (per instance): parameters it rejected, the output-budget
-        # parameter it takes, and the best structured-output level it accepts (2 schema, 1 JSON, 0 none).
-        self.token_param = self.info.token_param
-        self.dropped: set[str] = set() if self.info.sampling else {"temperature", "top_p"}
-        self.format_level = 2
-        self.learned: list[str] = []
+        # What this endpoint has taught us (shared by the clients of one endpoint and model in this
+        # process): parameters it rejected, the output-budget parameter it takes, and the best
+        # structured-output level it accepts (2 JSON Schema, 1 JSON mode, 0 none).
+        self._memo_key = (config.url, config.model, config.azure_api_version or "")
+        memo = _LEARNED.get(self._memo_key)
+        self.token_param = memo.token_param if memo else self.info.token_param
+        self.dropped: set[str] = set(memo.dropped) if memo else set()
+        if not self.info.sampling:
+            self.dropped |= {"temperature", "top_p"}
+        self.format_level = memo.format_level if memo else 2
+        self.learned: list[str] = list(memo.notes) if memo else []
         self._client = client
         self._owns_client = client is None
         self._client_loop: asyncio.AbstractEventLoop | None = None
@@ -369,6 +392,9 @@ class OpenAIChat:
         log.info("%s", note)
         if note not in self.learned:
             self.learned.append(note)
+        _LEARNED[self._memo_key] = _Learned(
+            self.token_param, frozenset(self.dropped), self.format_level, tuple(self.learned)
+        )
 
     async def _send(self, request: ChatRequest, body: dict[str, Any]) -> ChatResponse:
         cfg = self.config
@@ -465,10 +491,11 @@ class OpenAIChat:
                 msg = f"{url} answered HTTP {status} {on}, {m}: {fix}. {said}"
                 return _Retryable(EndpointError(msg, status=status), wait)
             if status in (400, 413, 422) and _CONTEXT_WORDS.search(said):
-                return ConfigError(
+                return EndpointError(
                     f"{url} refused the prompt as longer than {m}'s context (HTTP {status}): pass --context "
                     f"with the context the server gives the model (vLLM: its --max-model-len) so the "
-                    f"toolkit splits the work to fit. {said}"
+                    f"toolkit splits the work to fit. {said}",
+                    status=status,
                 )
             return EndpointError(f"{url} rejected the request (HTTP {status}, {m}). {said}", status=status)
         if isinstance(exc, openai.APITimeoutError):

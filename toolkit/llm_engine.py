@@ -11,8 +11,9 @@ All calls go through a `ChatClient` (the one seam): `OpenAIChat` in real use, `S
 
 What no run does: report an empty answer as done. An answer cut off (`finish_reason: length`) with no
 text at all, as when a reasoning model spends its whole budget thinking, is asked once more with four
-times the budget, then fails with an `EngineError` saying what to set; an answer with no usable
-sentence is dropped from the cache (`forget`), so a re-run asks again instead of replaying it. Calls
+times the budget, then fails with an `EngineError` saying what to set. Empty answers are never cached;
+an answer with no usable sentence is dropped from the cache (`forget`) when the run fails, so a re-run
+asks again instead of replaying it (when the run succeeds it stays, so a re-run pays for nothing). Calls
 whose usage the server did not report leave the cost unknown (`None`) with a note, and a server that
 reports far fewer prompt tokens than were sent (it cut the prompt to its context) is named in the notes
 with the setting that fixes it.
@@ -158,6 +159,12 @@ class OpenAIEngine:
             else:
                 sentences = await run.map_reduce(plan)
             sentences = await run.repair(sentences)
+        except EngineError:  # failed for want of a usable answer: none of them may be replayed
+            run.forget_unusable()
+            raise
+        else:
+            if not sentences:  # a failed run: a re-run must ask again, not replay what was useless
+                run.forget_unusable()
         finally:
             closer = getattr(self.chat, "aclose", None)
             if closer is not None:
@@ -193,6 +200,7 @@ class _Run:
         self.notes: list[str] = []
         self.sent_unreported = 0  # prompt tokens (our count) of calls whose usage was not reported
         self.last: ChatRequest | None = None  # the request behind the answer being parsed
+        self.unusable: list[ChatRequest] = []  # requests whose answers held nothing usable
 
     # --- calls -----------------------------------------------------------------------------------
     def request(
@@ -283,10 +291,17 @@ class _Run:
         return response
 
     def forget_last(self) -> None:
-        """The answer to the last request was unusable: make sure no cache replays it."""
+        """The answer to the last request was unusable: if the run fails, no cache may replay it.
+        (When the run succeeds it stays: a re-run takes the same path again and pays for nothing.)"""
+        if self.last is not None:
+            self.unusable.append(self.last)
+
+    def forget_unusable(self) -> None:
         forget = getattr(self.engine.chat, "forget", None)
-        if forget is not None and self.last is not None:
-            forget(self.last)
+        if forget is None:
+            return
+        for request in self.unusable:
+            forget(request)
 
     # --- strategies ------------------------------------------------------------------------------
     async def single(self) -> list[SummarySentence]:

@@ -67,7 +67,12 @@ class Plan(_Value):
             f"model {self.model} (context {self.context:,} tokens) · strategy: {self.strategy} · "
             f"calls: {self.calls} · prompt tokens: {self.prompt_tokens:,} · answer budget: "
             f"{self.answer_tokens:,} tokens/call",
-            "cost: " + (f"about ${self.cost_usd:.4f}" if self.cost_usd is not None else "unknown price"),
+            "cost: "
+            + (
+                f"about ${self.cost_usd:.4f}"
+                if self.cost_usd is not None
+                else "unknown price (give --price-in/--price-out in USD per million tokens)"
+            ),
             f"near-duplicate passages sent once: {self.duplicates_skipped} passages not re-sent",
             "",
             "source  passages  sent  tokens",
