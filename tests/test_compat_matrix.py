@@ -109,3 +109,25 @@ def test_rerun_after_a_failed_reduce_repeats_only_the_reduce(tmp_path: Path) -> 
         code, _, err = run_brief(server, good, tmp_path / "b.json")
         resent = [json.dumps(r.body) for r in server.chat_requests[len(calls) :]]
     assert code != 0 and len(resent) == 2 and all("<notes>" in c for c in resent), err
+
+
+def test_llama_cpp_python_422_on_json_schema_falls_back_to_json_mode(tmp_path: Path) -> None:
+    """llama-cpp-python's server validates `response_format.type` with pydantic (text | json_object):
+    a FastAPI 422 naming the field, not OpenAI's error shape."""
+    import scripted_model
+    from fakeserver import Reply
+
+    def handler(body: dict[str, object]) -> Reply | str:
+        fmt = body.get("response_format")
+        if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+            detail = [{"type": "literal_error", "loc": ["body", "response_format", "type"],
+                       "msg": "Input should be 'text' or 'json_object'", "input": "json_schema"}]  # fmt: skip
+            return Reply(status=422, body={"detail": detail})
+        return scripted_model.answer(body)
+
+    profile = Profile("llama-cpp-python", "SmolLM2-135M-Instruct", args=("--context", "8192"))
+    with FakeServer(handler=handler) as server:
+        code, _, err = run_brief(server, profile, tmp_path / "out.json")
+        kinds = [r.body["response_format"]["type"] for r in server.chat_requests]  # type: ignore[index]
+    assert code == 0, err
+    assert kinds[:2] == ["json_schema", "json_object"] and set(kinds[2:]) <= {"json_object"}

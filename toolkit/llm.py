@@ -355,7 +355,7 @@ class OpenAIChat:
         message = str(detail.get("message") or exc.message or "")
         named = detail.get("param")
         candidates = [named] if isinstance(named, str) and named in body else []
-        lowered = message.lower()
+        lowered = (message + " " + json.dumps(exc.body, default=str)).lower()  # FastAPI: {"detail": [...]}
         for m in _PARAM_IN_TEXT.finditer(lowered):
             word = next(g for g in m.groups() if g)
             if word in body and word not in candidates:
@@ -512,6 +512,8 @@ class OpenAIChat:
     def _detail(self, exc: BaseException) -> str:
         body = getattr(exc, "body", None)
         message = body.get("message") if isinstance(body, dict) else None
+        if not message and isinstance(body, dict) and body.get("detail"):  # FastAPI-style servers
+            message = json.dumps(body["detail"], default=str)
         text = message if isinstance(message, str) and message else str(exc)
         cause = exc.__cause__ or exc.__context__
         if isinstance(exc, openai.APIConnectionError) and cause is not None and str(cause):
