@@ -46,7 +46,7 @@ import openai
 
 from .endpoint import EndpointConfig, make_client
 from .errors import ConfigError, EndpointError
-from .llm import ChatRequest, ChatResponse, strip_thinking, wire_params
+from .llm import ChatRequest, ChatResponse, endpoint_params, strip_thinking
 from .model_facts import ModelInfo
 from .models import Usage
 
@@ -326,12 +326,13 @@ class BatchAPIChat:
             yield chunk
 
     def _body(self, entry: _Entry) -> dict[str, Any]:
-        """The same body `OpenAIChat` sends (parameters as the model takes them: `wire_params`)."""
+        """The same body `OpenAIChat` sends: parameters as the model takes them, less what the
+        endpoint rejected earlier in this process (`endpoint_params`)."""
         from .model_facts import model_info
 
         r = entry.request
         body = {"model": self.config.model, "messages": r.message_dicts()}
-        return body | wire_params(r, self.info or model_info(self.config.model))
+        return body | endpoint_params(r, self.config, self.info or model_info(self.config.model))
 
     async def _submit(self, chunk: list[tuple[str, bytes]]) -> _Outcome:
         data = b"".join(line + b"\n" for _, line in chunk)

@@ -53,6 +53,7 @@ __all__ = [
     "OpenAIChat",
     "chat_factory",
     "endpoint_identity",
+    "endpoint_params",
     "forget_learned",
     "make_chat",
     "retry_after_seconds",
@@ -176,6 +177,17 @@ class _Learned:
 
 # What each endpoint (URL, model, Azure API version) rejected, so the next client skips the 400s.
 _LEARNED: dict[tuple[str, str, str], _Learned] = {}
+
+
+def endpoint_params(request: ChatRequest, config: EndpointConfig, info: ModelInfo) -> dict[str, Any]:
+    """`wire_params` with what this process has learned about `config`'s endpoint (for callers that
+    build request bodies themselves, such as the Batch API's JSONL lines)."""
+    memo = _LEARNED.get((config.url, config.model, config.azure_api_version or ""))
+    if memo is None:
+        return wire_params(request, info)
+    return wire_params(
+        request, info, token_param=memo.token_param, dropped=memo.dropped, level=memo.format_level
+    )
 
 
 def forget_learned() -> None:
