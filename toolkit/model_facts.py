@@ -39,6 +39,7 @@ __all__ = [
     "estimate_cost",
     "model_info",
     "reasoning_reserve",
+    "tokenizer_for",
     "unknown_price_error",
 ]
 
@@ -180,8 +181,17 @@ def _thinks(base: str) -> bool:
     )
 
 
-def _encoding(base: str) -> str:
-    if base in ("gpt-4", "gpt-4-32k") or base.startswith(("gpt-4-", "gpt-3.5", "gpt-35", "text-embedding")):
+# Models that predate o200k_base (tiktoken's own table). Anything else, current OpenAI models and
+# non-OpenAI models whose own tokenizer we cannot load offline, is counted with o200k_base.
+_CL100K_PREFIXES = ("gpt-4-", "gpt-3.5", "gpt-35", "text-embedding-ada-002", "text-embedding-3")
+_CL100K_EXACT = frozenset({"gpt-4", "gpt-4-32k"})
+
+
+def tokenizer_for(model: str | None) -> str:
+    """The tiktoken encoding that counts `model`'s prompts: cl100k_base for older OpenAI models,
+    o200k_base for the rest (the name normalised as everywhere here; no data is loaded)."""
+    base = base_name(model) if model else ""
+    if base in _CL100K_EXACT or base.startswith(_CL100K_PREFIXES):
         return "cl100k_base"
     return "o200k_base"
 
@@ -280,6 +290,6 @@ def model_info(
         sampling=not reasoning_api,
         effort_param=reasoning_api,
         reasoning_effort=reasoning_effort,
-        tokenizer=_encoding(base),
+        tokenizer=tokenizer_for(model),
         local=local,
     )

@@ -54,11 +54,6 @@ _SPECIAL = {
 }
 _PATTERNS = {"cl100k_base": _CL100K_PAT, "o200k_base": _O200K_PAT}
 
-# Models that predate o200k_base. Anything else (current OpenAI models and non-OpenAI models,
-# whose own tokenizer we cannot know offline) is counted with o200k_base.
-_CL100K_PREFIXES = ("gpt-4-", "gpt-3.5", "gpt-35", "text-embedding-ada-002", "text-embedding-3")
-_CL100K_EXACT = frozenset({"gpt-4", "gpt-4-32k"})
-
 
 class Tokenizer(Protocol):
     """What the pipeline needs from a tokenizer: inject any object with these methods."""
@@ -71,16 +66,11 @@ class Tokenizer(Protocol):
 
 
 def encoding_for_model(model: str | None) -> str:
-    """o200k_base for current OpenAI models (gpt-4o, gpt-4.1, o-series, gpt-5), cl100k_base for older;
-    the name is normalised as `toolkit.model_facts` does (ft: prefixes, provider prefixes, snapshots)."""
-    if not model:
-        return "o200k_base"
-    from .model_facts import base_name
+    """o200k_base for current OpenAI models (gpt-4o, gpt-4.1, o-series, gpt-5), cl100k_base for older:
+    the rule lives with the other model facts (`toolkit.model_facts.tokenizer_for`)."""
+    from .model_facts import tokenizer_for
 
-    name = base_name(model)
-    if name in _CL100K_EXACT or name.startswith(_CL100K_PREFIXES):
-        return "cl100k_base"
-    return "o200k_base"
+    return tokenizer_for(model)
 
 
 def _data_file(name: str) -> bytes:
