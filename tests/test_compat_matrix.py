@@ -111,9 +111,10 @@ def test_rerun_after_a_failed_reduce_repeats_only_the_reduce(tmp_path: Path) -> 
     assert code != 0 and len(resent) == 2 and all("<notes>" in c for c in resent), err
 
 
-def test_llama_cpp_python_422_on_json_schema_falls_back_to_json_mode(tmp_path: Path) -> None:
-    """llama-cpp-python's server validates `response_format.type` with pydantic (text | json_object):
-    a FastAPI 422 naming the field, not OpenAI's error shape."""
+@pytest.mark.parametrize("status", [422, 500])
+def test_llama_cpp_python_rejecting_json_schema_falls_back_to_json_mode(tmp_path: Path, status: int) -> None:
+    """llama-cpp-python's server validates `response_format.type` with pydantic (text | json_object)
+    and answers a FastAPI-style error naming the field (as HTTP 500 in 0.3.x), not OpenAI's shape."""
     import scripted_model
     from fakeserver import Reply
 
@@ -122,7 +123,7 @@ def test_llama_cpp_python_422_on_json_schema_falls_back_to_json_mode(tmp_path: P
         if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
             detail = [{"type": "literal_error", "loc": ["body", "response_format", "type"],
                        "msg": "Input should be 'text' or 'json_object'", "input": "json_schema"}]  # fmt: skip
-            return Reply(status=422, body={"detail": detail})
+            return Reply(status=status, body={"detail": detail})
         return scripted_model.answer(body)
 
     profile = Profile("llama-cpp-python", "SmolLM2-135M-Instruct", args=("--context", "8192"))

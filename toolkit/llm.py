@@ -161,6 +161,12 @@ def strip_thinking(text: str) -> str:
 
 # Request parameters a server may reject that we can do without (sent again at once without them).
 _OPTIONAL = ("temperature", "seed", "reasoning_effort", "top_p", "stream_options", "parallel_tool_calls")
+# How servers say they do not take a parameter (or a value of it), as opposed to a value being too big.
+_REJECTION = re.compile(
+    r"unsupported|not supported|does not support|unrecognized|unknown (parameter|field|argument)"
+    r"|not allowed|not permitted|extra (fields|inputs)|extra_forbidden|literal_error|input should be"
+    r"|only the default"
+)
 _PARAM_IN_TEXT = re.compile(r"['\"`]([a-z_]+)['\"`]|argument supplied: ([a-z_]+)|parameter:? ([a-z_]+)")
 
 
@@ -351,6 +357,10 @@ class OpenAIChat:
                 if self._learn(exc, body):
                     continue
                 return self._error(exc, tries)
+            except openai.InternalServerError as exc:  # llama-cpp-python: a validation error as HTTP 500
+                if self._learn(exc, body, plain_rejection=True):
+                    continue
+                return self._error(exc, tries)
             except (openai.APIError, json.JSONDecodeError, ResponseError) as exc:
                 return self._error(exc, tries)
         return self._error(ResponseError(f"{self.config.url} kept rejecting request parameters"), tries)
@@ -361,8 +371,11 @@ class OpenAIChat:
             request, self.info, token_param=self.token_param, dropped=self.dropped, level=self.format_level
         )
 
-    def _learn(self, exc: openai.APIStatusError, body: dict[str, Any]) -> bool:
-        """Adapt to a rejected parameter; False when the error names none we can do without."""
+    def _learn(
+        self, exc: openai.APIStatusError, body: dict[str, Any], *, plain_rejection: bool = False
+    ) -> bool:
+        """Adapt to a rejected parameter; False when the error names none we can do without.
+        `plain_rejection`: learn only from words that say the parameter is not taken (a 500)."""
         detail = exc.body if isinstance(exc.body, dict) else {}
         message = str(detail.get("message") or exc.message or "")
         named = detail.get("param")
@@ -374,7 +387,10 @@ class OpenAIChat:
                 candidates.append(word)
         if not candidates and "response_format" in body and ("json" in lowered or "format" in lowered):
             candidates = ["response_format"]
+        rejection = bool(_REJECTION.search(lowered))
         for param in candidates:
+            if not rejection and (plain_rejection or param not in ("response_format", "stream_options")):
+                continue  # a bad value (a budget over the model's limit...), not a parameter it lacks
             if param in ("max_tokens", "max_completion_tokens"):
                 other = "max_completion_tokens" if param == "max_tokens" else "max_tokens"
                 if self.token_param == param and other not in self.dropped:
