@@ -44,9 +44,10 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import openai
 
+from .chat_seam import ChatRequest, ChatResponse, strip_thinking
 from .endpoint import EndpointConfig, make_client
 from .errors import ConfigError, EndpointError
-from .llm import ChatRequest, ChatResponse, endpoint_params, strip_thinking
+from .llm import endpoint_params
 from .model_facts import ModelInfo
 from .models import Usage
 

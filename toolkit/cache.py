@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .llm import ChatClient, ChatRequest, ChatResponse
+from .chat_seam import ChatClient, ChatRequest, ChatResponse
 from .models import Usage
 
 __all__ = ["CACHE_FORMAT", "CachedChat", "ResponseCache", "default_cache_dir", "request_key", "storable"]

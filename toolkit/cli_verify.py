@@ -19,7 +19,7 @@ from .errors import ToolkitError
 from .report import report_markdown
 
 if TYPE_CHECKING:
-    from .llm import ChatClient
+    from .chat_seam import ChatClient
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_NOT_SUPPORTED", "render_checked", "verify_cmd"]
 

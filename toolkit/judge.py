@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from .llm import ChatClient, ChatRequest
+from .chat_seam import ChatClient, ChatRequest
 from .models import CitationCheck, Corpus, SummarySentence, Usage
 from .prompting import escape_source_text, render, source_blocks
 

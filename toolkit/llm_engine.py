@@ -30,10 +30,10 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from .answers import parse_answer
+from .chat_seam import ChatClient, ChatRequest, ChatResponse, Message
 from .citations import format_marker
 from .engines import Draft
 from .errors import EngineError
-from .llm import ChatClient, ChatRequest, ChatResponse, Message
 from .model_facts import ModelInfo, estimate_cost, model_info, reasoning_reserve
 from .models import Corpus, Passage, SummarySentence, Usage, passage_sort_key
 from .planning import (

@@ -32,7 +32,8 @@ from .errors import ConfigError
 from .models import Corpus
 
 if TYPE_CHECKING:
-    from .llm import ChatRequest, ChatResponse, OpenAIChat
+    from .chat_seam import ChatRequest, ChatResponse
+    from .llm import OpenAIChat
 
 __all__ = ["INSTALL_HINT", "LocalEngine", "LocalServer", "default_gguf", "start_local_server"]
 

@@ -18,7 +18,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable
 
-from .llm import ChatRequest, ChatResponse
+from .chat_seam import ChatRequest, ChatResponse
 from .models import Usage
 
 __all__ = ["Reply", "ScriptedChat", "scripted_answer"]

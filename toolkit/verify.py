@@ -39,7 +39,7 @@ from .support import date_gaps, name_gaps, number_gaps, polarity
 from .textsim import STOPWORDS
 
 if TYPE_CHECKING:
-    from .llm import ChatClient
+    from .chat_seam import ChatClient
 
 __all__ = ["STATUSES", "Claim", "PassageIndex", "Unit", "Verifier", "key_terms", "verify"]
 
