@@ -67,6 +67,9 @@ def _offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in _ENV_TO_CLEAR:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BRIEF_CACHE_DIR", str(tmp_path / "brief-cache"))
+    from toolkit.chat.llm import forget_learned
+
+    forget_learned()  # a port reused by another test's server is another endpoint
 
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex

@@ -16,6 +16,10 @@ Server-wide modes: `json_mode = "honour" | "ignore" | "reject"` ("ignore" answer
 asked for, "reject" answers 400 to any request carrying `response_format`), and `stream_options_mode =
 "accept" | "reject"` (400 to requests carrying `stream_options`).
 
+Behaviour profiles (`profile = profiles.Profile(...)`, see tests/profiles.py) answer every chat request
+as one server family does: rejected parameters, structured-output support, usage, silent truncation,
+`<think>` blocks, hidden reasoning, Azure deployment URLs.
+
 Every request is recorded (`requests`), and `max_in_flight` is the most chat requests handled at once.
 Each response carries `Connection: close`, so no keep-alive socket outlives a request.
 
@@ -100,9 +104,12 @@ Handler = Callable[[dict[str, Any]], "Reply | str"]
 
 
 class FakeServer:
-    def __init__(self, *, model: str = "fake-model", handler: Handler | None = None) -> None:
+    def __init__(
+        self, *, model: str = "fake-model", handler: Handler | None = None, profile: Any = None
+    ) -> None:
         self.model = model
         self.handler = handler
+        self.profile = profile  # a tests/profiles.Profile: answers every chat request as that family
         self.json_mode = "honour"
         self.stream_options_mode = "accept"
         self.requests: list[RecordedRequest] = []
@@ -366,6 +373,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
             fake.in_flight += 1
             fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
         try:
+            if fake.profile is not None:
+                from profiles import respond
+
+                query = self.path.split("?", 1)[1] if "?" in self.path else ""
+                status, payload = respond(
+                    fake.profile, path, query, rec.body if isinstance(rec.body, dict) else {}
+                )
+                self._send_json(status, payload)
+                return
             if not self.path.rstrip("/").endswith("/chat/completions"):
                 self._send_json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
                 return

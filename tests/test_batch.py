@@ -255,7 +255,7 @@ def test_kill_9_mid_run_then_rerun_repeats_no_paid_call(tmp_path: Path) -> None:
     last = {r["cluster"]: r for r in manifest(out)}
     assert last["m1"]["usage"] | {"cost_usd": 0} == {  # its map calls came from the cache
         "calls": 1, "cached_calls": m1_calls - 1, "prompt_tokens": last["m1"]["usage"]["prompt_tokens"],
-        "completion_tokens": last["m1"]["usage"]["completion_tokens"], "cost_usd": 0,
+        "completion_tokens": last["m1"]["usage"]["completion_tokens"], "cost_usd": 0, "unreported_calls": 0,
     }  # fmt: skip
     assert last["m3"]["usage"]["cached_calls"] == 0
     for name in ("s0", "s1", "s3", "m1", "m2", "m3"):

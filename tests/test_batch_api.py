@@ -68,7 +68,7 @@ def test_all_clusters_share_one_job_for_first_calls_and_one_for_reduce_calls(
         assert line["method"] == "POST" and line["url"] == "/v1/chat/completions"
         assert (
             line["body"]["model"] == "gpt-4o-mini"
-            and line["body"]["response_format"]["type"] == "json_object"
+            and line["body"]["response_format"]["type"] == "json_schema"
         )
         assert len(line["custom_id"]) == 64
     batches = list(fake_server.batches.values())

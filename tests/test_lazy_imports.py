@@ -35,7 +35,8 @@ def test_import_toolkit_loads_no_heavy_library() -> None:
 
 def test_public_names_still_resolve_and_load_their_library_on_first_use() -> None:
     assert loaded("import toolkit; toolkit.ExtractiveEngine") == ["numpy", "scipy"]
-    assert "openai" in loaded("from toolkit import OpenAIEngine")
+    assert "openai" not in loaded("from toolkit import OpenAIEngine")  # the engine talks to the seam
+    assert "openai" in loaded("from toolkit.chat.llm import OpenAIChat")  # the SDK client loads the SDK
 
 
 def test_the_offline_summary_loads_no_sdk_widget_or_docx() -> None:

@@ -388,3 +388,12 @@ def test_make_client_disables_sdk_retries_and_handles_keys() -> None:
 def test_network_other_than_loopback_is_blocked() -> None:
     with pytest.raises(RuntimeError, match="must not use the network"):
         socket.create_connection(("example.invalid", 80), timeout=1)
+
+
+def test_a_value_over_the_limit_is_not_learned_as_an_unsupported_parameter(fake_server: FakeServer) -> None:
+    msg = "max_tokens is too large: 40000. This model supports at most 16384 completion tokens."
+    fake_server.push(Reply.error(400, f"'max_tokens' {msg}"))
+    chat, _ = make_chat(fake_server)
+    err = fail(chat, ChatRequest.of("Say hello.", max_tokens=40_000))
+    assert isinstance(err, EndpointError) and "too large" in str(err) and len(fake_server.chat_requests) == 1
+    assert chat.token_param == "max_tokens" and not chat.learned

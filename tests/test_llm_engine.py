@@ -150,7 +150,8 @@ def test_single_call_json_answer_cites_and_expands_copies(
     fake_server.handler = lambda body: scripted_model.answer(body, per_call=30)
     b = summarize(corpus, engine=engine_for(fake_server, tmp_path), words=150)
     (body,) = chat_bodies(fake_server)
-    assert body["response_format"] == {"type": "json_object"}  # type: ignore[index]
+    assert body["response_format"]["type"] == "json_schema"  # type: ignore[index]
+    assert body["response_format"]["json_schema"]["strict"] is True  # type: ignore[index]
     assert b.sentences and b.unresolved_citations() == []
     assert all(s.citations for s in b.sentences)
     # S2:16 was sent once; its copy S3:8 is added back to the citation.

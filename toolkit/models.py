@@ -180,11 +180,15 @@ class SummarySentence(_Value):
 
 
 class Usage(_Value):
+    """Calls made and tokens the endpoint reported. `unreported_calls`: calls whose usage the server did
+    not send (their tokens are not in the counts, so the cost is unknown: `cost_usd` None, never 0)."""
+
     calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_calls: int = 0
     cost_usd: float | None = None
+    unreported_calls: int = 0
 
     def __add__(self, other: Usage) -> Usage:
         cost: float | None
@@ -198,6 +202,7 @@ class Usage(_Value):
             completion_tokens=self.completion_tokens + other.completion_tokens,
             cached_calls=self.cached_calls + other.cached_calls,
             cost_usd=cost,
+            unreported_calls=self.unreported_calls + other.unreported_calls,
         )
 
 

@@ -9,17 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .briefing import Briefing, Skipped, now_iso
-from .cite.summary_text import parse_summary
-from .engines.base import Draft, Engine
-from .errors import ConfigError
+from .errors import ConfigError, EngineError
 from .ingest.loading import Articles, load_articles
 from .models import Article, Corpus, SummarySentence, Usage
-from .plan.planning import ModelInfo, Plan, make_plan, model_info
-from .text.tokens import Tokenizer, get_tokenizer
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the stages below load when a function needs them: `import toolkit` stays light
     from .chat.llm import ChatClient
+    from .chat.model_facts import ModelInfo
     from .check.verifier import Verifier
+    from .engines.base import Draft, Engine
+    from .plan.planning import Plan
+    from .text.tokens import Tokenizer
 
 __all__ = ["ENGINES", "check_citations", "make_engine", "plan", "rechecked", "summarize", "verify"]
 
@@ -40,6 +40,9 @@ def make_engine(
     context: int | None = None,
     gguf: str | Path | None = None,
     progress: bool = False,
+    price_in: float | None = None,
+    price_out: float | None = None,
+    reasoning_effort: str | None = None,
 ) -> Engine:
     """The engine called `name`: extractive, openai (OPENAI_API_KEY / OPENAI_BASE_URL) or local
     (llama.cpp server on 127.0.0.1). None picks openai when an endpoint is configured, else extractive."""
@@ -51,7 +54,7 @@ def make_engine(
     if choice == "openai":
         from .chat.cache import ResponseCache
         from .chat.endpoint import EndpointConfig, announce
-        from .chat.llm import OpenAIChat
+        from .chat.llm import make_chat
         from .engines.llm_engine import OpenAIEngine
 
         config = EndpointConfig.from_env(model=model)
@@ -61,10 +64,9 @@ def make_engine(
                 "(Azure, Ollama, vLLM, llama.cpp, LM Studio), or use --engine extractive"
             )
         announce(config)
-        chat = OpenAIChat(config, cache=ResponseCache())
-        return OpenAIEngine(
-            chat, config.model, max_cost=max_cost, info=_info(config.model, context), progress=progress
-        )
+        chat = make_chat(config, cache=ResponseCache())
+        info = _info(config.model, context, price_in, price_out, reasoning_effort)
+        return OpenAIEngine(chat, config.model, max_cost=max_cost, info=info, progress=progress)
     if choice == "local":
         from .engines.local import LocalEngine
 
@@ -78,9 +80,23 @@ def default_engine_name() -> str:
     return "openai" if EndpointConfig.from_env().is_configured() else "extractive"
 
 
-def _info(model: str, context: int | None) -> ModelInfo:
-    info = model_info(model)
-    return info if context is None else info.model_copy(update={"context": context})
+def _info(
+    model: str,
+    context: int | None,
+    price_in: float | None = None,
+    price_out: float | None = None,
+    reasoning_effort: str | None = None,
+) -> ModelInfo:
+    """The model's facts with what the user gave (`--context`, `--price-in/--price-out`) on top."""
+    from .chat.model_facts import model_info
+
+    return model_info(
+        model,
+        context=context,
+        usd_per_m_input=price_in,
+        usd_per_m_output=price_out,
+        reasoning_effort=reasoning_effort,
+    )
 
 
 def check_citations(draft: Draft, corpus: Corpus) -> Draft:
@@ -114,13 +130,20 @@ def summarize(
     gguf: str | Path | None = None,
     progress: bool = False,
     check: bool = True,
+    price_in: float | None = None,
+    price_out: float | None = None,
+    reasoning_effort: str | None = None,
 ) -> Briefing:
     """One merged, cited summary of the given articles (paths, folders, dicts, Articles or a Corpus).
 
     `engine`: "extractive" (offline), "openai" (any OpenAI-compatible endpoint from OPENAI_API_KEY /
     OPENAI_BASE_URL), "local" (llama.cpp server with a GGUF file), or an `Engine` object. By default
     the openai engine when an endpoint is configured, else the offline one. With `check` (the default)
-    every citation is verified and the summary compared with every source (`briefing.report`)."""
+    every citation is verified and the summary compared with every source (`briefing.report`).
+    `context`, `price_in`/`price_out` (USD per million tokens) override the model's known facts;
+    `reasoning_effort` (minimal|low|medium|high) is sent to reasoning models.
+
+    Raises `EngineError` when the engine produced no sentence (an empty briefing is never a result)."""
     if words < 10:
         raise ConfigError(f"--words {words} is too small for a summary; use at least 10")
     skipped: tuple[Skipped, ...] = ()
@@ -130,16 +153,31 @@ def summarize(
         articles = _load(inputs, skip_bad)
         skipped = tuple(Skipped(path=e.path, error=str(e)) for e in articles.skipped)
         from .ingest.passages import build_corpus
+        from .text.tokens import get_tokenizer
 
         corpus = build_corpus(articles, tokenizer or get_tokenizer(model))
     eng = (
         engine
         if engine is not None and not isinstance(engine, str)
         else make_engine(
-            engine, model=model, max_cost=max_cost, context=context, gguf=gguf, progress=progress
+            engine,
+            model=model,
+            max_cost=max_cost,
+            context=context,
+            gguf=gguf,
+            progress=progress,
+            price_in=price_in,
+            price_out=price_out,
+            reasoning_effort=reasoning_effort,
         )
     )
     draft = check_citations(eng.summarize(corpus, words=words), corpus)
+    if not draft.sentences and any(s.passages for s in corpus.sources):
+        why = "; ".join(n for n in draft.notes if n)[:400] or "no reason given"
+        raise EngineError(
+            f"engine {eng.name} produced no sentences ({why}); nothing was written. Try another "
+            "--model, --reasoning-effort low for a reasoning model, or --engine extractive"
+        )
     notes = list(draft.notes)
     if eng.name == "extractive" and engine is None:
         notes.insert(
@@ -174,17 +212,27 @@ def plan(
     skip_bad: bool = False,
     context: int | None = None,
     max_cost: float | None = None,
+    price_in: float | None = None,
+    price_out: float | None = None,
+    reasoning_effort: str | None = None,
 ) -> Plan:
     """What an LLM run would send, in how many calls and at what cost; spends nothing."""
     from .chat.endpoint import EndpointConfig
     from .ingest.passages import build_corpus
+    from .plan.planning import make_plan
+    from .text.tokens import get_tokenizer
 
     name = model or EndpointConfig.from_env().model
     corpus = (
         inputs if isinstance(inputs, Corpus) else build_corpus(_load(inputs, skip_bad), get_tokenizer(name))
     )
     return make_plan(
-        corpus, name, get_tokenizer(name), words=words, info=_info(name, context), max_cost=max_cost
+        corpus,
+        name,
+        get_tokenizer(name),
+        words=words,
+        info=_info(name, context, price_in, price_out, reasoning_effort),
+        max_cost=max_cost,
     )
 
 
@@ -205,6 +253,7 @@ def verify(
     """Check a summary (Markdown or plain text with [S1:3] markers, a file, or a Briefing) against its
     sources (paths, Articles, a Corpus, or a prebuilt `Verifier`; a Briefing's own sources if None)."""
     from .check.summary import check_summary
+    from .cite.summary_text import parse_summary
 
     base = summary if isinstance(summary, Briefing) else None
     verifier = _verifier(sources, base)
@@ -238,6 +287,7 @@ def verify(
 
 def _verifier(sources: Sources | None, base: Briefing | None) -> Verifier:
     from .check.verifier import Verifier
+    from .ingest.passages import build_corpus
 
     if isinstance(sources, Verifier):
         return sources
@@ -252,7 +302,6 @@ def _verifier(sources: Sources | None, base: Briefing | None) -> Verifier:
     articles = sources if isinstance(sources, Articles) else load_articles(_as_list(sources))
     if not articles:
         raise ConfigError("no articles found in the given sources: pass files or folders with articles")
-    from .ingest.passages import build_corpus
 
     return Verifier(build_corpus(articles))
 

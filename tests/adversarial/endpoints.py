@@ -78,12 +78,15 @@ class FaultyEndpoint:
         self.paid: Counter[str] = Counter()  # request body -> successful (200) answers
         self.faults: Counter[str] = Counter()  # fault kind -> times served
         self.odd: Counter[str] = Counter()  # odd-answer kind -> times served
+        self.empty: set[str] = set()  # request bodies answered with no text
         self.prompt_tokens = 0
         self.completion_tokens = 0
 
     @property
     def repeated(self) -> int:
-        return sum(n - 1 for n in self.paid.values() if n > 1)
+        """Requests answered (200) more than once, leaving out those answered empty: an empty answer
+        is never cached, so a re-run asks again (and would never replay it as a result)."""
+        return sum(n - 1 for k, n in self.paid.items() if n > 1 and k not in self.empty)
 
     @property
     def requests(self) -> int:
@@ -108,6 +111,8 @@ class FaultyEndpoint:
             self.completion_tokens += completion
             if odd:
                 self.odd[odd] += 1
+            if not text.strip():
+                self.empty.add(key)
         return Reply(text=text, finish_reason=finish, prompt_tokens=prompt, completion_tokens=completion)
 
     def _fault(self, key: str, attempt: int) -> str:

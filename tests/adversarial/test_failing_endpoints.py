@@ -33,15 +33,19 @@ def test_every_cluster_finishes_or_says_why(result: EndpointsResult) -> None:
     assert f.clusters == N and f.unaccounted == 0
     assert f.completed >= 0.9 * N  # retries absorb almost every transport fault
     for run in result.first:
-        if run.error:  # one line naming the endpoint, never a traceback or a key
+        if run.error and run.error.startswith("EngineError: "):  # empty answers: never an empty briefing
+            assert "\n" not in run.error and "produced no sentences" in run.error, run.error
+        elif run.error:  # one line naming the endpoint, never a traceback or a key
             assert "\n" not in run.error and "127.0.0.1" in run.error, run.error
             assert run.error.startswith(("EndpointError: ", "ResponseError: ")), run.error
         elif not run.completed:
             assert run.briefing is not None and "answer was empty" in run.briefing.notes
     assert any(r.error for r in result.first), "a 429 storm longer than the tries is reported"
     # the re-run retries what failed and finishes it
-    recovered = [r for r in result.second if r.completed and result.first[r.index].error]
-    assert recovered and all(r.completed for r in result.second if result.first[r.index].error)
+    # (a cluster whose merge prompt this server always answers empty fails again, with the same line)
+    failed = [r for r in result.second if result.first[r.index].error]
+    recovered = [r for r in failed if r.completed]
+    assert recovered and all(r.completed or "produced no sentences" in r.error for r in failed)
 
 
 def test_every_kind_of_fault_was_injected(result: EndpointsResult) -> None:
@@ -61,7 +65,7 @@ def test_retry_after_is_honoured_and_backoff_stays_small(result: EndpointsResult
 
 def test_no_call_is_paid_twice(result: EndpointsResult) -> None:
     e = result.endpoint
-    assert e.paid and e.repeated == 0, [k for k, n in e.paid.items() if n > 1]
+    assert e.paid and e.repeated == 0, [k for k, n in e.paid.items() if n > 1 and k not in e.empty]
     whole = 0
     for first, second in zip(result.first, result.second, strict=True):
         b1, b2 = first.briefing, second.briefing

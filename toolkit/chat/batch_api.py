@@ -47,8 +47,9 @@ from ..errors import ConfigError, EndpointError
 from ..models import Usage
 from ..text.safe import scrub
 from .endpoint import EndpointConfig, make_client
-from .llm import ChatRequest, ChatResponse
+from .llm import endpoint_params
 from .model_facts import ModelInfo
+from .seam import ChatRequest, ChatResponse, strip_thinking
 
 if TYPE_CHECKING:
     from .cache import ResponseCache
@@ -102,12 +103,23 @@ class Participant:
         self.waiting = 0
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
-        return await self._chat._complete(request, self)
+        return await self._chat._via_cache(request, self)
 
     def close(self) -> None:
         if self in self._chat._participants:
             self._chat._participants.discard(self)
             self._chat._changed()
+
+
+class _Parked:
+    """The Batch API without the cache (what `CachedChat` wraps): parks the request for a job."""
+
+    def __init__(self, chat: BatchAPIChat, participant: Participant | None) -> None:
+        self.chat = chat
+        self.participant = participant
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        return await self.chat._complete(request, self.participant)
 
 
 class BatchAPIChat:
@@ -118,11 +130,12 @@ class BatchAPIChat:
         client: openai.AsyncOpenAI | None = None, journal: str | Path | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep, poll_interval: float = 10.0,
         poll_cap: float = 120.0, max_rounds: int = 3, max_requests: int = MAX_REQUESTS,
-        max_bytes: int = MAX_BYTES, cache_namespace: str | None = None,
+        max_bytes: int = MAX_BYTES, cache_namespace: str | None = None, info: ModelInfo | None = None,
     ) -> None:  # fmt: skip
         if max_rounds < 1:
             raise ConfigError(f"max_rounds must be at least 1, got {max_rounds}")
         self.config, self.cache, self.cache_namespace = config, cache, cache_namespace
+        self.info = info
         self.journal = Path(journal) if journal is not None else None
         self.poll_interval, self.poll_cap, self.max_rounds = poll_interval, poll_cap, max_rounds
         self.max_requests, self.max_bytes = max_requests, max_bytes
@@ -144,7 +157,21 @@ class BatchAPIChat:
         return handle
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
-        return await self._complete(request, None)
+        return await self._via_cache(request, None)
+
+    async def _via_cache(self, request: ChatRequest, participant: Participant | None) -> ChatResponse:
+        """Look up and store through the one cache wrapper (`CachedChat`); park the request on a miss."""
+        inner = _Parked(self, participant)
+        if self.cache is None:
+            response = await inner.complete(request)
+        else:
+            from .cache import CachedChat
+            from .llm import endpoint_identity
+
+            identity = endpoint_identity(self.config, self.cache_namespace)
+            response = await CachedChat(inner, self.cache, **identity).complete(request)
+        self.usage += response.usage
+        return response
 
     async def aclose(self) -> None:
         client, self._client = self._client, None
@@ -176,26 +203,24 @@ class BatchAPIChat:
         )
 
     async def _complete(self, request: ChatRequest, participant: Participant | None) -> ChatResponse:
+        """Park `request` (once per key) until a job answers it."""
         loop = self._bind()
         key = self._key(request)
-        response = self.cache.get(key) if self.cache is not None else None
-        if response is None:
-            entry = self._pending.get(key) or self._inflight.get(key)
-            if entry is None:
-                entry = self._pending[key] = _Entry(request, loop.create_future())
+        entry = self._pending.get(key) or self._inflight.get(key)
+        if entry is None:
+            entry = self._pending[key] = _Entry(request, loop.create_future())
+        if participant is not None:
+            participant.waiting += 1
+        self._changed()
+        try:
+            response = await asyncio.shield(entry.future)
+        finally:
             if participant is not None:
-                participant.waiting += 1
-            self._changed()
-            try:
-                response = await asyncio.shield(entry.future)
-            finally:
-                if participant is not None:
-                    participant.waiting -= 1
-                    self._changed()
-            if entry.delivered:  # the same request from two engines is paid once
-                response = replace(response, cached=True)
-            entry.delivered = True
-        self.usage += response.usage
+                participant.waiting -= 1
+                self._changed()
+        if entry.delivered:  # the same request from two engines is paid once
+            response = replace(response, cached=True)
+        entry.delivered = True
         return response
 
     def _changed(self) -> None:
@@ -302,12 +327,13 @@ class BatchAPIChat:
             yield chunk
 
     def _body(self, entry: _Entry) -> dict[str, Any]:
+        """The same body `OpenAIChat` sends: parameters as the model takes them, less what the
+        endpoint rejected earlier in this process (`endpoint_params`)."""
+        from .model_facts import model_info
+
         r = entry.request
-        body = {"model": self.config.model, "messages": r.message_dicts(), "temperature": r.temperature}
-        optional = {"max_tokens": r.max_tokens, "seed": r.seed}
-        body |= {k: v for k, v in optional.items() if v is not None}
-        body |= {"response_format": {"type": "json_object"}} if r.json_mode else {}
-        return body | dict(r.extra)
+        body = {"model": self.config.model, "messages": r.message_dicts()}
+        return body | endpoint_params(r, self.config, self.info or model_info(self.config.model))
 
     async def _submit(self, chunk: list[tuple[str, bytes]]) -> _Outcome:
         data = b"".join(line + b"\n" for _, line in chunk)
@@ -467,11 +493,12 @@ def _answer(body: Any) -> ChatResponse | None:
         choice = body["choices"][0]
         usage = body.get("usage") or {}
         return ChatResponse(
-            text=choice["message"].get("content") or "",
+            text=strip_thinking(choice["message"].get("content") or ""),
             finish_reason=choice.get("finish_reason"),
             prompt_tokens=int(usage.get("prompt_tokens", 0)),
             completion_tokens=int(usage.get("completion_tokens", 0)),
             model=str(body.get("model") or ""),
+            usage_reported=bool(body.get("usage")),
         )
     except (KeyError, IndexError, TypeError, ValueError, AttributeError):
         return None

@@ -5,6 +5,11 @@ temperature, max_tokens, json_mode, seed, extra parameters) and never the API ke
 JSON file `<dir>/<key[:2]>/<key>.json`, written to a temporary file in the same folder and moved into
 place with `os.replace`, so a reader sees a whole entry or none. An entry that cannot be read or parsed
 is a miss (and is removed); the cache never makes a run fail.
+
+`CachedChat` is the one place answers are looked up and stored, wrapped around any `ChatClient` (the
+SDK client, the local server, the Batch API, a scripted double). Nothing empty is stored: an answer
+with no text (a reasoning model that spent its budget thinking) or cut off before any text is asked
+again next time, and an engine can `forget` an answer it found unusable.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..models import Usage
 from ..text.safe import scrub
-from .llm import ChatRequest, ChatResponse
+from .seam import ChatClient, ChatRequest, ChatResponse
 
-__all__ = ["CACHE_FORMAT", "ResponseCache", "default_cache_dir", "request_key"]
+__all__ = ["CACHE_FORMAT", "CachedChat", "ResponseCache", "default_cache_dir", "request_key", "storable"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +58,10 @@ def request_key(request: ChatRequest, *, base_url: str, model: str, **extra: Any
         "extra": dict(request.extra),
         "endpoint": {k: v for k, v in sorted(extra.items()) if v is not None},
     }
+    if request.json_schema is not None:  # only when set, so keys of older entries stay valid
+        parts["json_schema"] = dict(request.json_schema)
+    if request.reasoning_effort is not None:
+        parts["reasoning_effort"] = request.reasoning_effort
     canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -96,8 +106,14 @@ class ResponseCache:
         self.hits += 1
         return response
 
+    def forget(self, key: str) -> None:
+        """Remove one entry (an answer found unusable), if it is there."""
+        _unlink_quietly(self.path(key))
+
     def put(self, key: str, response: ChatResponse) -> None:
-        """Store `response` atomically; a failure to write is logged, never raised."""
+        """Store `response` atomically; an empty answer is never stored; a failure to write is logged."""
+        if not storable(response):
+            return
         path = self.path(key)
         entry = {
             "format": CACHE_FORMAT,
@@ -109,6 +125,7 @@ class ResponseCache:
                 "prompt_tokens": response.prompt_tokens,
                 "completion_tokens": response.completion_tokens,
                 "model": scrub(response.model),
+                "usage_reported": response.usage_reported,
             },
         }
         data = json.dumps(entry, ensure_ascii=False, indent=1).encode("utf-8")
@@ -158,14 +175,17 @@ def _decode(raw: bytes, key: str) -> ChatResponse | None:
             return None
         text, finish = r["text"], r["finish_reason"]
         prompt, completion, model = r["prompt_tokens"], r["completion_tokens"], r.get("model", "")
+        reported = r.get("usage_reported", True)
         if not (
             isinstance(text, str)
             and (finish is None or isinstance(finish, str))
             and isinstance(prompt, int)
             and isinstance(completion, int)
             and isinstance(model, str)
+            and isinstance(reported, bool)
+            and text.strip()
         ):
-            return None
+            return None  # an empty answer (from an older version) is a miss
     except (ValueError, UnicodeDecodeError, KeyError, TypeError):
         return None
     return ChatResponse(
@@ -175,7 +195,64 @@ def _decode(raw: bytes, key: str) -> ChatResponse | None:
         completion_tokens=completion,
         cached=True,
         model=model,
+        usage_reported=reported,
     )
+
+
+def storable(response: ChatResponse) -> bool:
+    """Whether an answer may be cached: it has text (an empty one is asked again, never replayed)."""
+    return not response.cached and not response.empty
+
+
+class CachedChat:
+    """A `ChatClient` that answers from `cache` when it can and asks `inner` otherwise.
+
+    `namespace` names the endpoint in keys (its URL, or something stabler), with `model` and any other
+    identity (`azure_api_version=`); never the API key. `usage` counts hits as cached calls.
+    """
+
+    def __init__(
+        self, inner: ChatClient, cache: ResponseCache, *, namespace: str, model: str, **identity: Any
+    ) -> None:
+        self.inner = inner
+        self.cache = cache
+        self.namespace = namespace
+        self.model = model
+        self.identity = identity
+        self.usage = Usage()
+
+    def __repr__(self) -> str:
+        return f"CachedChat({self.inner!r}, {self.cache!r})"
+
+    def key(self, request: ChatRequest) -> str:
+        return request_key(request, base_url=self.namespace, model=self.model, **self.identity)
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        key = self.key(request)
+        response = self.cache.get(key)
+        if response is None:
+            response = await self.inner.complete(request)
+            self.cache.put(key, response)
+        self.usage += response.usage
+        return response
+
+    @property
+    def learned(self) -> list[str]:
+        """What the wrapped client learned about the endpoint (rejected parameters), if it says."""
+        return list(getattr(self.inner, "learned", ()))
+
+    @property
+    def config(self) -> Any:
+        return getattr(self.inner, "config", None)
+
+    def forget(self, request: ChatRequest) -> None:
+        """Drop the cached answer to `request` (the caller could not use it): the next run asks again."""
+        self.cache.forget(self.key(request))
+
+    async def aclose(self) -> None:
+        closer = getattr(self.inner, "aclose", None)
+        if closer is not None:
+            await closer()
 
 
 def _unlink_quietly(path: Path) -> bool:

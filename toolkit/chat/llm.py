@@ -2,10 +2,20 @@
 
     ChatRequest --ChatClient.complete()--> ChatResponse
 
-`OpenAIChat` implements `ChatClient` over any OpenAI-compatible endpoint with the official SDK:
-an optional on-disk cache (`toolkit.chat.cache.ResponseCache`), a concurrency bound, JSON mode with a
-fallback for servers that reject `response_format`, streaming, and retries with exponential backoff
-and jitter on 429 / 5xx / timeouts / dropped connections (honouring Retry-After). Failures end in
+Implementations side by side (one method each, as httpx's transports): `OpenAIChat` (the official SDK,
+any OpenAI-compatible endpoint), `toolkit.chat.scripted.ScriptedChat` (in-process double: queued replies,
+recorded requests), the local llama.cpp server (`toolkit.chat.local`) and the OpenAI Batch API
+(`toolkit.chat.batch_api.BatchAPIChat`). Caching is one wrapper around any of them:
+`toolkit.chat.cache.CachedChat`.
+
+`OpenAIChat` sends what the model takes (`toolkit.chat.model_facts`: `max_completion_tokens` and no
+temperature for reasoning models, `reasoning_effort`), and learns per endpoint any parameter the
+server rejects with HTTP 400/422 naming it (sent again at once without it, or renamed), structured
+output included: `json_schema` (strict), then `json_object`, then none (prose with inline markers).
+It has a concurrency bound, streaming, and retries with exponential backoff and jitter on 429 / 5xx /
+timeouts / dropped connections (honouring Retry-After). `<think>...</think>` blocks (DeepSeek-R1-style
+models) are removed from answers. Usage the server does not report is marked (`usage_reported`),
+never counted as 0 tokens. Failures end in
 `ConfigError` (fix a setting), `EndpointError` (the endpoint kept failing) or `ResponseError` (the
 answer was unreadable), with messages that name the endpoint URL but never the API key.
 """
@@ -16,18 +26,26 @@ import asyncio
 import json
 import logging
 import random
+import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
 import openai
 
-from ..errors import ConfigError, EndpointError, PromptError, ResponseError
+from ..errors import ConfigError, EndpointError, ResponseError
 from ..models import Usage
 from ..text.safe import scrub
 from .endpoint import EndpointConfig, make_client
+from .seam import ChatClient, ChatRequest, ChatResponse, Message, strip_thinking
+
+if TYPE_CHECKING:
+    from .cache import ResponseCache
+    from .model_facts import ModelInfo
 
 __all__ = [
     "ChatClient",
@@ -35,91 +53,61 @@ __all__ = [
     "ChatResponse",
     "Message",
     "OpenAIChat",
+    "chat_factory",
+    "endpoint_identity",
+    "endpoint_params",
+    "forget_learned",
+    "make_chat",
     "retry_after_seconds",
+    "strip_thinking",
+    "wire_params",
 ]
 
 log = logging.getLogger(__name__)
 
-Message = tuple[str, str] | Mapping[str, Any]
-_ROLES = {"system", "user", "assistant", "developer", "tool"}
 RETRY_AFTER_CAP = 60.0
 
 
-@dataclass(frozen=True)
-class ChatRequest:
-    """One chat call. `messages` are `(role, content)` pairs or OpenAI-style dicts; `extra` holds any
-    further body parameters (sent as-is and part of the cache key)."""
-
-    messages: tuple[Message, ...]
-    temperature: float = 0.0
-    max_tokens: int | None = None
-    json_mode: bool = False
-    stream: bool = False
-    seed: int | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        messages = tuple(self.messages)
-        if not messages:
-            raise PromptError("a chat request needs at least one message")
-        for m in messages:
-            role = m[0] if isinstance(m, tuple) else m.get("role")
-            if isinstance(m, tuple) and (len(m) != 2 or not isinstance(m[1], str)):
-                raise PromptError(f"a message must be (role, content) with string content, got {m!r:.80}")
-            if role not in _ROLES:
-                raise PromptError(f"unknown message role {role!r}; use one of {sorted(_ROLES)}")
-        object.__setattr__(self, "messages", messages)
-
-    @classmethod
-    def of(cls, user: str, system: str | None = None, **options: Any) -> ChatRequest:
-        """The common case: an optional system prompt and one user message."""
-        messages: list[Message] = [("system", system)] if system else []
-        messages.append(("user", user))
-        return cls(messages=tuple(messages), **options)
-
-    def message_dicts(self) -> list[dict[str, Any]]:
-        """The messages as the JSON the endpoint receives."""
-        return [{"role": m[0], "content": m[1]} if isinstance(m, tuple) else dict(m) for m in self.messages]
-
-
-@dataclass(frozen=True)
-class ChatResponse:
-    """The endpoint's answer. `finish_reason` is passed through ("length": the answer was cut off)."""
-
-    text: str
-    finish_reason: str | None = "stop"
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cached: bool = False
-    model: str = ""
-
-    @property
-    def truncated(self) -> bool:
-        return self.finish_reason == "length"
-
-    @property
-    def usage(self) -> Usage:
-        """What this answer cost: a cached answer counts as a cached call with no new tokens."""
-        if self.cached:
-            return Usage(cached_calls=1)
-        return Usage(calls=1, prompt_tokens=self.prompt_tokens, completion_tokens=self.completion_tokens)
-
-
-@runtime_checkable
-class ChatClient(Protocol):
-    async def complete(self, request: ChatRequest) -> ChatResponse: ...
-
-
-class ResponseStore(Protocol):
-    """Where answers are kept between runs (`toolkit.chat.cache.ResponseCache` is one): named here so
-    the client does not depend on the cache module, which depends on these request/response types."""
-
-    def key_for(self, request: ChatRequest, *, base_url: str, model: str, **extra: Any) -> str: ...
-    def get(self, key: str) -> ChatResponse | None: ...
-    def put(self, key: str, response: ChatResponse) -> None: ...
+# Request parameters a server may reject that we can do without (sent again at once without them).
+_OPTIONAL = ("temperature", "seed", "reasoning_effort", "top_p", "stream_options", "parallel_tool_calls")
+# How servers say they do not take a parameter (or a value of it), as opposed to a value being too big.
+_REJECTION = re.compile(
+    r"unsupported|not supported|does not support|unrecognized|unknown (parameter|field|argument)"
+    r"|not allowed|not permitted|extra (fields|inputs)|extra_forbidden|literal_error|input should be"
+    r"|only the default"
+)
+_PARAM_IN_TEXT = re.compile(r"['\"`]([a-z_]+)['\"`]|argument supplied: ([a-z_]+)|parameter:? ([a-z_]+)")
 
 
 Sleep = Callable[[float], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class _Learned:
+    token_param: str
+    dropped: frozenset[str]
+    format_level: int
+    notes: tuple[str, ...]
+
+
+# What each endpoint (URL, model, Azure API version) rejected, so the next client skips the 400s.
+_LEARNED: dict[tuple[str, str, str], _Learned] = {}
+
+
+def endpoint_params(request: ChatRequest, config: EndpointConfig, info: ModelInfo) -> dict[str, Any]:
+    """`wire_params` with what this process has learned about `config`'s endpoint (for callers that
+    build request bodies themselves, such as the Batch API's JSONL lines)."""
+    memo = _LEARNED.get((config.url, config.model, config.azure_api_version or ""))
+    if memo is None:
+        return wire_params(request, info)
+    return wire_params(
+        request, info, token_param=memo.token_param, dropped=memo.dropped, level=memo.format_level
+    )
+
+
+def forget_learned() -> None:
+    """Forget what endpoints taught this process (rejected parameters): the next request finds out anew."""
+    _LEARNED.clear()
 
 
 class _Retryable(Exception):
@@ -142,20 +130,39 @@ class OpenAIChat:
         self,
         config: EndpointConfig,
         client: openai.AsyncOpenAI | None = None,
-        cache: ResponseStore | None = None,
+        cache: ResponseCache | None = None,
         sleep: Sleep = asyncio.sleep,
         *,
         cache_namespace: str | None = None,
         backoff_base: float = 1.0,
         backoff_cap: float = 30.0,
         jitter: Callable[[], float] = random.random,
+        info: ModelInfo | None = None,
     ) -> None:
+        from .model_facts import model_info
+
         self.config = config
+        self.info = info or model_info(config.model)
+        # `cache` is a shortcut for wrapping this client in `toolkit.chat.cache.CachedChat`.
         self.cache = cache
-        # What identifies the endpoint in cache keys: its URL, unless the URL changes between runs
-        # (a local server on a fresh port) and something stabler names it.
+        self._cached: ChatClient | None = None
+        if cache is not None:
+            from .cache import CachedChat
+
+            self._cached = CachedChat(_Uncached(self), cache, **endpoint_identity(config, cache_namespace))
         self.cache_namespace = cache_namespace
         self.usage = Usage()
+        # What this endpoint has taught us (shared by the clients of one endpoint and model in this
+        # process): parameters it rejected, the output-budget parameter it takes, and the best
+        # structured-output level it accepts (2 JSON Schema, 1 JSON mode, 0 none).
+        self._memo_key = (config.url, config.model, config.azure_api_version or "")
+        memo = _LEARNED.get(self._memo_key)
+        self.token_param = memo.token_param if memo else self.info.token_param
+        self.dropped: set[str] = set(memo.dropped) if memo else set()
+        if not self.info.sampling:
+            self.dropped |= {"temperature", "top_p"}
+        self.format_level = memo.format_level if memo else 2
+        self.learned: list[str] = list(memo.notes) if memo else []
         self._client = client
         self._owns_client = client is None
         self._client_loop: asyncio.AbstractEventLoop | None = None
@@ -165,8 +172,6 @@ class OpenAIChat:
         self._jitter = jitter
         self._semaphore: asyncio.Semaphore | None = None
         self._semaphore_loop: asyncio.AbstractEventLoop | None = None
-        self.json_mode_supported = True  # set False once the endpoint rejects response_format
-        self.stream_usage_supported = True  # set False once the endpoint rejects stream_options
 
     # --- lifecycle ------------------------------------------------------------------------------
     @property
@@ -199,25 +204,31 @@ class OpenAIChat:
         return self._semaphore
 
     # --- the call -------------------------------------------------------------------------------
+    @property
+    def json_mode_supported(self) -> bool:
+        return self.format_level >= 1
+
+    @property
+    def stream_usage_supported(self) -> bool:
+        return "stream_options" not in self.dropped
+
     async def complete(self, request: ChatRequest) -> ChatResponse:
-        key = None
-        if self.cache is not None:
-            key = self.cache.key_for(
-                request,
-                base_url=self.cache_namespace or self.config.url,
-                model=self.config.model,
-                azure_api_version=self.config.azure_api_version,
-            )
-            hit = self.cache.get(key)
-            if hit is not None:
-                self.usage += hit.usage
-                return hit
-        async with self._bound():
-            response = await self._with_retries(request)
+        if self._cached is not None:
+            response = await self._cached.complete(request)
+        else:
+            response = await self._uncached(request)
         self.usage += response.usage
-        if self.cache is not None and key is not None:
-            self.cache.put(key, response)
         return response
+
+    def forget(self, request: ChatRequest) -> None:
+        """Drop a cached answer the caller could not use (no-op without a cache)."""
+        forget = getattr(self._cached, "forget", None)
+        if forget is not None:
+            forget(request)
+
+    async def _uncached(self, request: ChatRequest) -> ChatResponse:
+        async with self._bound():
+            return await self._with_retries(request)
 
     async def _with_retries(self, request: ChatRequest) -> ChatResponse:
         tries = self.config.max_retries + 1
@@ -245,36 +256,94 @@ class OpenAIChat:
         raise AssertionError("unreachable")
 
     async def _attempt(self, request: ChatRequest, tries: int) -> ChatResponse | Exception:
-        """One try: the answer, or the error to raise. Feature fallbacks (response_format,
-        stream_options) repeat the try at once."""
-        while True:
-            json_sent = request.json_mode and self.json_mode_supported
-            usage_sent = request.stream and self.stream_usage_supported
+        """One try: the answer, or the error to raise. A 400/422 naming a parameter we can do without
+        teaches this client to leave it out (or rename it) and repeats the try at once."""
+        for _ in range(8):  # at most a few parameters to learn per request
+            body = self._body(request)
             try:
-                return await self._send(request, json_sent, usage_sent)
+                return await self._send(request, body)
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-                text = (str(exc) + " " + json.dumps(exc.body, default=str)).lower()
-                if json_sent and "response_format" in text:
-                    log.info("%s rejects response_format: JSON mode off for this endpoint", self.config.url)
-                    self.json_mode_supported = False
+                if self._learn(exc, body):
                     continue
-                if usage_sent and "stream_options" in text:
-                    self.stream_usage_supported = False
+                return self._error(exc, tries)
+            except openai.InternalServerError as exc:  # llama-cpp-python: a validation error as HTTP 500
+                if self._learn(exc, body, plain_rejection=True):
                     continue
                 return self._error(exc, tries)
             except (openai.APIError, json.JSONDecodeError, ResponseError) as exc:
                 return self._error(exc, tries)
+        return self._error(ResponseError(f"{self.config.url} kept rejecting request parameters"), tries)
 
-    async def _send(self, request: ChatRequest, json_mode: bool, stream_usage: bool) -> ChatResponse:
+    def _body(self, request: ChatRequest) -> dict[str, Any]:
+        """The request body for this endpoint as far as we know it."""
+        return wire_params(
+            request, self.info, token_param=self.token_param, dropped=self.dropped, level=self.format_level
+        )
+
+    def _learn(
+        self, exc: openai.APIStatusError, body: dict[str, Any], *, plain_rejection: bool = False
+    ) -> bool:
+        """Adapt to a rejected parameter; False when the error names none we can do without.
+        `plain_rejection`: learn only from words that say the parameter is not taken (a 500)."""
+        detail = exc.body if isinstance(exc.body, dict) else {}
+        message = str(detail.get("message") or exc.message or "")
+        named = detail.get("param")
+        candidates = [named] if isinstance(named, str) and named in body else []
+        lowered = (message + " " + json.dumps(exc.body, default=str)).lower()  # FastAPI: {"detail": [...]}
+        for m in _PARAM_IN_TEXT.finditer(lowered):
+            word = next(g for g in m.groups() if g)
+            if word in body and word not in candidates:
+                candidates.append(word)
+        if not candidates and "response_format" in body and ("json" in lowered or "format" in lowered):
+            candidates = ["response_format"]
+        rejection = bool(_REJECTION.search(lowered))
+        for param in candidates:
+            if not rejection and (plain_rejection or param not in ("response_format", "stream_options")):
+                continue  # a bad value (a budget over the model's limit...), not a parameter it lacks
+            if param in ("max_tokens", "max_completion_tokens"):
+                other = "max_completion_tokens" if param == "max_tokens" else "max_tokens"
+                if self.token_param == param and other not in self.dropped:
+                    self.token_param = other
+                    self._note(f"takes {other} instead of {param}")
+                    return True
+                self.dropped.add(param)
+                self._note(f"rejects {param}: sent without an output limit")
+                return True
+            if param == "response_format" and self.format_level > 0:
+                sent = body["response_format"].get("type")
+                self.format_level = 1 if sent == "json_schema" else 0
+                self._note(
+                    f"rejects response_format {sent}: " + ("JSON mode" if self.format_level else "prose")
+                )
+                return True
+            if param in _OPTIONAL or (param in body and param not in ("model", "messages", "stream")):
+                if param in self.dropped:
+                    continue
+                self.dropped.add(param)
+                self._note(f"rejects {param}: sent without it")
+                return True
+        return False
+
+    def _note(self, what: str) -> None:
+        note = f"{self.config.url} ({self.config.model}) {what}"
+        log.info("%s", note)
+        if note not in self.learned:
+            self.learned.append(note)
+        _LEARNED[self._memo_key] = _Learned(
+            self.token_param, frozenset(self.dropped), self.format_level, tuple(self.learned)
+        )
+
+    async def _send(self, request: ChatRequest, body: dict[str, Any]) -> ChatResponse:
         cfg = self.config
+        known = ("temperature", "max_tokens", "max_completion_tokens", "seed", "response_format",
+                 "reasoning_effort", "stream_options")  # fmt: skip
+        kwargs: dict[str, Any] = {k: body[k] for k in known if k in body}
+        extra = {k: v for k, v in body.items() if k not in known}
         common: dict[str, Any] = {
             "model": cfg.model,
             "messages": request.message_dicts(),
-            "temperature": request.temperature,
-            "max_tokens": request.max_tokens if request.max_tokens is not None else openai.omit,
-            "seed": request.seed if request.seed is not None else openai.omit,
-            "response_format": {"type": "json_object"} if json_mode else openai.omit,
-            "extra_body": dict(request.extra) or None,
+            **{k: v for k, v in kwargs.items() if k != "stream_options"},
+            "extra_body": extra or None,
         }
         completions = self.client.chat.completions
         if not request.stream:
@@ -283,24 +352,29 @@ class OpenAIChat:
                 raise ResponseError(f"{cfg.url} returned a completion without choices")
             choice = completion.choices[0]
             usage = completion.usage
+            details = getattr(usage, "completion_tokens_details", None) if usage else None
             return ChatResponse(
-                text=cfg.redact(choice.message.content or ""),  # a proxy may echo the key: never keep it
+                text=strip_thinking(cfg.redact(choice.message.content or "")),  # a proxy may echo the key
                 finish_reason=choice.finish_reason,
                 prompt_tokens=usage.prompt_tokens if usage else 0,
                 completion_tokens=usage.completion_tokens if usage else 0,
                 model=cfg.redact(completion.model or cfg.model),
+                usage_reported=usage is not None,
+                reasoning_tokens=(getattr(details, "reasoning_tokens", 0) or 0) if details else 0,
             )
         stream = await completions.create(
-            **common, stream=True, stream_options={"include_usage": True} if stream_usage else openai.omit
+            **common, stream=True, stream_options=kwargs.get("stream_options", openai.omit)
         )
         parts: list[str] = []
         finish: str | None = None
         prompt_tokens = completion_tokens = 0
+        reported = False
         model = ""
         async with stream:
             async for chunk in stream:
                 model = chunk.model or model
                 if chunk.usage is not None:
+                    reported = True
                     prompt_tokens = chunk.usage.prompt_tokens
                     completion_tokens = chunk.usage.completion_tokens
                 for choice in chunk.choices:
@@ -310,11 +384,12 @@ class OpenAIChat:
         if finish is None:
             raise ResponseError(f"{cfg.url} ended the stream without a finish_reason")
         return ChatResponse(
-            text=cfg.redact("".join(parts)),
+            text=strip_thinking(cfg.redact("".join(parts))),
             finish_reason=finish,
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
             model=cfg.redact(model or cfg.model),
+            usage_reported=reported,
         )
 
     # --- errors ---------------------------------------------------------------------------------
@@ -352,6 +427,13 @@ class OpenAIChat:
                 fix = "the server is failing: check it is up and OPENAI_BASE_URL points at it, or retry later"
                 msg = f"{url} answered HTTP {status} {on}, {m}: {fix}. {said}"
                 return _Retryable(EndpointError(msg, status=status), wait)
+            if status in (400, 413, 422) and _CONTEXT_WORDS.search(said):
+                return EndpointError(
+                    f"{url} refused the prompt as longer than {m}'s context (HTTP {status}): pass --context "
+                    f"with the context the server gives the model (vLLM: its --max-model-len) so the "
+                    f"toolkit splits the work to fit. {said}",
+                    status=status,
+                )
             return EndpointError(f"{url} rejected the request (HTTP {status}, {m}). {said}", status=status)
         if isinstance(exc, openai.APITimeoutError):
             fix = "raise the timeout, lower --concurrency, or check OPENAI_BASE_URL"
@@ -367,6 +449,8 @@ class OpenAIChat:
     def _detail(self, exc: BaseException) -> str:
         body = getattr(exc, "body", None)
         message = body.get("message") if isinstance(body, dict) else None
+        if not message and isinstance(body, dict) and body.get("detail"):  # FastAPI-style servers
+            message = json.dumps(body["detail"], default=str)
         text = message if isinstance(message, str) and message else str(exc)
         cause = exc.__cause__ or exc.__context__
         if isinstance(exc, openai.APIConnectionError) and cause is not None and str(cause):
@@ -374,9 +458,95 @@ class OpenAIChat:
         return _scrub(self.config.redact(text))[:300]
 
 
+_CONTEXT_WORDS = re.compile(
+    r"(?i)maximum context length|context length exceeded|context_length_exceeded|exceeds? the context"
+    r"|prompt is too long|too many tokens"
+)
+_SECRETS = re.compile(r"(?i)(bearer\s+)\S+|\bsk-[A-Za-z0-9_\-]{6,}")
+
+
 def _scrub(text: str) -> str:
     """Remove anything that looks like a credential a server echoed back (`safe_text.scrub`)."""
     return scrub(text)
+
+
+def wire_params(
+    request: ChatRequest,
+    info: ModelInfo,
+    *,
+    token_param: str | None = None,
+    dropped: set[str] | frozenset[str] = frozenset(),
+    level: int = 2,
+) -> dict[str, Any]:
+    """The body parameters (besides model and messages) `request` becomes for a model with `info`:
+    the output budget under the name the model takes, no sampling parameters for models that reject
+    them, `reasoning_effort` where taken, and the best structured-output `level` allowed (2 JSON
+    Schema, 1 JSON mode, 0 none). Parameters in `dropped` (learned rejections) are left out."""
+    level = min(level, 2 if request.json_schema else 1 if request.json_mode else 0)
+    response_format: dict[str, Any] | None = None
+    if level == 2 and request.json_schema is not None:
+        response_format = {
+            "type": "json_schema",
+            "json_schema": {"strict": True, **dict(request.json_schema)},
+        }
+    elif level == 1:
+        response_format = {"type": "json_object"}
+    effort = request.reasoning_effort or info.reasoning_effort
+    skip = set(dropped) | (set() if info.sampling else {"temperature", "top_p"})
+    body: dict[str, Any] = {
+        "temperature": request.temperature,
+        token_param or info.token_param: request.max_tokens,
+        "seed": request.seed,
+        "response_format": response_format,
+        "reasoning_effort": effort if (info.effort_param or request.reasoning_effort) else None,
+    }
+    body.update(request.extra)
+    if request.stream:
+        body["stream_options"] = {"include_usage": True}
+    return {k: v for k, v in body.items() if v is not None and k not in skip}
+
+
+class _Uncached:
+    """`OpenAIChat` without its cache shortcut, for `CachedChat` to wrap."""
+
+    def __init__(self, chat: OpenAIChat) -> None:
+        self.chat = chat
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        return await self.chat._uncached(request)
+
+
+def endpoint_identity(config: EndpointConfig, namespace: str | None = None) -> dict[str, Any]:
+    """What names an endpoint in cache keys: its URL (or a stabler `namespace`, e.g. a local model
+    file when the server's port changes between runs), the model and Azure's API version."""
+    return {
+        "namespace": namespace or config.url,
+        "model": config.model,
+        "azure_api_version": config.azure_api_version,
+    }
+
+
+ChatFactory = Callable[[EndpointConfig], ChatClient]
+_FACTORY: ContextVar[ChatFactory | None] = ContextVar("brief_chat_factory", default=None)
+
+
+@contextmanager
+def chat_factory(factory: ChatFactory) -> Iterator[None]:
+    """Within the block, `engine="openai"` talks through `factory(config)` instead of the SDK client
+    (e.g. `toolkit.chat.scripted.ScriptedChat` for a demo with no key, or a client of your own)."""
+    token = _FACTORY.set(factory)
+    try:
+        yield
+    finally:
+        _FACTORY.reset(token)
+
+
+def make_chat(config: EndpointConfig, *, cache: ResponseCache | None = None) -> ChatClient:
+    """The chat client for `config`: the one set with `chat_factory`, else `OpenAIChat` (cached)."""
+    override = _FACTORY.get()
+    if override is not None:
+        return override(config)
+    return OpenAIChat(config, cache=cache)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

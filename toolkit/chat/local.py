@@ -30,8 +30,8 @@ from ..errors import ConfigError
 from .endpoint import EndpointConfig
 
 if TYPE_CHECKING:
-    from .cache import ResponseCache
-    from .llm import ChatRequest, ChatResponse, OpenAIChat
+    from .llm import OpenAIChat
+    from .seam import ChatRequest, ChatResponse
 
 __all__ = ["INSTALL_HINT", "LocalServer", "default_gguf", "start_local_server"]
 
@@ -193,31 +193,29 @@ def start_local_server(
 
 
 class LazyLocalChat:
-    """A ChatClient that consults the cache first and starts the local server on the first miss."""
+    """A ChatClient that starts the local server on its first call (the cache wrapper around it
+    answers what it can first, so a fully cached re-run never starts the server)."""
 
-    def __init__(self, gguf: Path, n_ctx: int, model: str, cache: ResponseCache) -> None:
+    def __init__(self, gguf: Path, n_ctx: int, model: str) -> None:
         self.gguf = gguf
         self.n_ctx = n_ctx
         self.model = model
-        self.cache = cache
+        # cache keys name the GGUF file, not the server's port (a fresh port every run)
         self.namespace = f"local-gguf:{gguf.name}:{gguf.stat().st_size}:ctx{n_ctx}"
         self.server: LocalServer | None = None
         self.inner: OpenAIChat | None = None
+
+    @property
+    def learned(self) -> list[str]:
+        return self.inner.learned if self.inner is not None else []
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
         from .llm import OpenAIChat
 
         if self.inner is None:
-            key = self.cache.key_for(
-                request, base_url=self.namespace, model=self.model, azure_api_version=None
-            )
-            hit = self.cache.get(key)
-            if hit is not None:
-                return hit
             if self.server is None:
                 self.server = start_local_server(self.gguf, n_ctx=self.n_ctx)
-            config = self.server.config(model=self.model)
-            self.inner = OpenAIChat(config, cache=self.cache, cache_namespace=self.namespace)
+            self.inner = OpenAIChat(self.server.config(model=self.model))
         return await self.inner.complete(request)
 
     async def aclose(self) -> None:

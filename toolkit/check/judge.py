@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from ..chat.llm import ChatClient, ChatRequest
+from ..chat.seam import ChatClient, ChatRequest
 from ..models import CitationCheck, Corpus, SummarySentence, Usage
 from ..plan.prompting import escape_source_text, render, source_blocks
 

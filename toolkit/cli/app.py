@@ -51,7 +51,21 @@ MaxCost = Annotated[
     float | None, typer.Option("--max-cost", help="Refuse a plan estimated above this many USD.")
 ]
 Context = Annotated[
-    int | None, typer.Option(help="Context window in tokens, for models the toolkit does not know.")
+    int | None,
+    typer.Option(help="Context window in tokens the server gives the model (overrides the known one)."),
+]
+PriceIn = Annotated[
+    float | None, typer.Option("--price-in", help="USD per million input tokens (overrides the known price).")
+]
+PriceOut = Annotated[
+    float | None,
+    typer.Option("--price-out", help="USD per million output tokens (overrides the known price)."),
+]
+Effort = Annotated[
+    str | None,
+    typer.Option(
+        "--reasoning-effort", help="minimal, low, medium or high: how long a reasoning model thinks."
+    ),
 ]
 Gguf = Annotated[
     Path | None, typer.Option(help="GGUF model file for --engine local (default: SmolLM2-135M).")
@@ -71,6 +85,9 @@ def summarize_cmd(
     max_cost: MaxCost = None,
     context: Context = None,
     gguf: Gguf = None,
+    price_in: PriceIn = None,
+    price_out: PriceOut = None,
+    reasoning_effort: Effort = None,
 ) -> None:
     """Summarise articles into one cited briefing."""
     if engine is not None and engine not in ENGINES:
@@ -80,7 +97,15 @@ def summarize_cmd(
         if dry_run:
             echo(
                 plan(
-                    sources, model=model, words=words, skip_bad=skip_bad, context=context, max_cost=max_cost
+                    sources,
+                    model=model,
+                    words=words,
+                    skip_bad=skip_bad,
+                    context=context,
+                    max_cost=max_cost,
+                    price_in=price_in,
+                    price_out=price_out,
+                    reasoning_effort=reasoning_effort,
                 ).describe()
             )
             return
@@ -93,6 +118,9 @@ def summarize_cmd(
             max_cost=max_cost,
             context=context,
             gguf=gguf,
+            price_in=price_in,
+            price_out=price_out,
+            reasoning_effort=reasoning_effort,
         )
     except ToolkitError as e:
         fail_on(e)
@@ -102,6 +130,9 @@ def summarize_cmd(
     echo(f"brief: engine {briefing.engine}, model {briefing.model}{offline}", err=True)
     for skipped in briefing.skipped:
         echo(f"brief: skipped {skipped.error}", err=True)
+    for note in briefing.notes:  # what the endpoint did that the reader must know (cut prompts, cost)
+        if note.startswith("warning:") or "cost unknown" in note or note.startswith("learned:"):
+            echo(f"brief: {note}", err=True)
     markdown = briefing.to_markdown()
     if out is not None:
         write_output(out, markdown)

@@ -19,7 +19,7 @@ from ..report import report_markdown
 from ._common import EXIT_BAD_INPUT, echo, fail, fail_on, write_output
 
 if TYPE_CHECKING:
-    from ..chat.llm import ChatClient
+    from ..chat.seam import ChatClient
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_NOT_SUPPORTED", "render_checked", "verify_cmd"]
 

@@ -3,11 +3,20 @@
     plan (tokens, strategy, calls, cost)
       -> single call            (everything fits the context with room for the answer)
       -> or map (concurrent) -> reduce (tree)   (cited notes keep passage ids)
-    -> parse (JSON, or inline markers when the endpoint ignored JSON mode)
+    -> parse (JSON Schema / JSON mode, or inline markers when the endpoint ignored both)
     -> one repair call for citations to passages that do not exist
     -> near-duplicate passages added back to citations
 
-All calls go through a `ChatClient` (the one seam): `OpenAIChat` in real use, anything scripted in tests.
+All calls go through a `ChatClient` (the one seam): `OpenAIChat` in real use, `ScriptedChat` in tests.
+
+What no run does: report an empty answer as done. An answer cut off (`finish_reason: length`) with no
+text at all, as when a reasoning model spends its whole budget thinking, is asked once more with four
+times the budget, then fails with an `EngineError` saying what to set. Empty answers are never cached;
+an answer with no usable sentence is dropped from the cache (`forget`) when the run fails, so a re-run
+asks again instead of replaying it (when the run succeeds it stays, so a re-run pays for nothing). Calls
+whose usage the server did not report leave the cost unknown (`None`) with a note, and a server that
+reports far fewer prompt tokens than were sent (it cut the prompt to its context) is named in the notes
+with the setting that fixes it.
 """
 
 from __future__ import annotations
@@ -17,9 +26,11 @@ import json
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any, TypeVar
 
-from ..chat.llm import ChatClient, ChatRequest, ChatResponse, Message
+from ..chat.model_facts import ModelInfo, estimate_cost, model_info, reasoning_reserve
+from ..chat.seam import ChatClient, ChatRequest, ChatResponse, Message
 from ..cite.answers import parse_answer
 from ..cite.markers import format_marker
 from ..errors import EngineError
@@ -27,13 +38,10 @@ from ..models import Corpus, Passage, SummarySentence, Usage, passage_sort_key
 from ..plan.planning import (
     MAP_NOTES,
     NOTE_TOKENS,
-    ModelInfo,
     Plan,
     answer_budget,
     chunk_sources,
-    estimate_cost,
     make_plan,
-    model_info,
     sent_passages,
 )
 from ..plan.prompting import escape_source_text, render, source_blocks
@@ -41,9 +49,55 @@ from ..text.similarity import content_terms, tfidf_matrix
 from ..text.tokens import Tokenizer, count_tokens, get_tokenizer
 from .base import Draft
 
-__all__ = ["OpenAIEngine", "run_sync"]
+__all__ = ["NOTES_SCHEMA", "SENTENCES_SCHEMA", "OpenAIEngine", "run_sync", "truncation_note"]
 
 T = TypeVar("T")
+RETRY_FACTOR = 4  # an empty, cut-off answer is asked again with this many times the budget
+
+
+def _schema(name: str, key: str) -> dict[str, Any]:
+    item = {
+        "type": "object",
+        "properties": {
+            "text": {"type": "string"},
+            "citations": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["text", "citations"],
+        "additionalProperties": False,
+    }
+    schema = {
+        "type": "object",
+        "properties": {key: {"type": "array", "items": item}},
+        "required": [key],
+        "additionalProperties": False,
+    }
+    return {"name": name, "schema": schema}
+
+
+# Structured outputs (`response_format: json_schema`, strict) for the answers we parse.
+SENTENCES_SCHEMA = _schema("briefing", "sentences")
+NOTES_SCHEMA = _schema("notes", "notes")
+
+
+def truncation_note(url: str, model: str, sent: int, counted: int) -> str:
+    """The warning for a server that reported far fewer prompt tokens than we sent."""
+    return (
+        f"warning: {url} counted {counted:,} prompt tokens where about {sent:,} were sent: the server "
+        f"probably cut the prompt to its context window, so sources may be missing. Raise its context "
+        f"(Ollama: OLLAMA_CONTEXT_LENGTH or `PARAMETER num_ctx` in a Modelfile; vLLM: --max-model-len; "
+        f"llama.cpp: --ctx-size; LM Studio: the model's context length) and pass the same --context"
+    )
+
+
+def _cut_short(reported: int, sent: int) -> bool:
+    """Whether `reported` prompt tokens (the server's count) means the `sent` prompt was cut.
+    Tokenizers differ by up to ~30% between model families, so only a large gap counts, or a count
+    that sits just under a usual context size while we sent well over it."""
+    if reported <= 0 or sent < 1.15 * reported or sent - reported < 200:
+        return False
+    if reported < 0.5 * sent:
+        return True
+    return any(0.85 * c <= reported <= c and sent >= 1.1 * c for c in (2048, 4096, 8192, 16384, 32768))
 
 
 def run_sync(make: Callable[[], Awaitable[T]]) -> T:
@@ -74,12 +128,15 @@ class OpenAIEngine:
         max_cost: float | None = None,
         name: str = "openai",
         progress: bool = False,
+        reasoning_effort: str | None = None,
     ) -> None:
         self.chat = chat
         self.model = model
         self.name = name
         self.tokenizer = tokenizer or get_tokenizer(model)
         self.info = info or model_info(model)
+        if reasoning_effort is not None:
+            self.info = self.info.model_copy(update={"reasoning_effort": reasoning_effort})
         self.json_mode = json_mode
         self.max_cost = max_cost
         self.progress = progress
@@ -102,6 +159,12 @@ class OpenAIEngine:
             else:
                 sentences = await run.map_reduce(plan)
             sentences = await run.repair(sentences)
+        except EngineError:  # failed for want of a usable answer: none of them may be replayed
+            run.forget_unusable()
+            raise
+        else:
+            if not sentences:  # a failed run: a re-run must ask again, not replay what was useless
+                run.forget_unusable()
         finally:
             closer = getattr(self.chat, "aclose", None)
             if closer is not None:
@@ -109,8 +172,19 @@ class OpenAIEngine:
         sentences = [_with_copies(s, corpus) for s in _unique(sentences, run.notes)]
         usage = run.usage
         cost = estimate_cost(self.info, usage.prompt_tokens, usage.completion_tokens)
+        if usage.unreported_calls:
+            cost = None
+            run.notes.append(
+                f"the endpoint reported no token usage for {usage.unreported_calls} of {usage.calls} calls: "
+                f"cost unknown (about {run.sent_unreported:,} prompt tokens were sent to them, by our count)"
+            )
+        elif cost is None and usage.calls and not self.info.local:
+            run.notes.append(
+                f"price of {self.model!r} unknown: cost not computed (give --price-in/--price-out)"
+            )
         usage = usage.model_copy(update={"cost_usd": cost})
         notes = [f"{self.name}: {plan.strategy}, {usage.calls} calls, {usage.cached_calls} cached"]
+        notes += [f"learned: {n}" for n in getattr(self.chat, "learned", ())]
         notes += run.notes
         return Draft(sentences=tuple(sentences), usage=usage, model=self.model, notes=tuple(notes))
 
@@ -124,19 +198,48 @@ class _Run:
         self.words = words
         self.usage = Usage()
         self.notes: list[str] = []
+        self.sent_unreported = 0  # prompt tokens (our count) of calls whose usage was not reported
+        self.last: ChatRequest | None = None  # the request behind the answer being parsed
+        self.unusable: list[ChatRequest] = []  # requests whose answers held nothing usable
 
     # --- calls -----------------------------------------------------------------------------------
-    async def call(self, system: str, user: str, max_tokens: int, *, json_mode: bool | None = None) -> str:
+    def request(
+        self, messages: tuple[Message, ...], max_tokens: int, json_mode: bool, schema: dict[str, Any] | None
+    ) -> ChatRequest:
+        info = self.engine.info
+        return ChatRequest(
+            messages=messages,
+            max_tokens=max_tokens + reasoning_reserve(info),
+            json_mode=json_mode,
+            json_schema=schema if json_mode else None,
+            temperature=0.0 if info.sampling else None,
+            reasoning_effort=info.reasoning_effort if info.effort_param else None,
+        )
+
+    async def call(
+        self,
+        system: str,
+        user: str,
+        max_tokens: int,
+        *,
+        json_mode: bool | None = None,
+        schema: dict[str, Any] | None = None,
+    ) -> str:
         messages: tuple[Message, ...] = (("system", system), ("user", user))
         wants_json = self.engine.json_mode if json_mode is None else json_mode
-        request = ChatRequest(messages=messages, max_tokens=max_tokens, json_mode=wants_json)
+        request = self.request(messages, max_tokens, wants_json, schema)
         response = await self._complete(request)
+        if response.empty and response.truncated:
+            response = await self._more_room(request, response)
+        self.last = request
         text = response.text
         if response.truncated:
             cont = ChatRequest(
                 messages=(*messages, ("assistant", text), ("user", render("continue_user"))),
-                max_tokens=max_tokens,
+                max_tokens=request.max_tokens,
                 json_mode=False,
+                temperature=request.temperature,
+                reasoning_effort=request.reasoning_effort,
             )
             more = await self._complete(cont)
             text = _join_continuation(text, more.text)
@@ -146,10 +249,59 @@ class _Run:
                 )
         return text
 
+    async def _more_room(self, request: ChatRequest, first: ChatResponse) -> ChatResponse:
+        """An answer cut off before any text: once more with RETRY_FACTOR times the budget, then fail."""
+        budget = request.max_tokens or 0
+        bigger = replace(request, max_tokens=budget * RETRY_FACTOR)
+        why = (
+            "its hidden reasoning used" if first.reasoning_tokens or self.engine.info.reasoning else "it used"
+        )
+        self.notes.append(
+            f"an answer came back empty, cut off at {budget:,} output tokens ({why} the whole budget); "
+            f"asked again with {budget * RETRY_FACTOR:,}"
+        )
+        response = await self._complete(bigger)
+        if response.empty and response.truncated:
+            model = self.engine.model
+            fix = (
+                "set --reasoning-effort low (or minimal), or use a model without hidden reasoning"
+                if self.engine.info.reasoning or first.reasoning_tokens
+                else "use a model with a larger output limit, or fewer --words"
+            )
+            raise EngineError(
+                f"model {model!r} returned an empty answer cut off at the output limit twice ({budget:,} "
+                f"then {budget * RETRY_FACTOR:,} tokens; {why} the whole budget): {fix}"
+            )
+        return response
+
     async def _complete(self, request: ChatRequest) -> ChatResponse:
         response = await self.engine.chat.complete(request)
         self.usage += response.usage
+        if response.cached:
+            return response
+        sent = sum(count_tokens(self.engine.tokenizer, str(m.get("content") or "")) + 4
+                   for m in request.message_dicts())  # fmt: skip
+        if not response.usage_reported:
+            self.sent_unreported += sent
+        elif _cut_short(response.prompt_tokens, sent):
+            url = str(getattr(getattr(self.engine.chat, "config", None), "url", "the endpoint"))
+            note = truncation_note(url, self.engine.model, sent, response.prompt_tokens)
+            if not any(n.startswith(f"warning: {url} counted") for n in self.notes):
+                self.notes.append(note)
         return response
+
+    def forget_last(self) -> None:
+        """The answer to the last request was unusable: if the run fails, no cache may replay it.
+        (When the run succeeds it stays: a re-run takes the same path again and pays for nothing.)"""
+        if self.last is not None:
+            self.unusable.append(self.last)
+
+    def forget_unusable(self) -> None:
+        forget = getattr(self.engine.chat, "forget", None)
+        if forget is None:
+            return
+        for request in self.unusable:
+            forget(request)
 
     # --- strategies ------------------------------------------------------------------------------
     async def single(self) -> list[SummarySentence]:
@@ -161,11 +313,17 @@ class _Run:
     async def ask(self, system: str, user: str, max_tokens: int) -> list[SummarySentence]:
         """One call and its sentences; a JSON-mode answer with none usable is asked again without
         JSON mode (small local models often produce valid JSON of the wrong shape)."""
-        sentences = self.parse(await self.call(system, user, max_tokens))
-        if sentences or not self.engine.json_mode:
+        sentences = self.parse(await self.call(system, user, max_tokens, schema=SENTENCES_SCHEMA))
+        if sentences:
+            return sentences
+        self.forget_last()
+        if not self.engine.json_mode:
             return sentences
         self.notes.append("the answer held no usable sentences; asked again without JSON mode")
-        return self.parse(await self.call(system, user, max_tokens, json_mode=False))
+        sentences = self.parse(await self.call(system, user, max_tokens, json_mode=False))
+        if not sentences:
+            self.forget_last()
+        return sentences
 
     async def map_reduce(self, plan: Plan) -> list[SummarySentence]:
         groups = sent_passages(self.corpus)
@@ -174,7 +332,10 @@ class _Run:
 
         async def one(k: int) -> list[SummarySentence]:
             user = render("map_user", part=k + 1, parts=parts, sources=chunk_sources(plan.chunks[k], groups))
-            return self.parse(await self.call(system, user, MAP_NOTES * NOTE_TOKENS))
+            notes = self.parse(await self.call(system, user, MAP_NOTES * NOTE_TOKENS, schema=NOTES_SCHEMA))
+            if not notes:
+                self.forget_last()
+            return notes
 
         if self.engine.progress:
             from tqdm.auto import tqdm
@@ -213,7 +374,9 @@ class _Run:
         for batch in batches:
             system = render("reduce_system", words=max(60, self.words // 2))
             user = render("reduce_user", words=max(60, self.words // 2), notes="\n".join(batch))
-            merged += self.parse(await self.call(system, user, answer_budget(self.words)))
+            merged += self.parse(
+                await self.call(system, user, answer_budget(self.words), schema=SENTENCES_SCHEMA)
+            )
         if len(merged) >= len(notes):
             raise EngineError("the reduce step did not shrink the notes; use a model with a larger context")
         return await self.reduce(merged, context)

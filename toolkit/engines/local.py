@@ -28,16 +28,16 @@ class LocalEngine:
         self.progress = progress
 
     def summarize(self, corpus: Corpus, *, words: int) -> Draft:
-        from ..chat.cache import ResponseCache
-        from ..chat.model_facts import ModelInfo
+        from ..chat.cache import CachedChat, ResponseCache
+        from ..chat.model_facts import model_info
         from .llm_engine import OpenAIEngine
 
         model = self.gguf.name.removesuffix(".gguf")
-        chat = LazyLocalChat(self.gguf, self.n_ctx, model, ResponseCache())
-        engine = OpenAIEngine(
-            chat, model, info=ModelInfo(context=self.n_ctx), name="local", progress=self.progress
-        )
+        server = LazyLocalChat(self.gguf, self.n_ctx, model)
+        chat = CachedChat(server, ResponseCache(), namespace=server.namespace, model=model)
+        info = model_info(model, context=self.n_ctx)
+        engine = OpenAIEngine(chat, model, info=info, name="local", progress=self.progress)
         try:
             return engine.summarize(corpus, words=words)
         finally:
-            chat.stop()
+            server.stop()

@@ -10,16 +10,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..chat.model_facts import MODELS, ModelInfo, estimate_cost, model_info
+from ..chat.model_facts import (
+    DEFAULT_CONTEXT,
+    ModelInfo,
+    estimate_cost,
+    model_info,
+    reasoning_reserve,
+    unknown_price_error,
+)
 from ..errors import BudgetError
 from ..models import Corpus, Passage, Source, _Value
 from ..text.tokens import Tokenizer, count_tokens
 from .chunking import Chunk, chunk_passages
 from .prompting import escape_source_text, render, source_blocks
 
-__all__ = ["MODELS", "ModelInfo", "Plan", "estimate_cost", "make_plan", "model_info", "sent_passages"]
-# MODELS, ModelInfo, estimate_cost and model_info live with the models (toolkit.chat.model_facts);
-# they are named here too because plans are made from them.
+__all__ = [
+    "DEFAULT_CONTEXT",
+    "MODELS",
+    "ModelInfo",
+    "Plan",
+    "estimate_cost",
+    "make_plan",
+    "model_info",
+    "sent_passages",
+]
+
+
+# Model facts (context, prices, parameter support) live in `toolkit.chat.model_facts`; re-exported here.
+MODELS: dict[str, ModelInfo] = {}  # kept for callers of the old table: facts now come from genai-prices
 
 
 class SourcePlan(_Value):
@@ -49,7 +67,12 @@ class Plan(_Value):
             f"model {self.model} (context {self.context:,} tokens) · strategy: {self.strategy} · "
             f"calls: {self.calls} · prompt tokens: {self.prompt_tokens:,} · answer budget: "
             f"{self.answer_tokens:,} tokens/call",
-            "cost: " + (f"about ${self.cost_usd:.4f}" if self.cost_usd is not None else "unknown price"),
+            "cost: "
+            + (
+                f"about ${self.cost_usd:.4f}"
+                if self.cost_usd is not None
+                else "unknown price (give --price-in/--price-out in USD per million tokens)"
+            ),
             f"near-duplicate passages sent once: {self.duplicates_skipped} passages not re-sent",
             "",
             "source  passages  sent  tokens",
@@ -93,7 +116,7 @@ def make_plan(
     max_cost: float | None = None,
 ) -> Plan:
     info = info or model_info(model)
-    answer = answer_budget(words)
+    answer = answer_budget(words) + reasoning_reserve(info)  # a reasoning model thinks within it
     groups = sent_passages(corpus)
     source_plans = tuple(
         SourcePlan(
@@ -122,10 +145,7 @@ def make_plan(
         plan = _map_reduce_plan(groups, model, info, tokenizer, words, source_plans, skipped)
     if max_cost is not None:
         if plan.cost_usd is None:
-            raise BudgetError(
-                f"--max-cost {max_cost} was given but the price of {model!r} is unknown; "
-                "drop --max-cost for a local or self-hosted model"
-            )
+            raise unknown_price_error(model, max_cost)
         if plan.cost_usd > max_cost:
             raise BudgetError(
                 f"the plan would cost about ${plan.cost_usd:.4f} ({plan.calls} calls, "
@@ -156,7 +176,7 @@ def _map_reduce_plan(
     source_plans: tuple[SourcePlan, ...],
     skipped: int,
 ) -> Plan:
-    map_answer = MAP_NOTES * NOTE_TOKENS
+    map_answer = MAP_NOTES * NOTE_TOKENS + reasoning_reserve(info)
     overhead = count_tokens(tokenizer, render("map_system", max_notes=MAP_NOTES))
     overhead += count_tokens(tokenizer, render("map_user", part=99, parts=99, sources="")) + 8
     # Source block headers cost tokens too: allow for them per source that may share a chunk.
@@ -172,16 +192,17 @@ def _map_reduce_plan(
     passages = [p for _, kept in groups for p in kept]
     chunks = _fit_chunks(passages, budget, tokenizer, groups, overhead, info.context - map_answer)
     map_prompt = sum(c.tokens for c in chunks) + len(chunks) * (overhead + 2 * header)
-    notes_tokens = len(chunks) * map_answer // 2
-    reduce_calls = _reduce_calls(notes_tokens, info.context - answer_budget(words) - 512, max(200, words))
+    notes_tokens = len(chunks) * MAP_NOTES * NOTE_TOKENS // 2
+    answer = answer_budget(words) + reasoning_reserve(info)
+    reduce_calls = _reduce_calls(notes_tokens, info.context - answer - 512, max(200, words))
     reduce_prompt = notes_tokens + reduce_calls * 400
     prompt_tokens = map_prompt + reduce_prompt
-    completion = notes_tokens + reduce_calls * answer_budget(words) // 2
+    completion = notes_tokens + len(chunks) * reasoning_reserve(info) // 2 + reduce_calls * answer // 2
     return Plan(
         model=model,
         strategy="map-reduce",
         context=info.context,
-        answer_tokens=answer_budget(words),
+        answer_tokens=answer,
         sources=source_plans,
         prompt_tokens=prompt_tokens,
         calls=len(chunks) + reduce_calls,

@@ -19,7 +19,15 @@ import tiktoken
 
 from ..errors import TokenizerError
 
-__all__ = ["Tokenizer", "count_tokens", "encoding_for_model", "get_tokenizer", "load_encoding"]
+__all__ = [
+    "Tokenizer",
+    "base_name",
+    "count_tokens",
+    "encoding_for_model",
+    "get_tokenizer",
+    "load_encoding",
+    "tokenizer_for",
+]
 
 # The sha256 of the *uncompressed* files, as pinned in tiktoken_ext/openai_public.py.
 EXPECTED_SHA256 = {
@@ -54,11 +62,6 @@ _SPECIAL = {
 }
 _PATTERNS = {"cl100k_base": _CL100K_PAT, "o200k_base": _O200K_PAT}
 
-# Models that predate o200k_base. Anything else (current OpenAI models and non-OpenAI models,
-# whose own tokenizer we cannot know offline) is counted with o200k_base.
-_CL100K_PREFIXES = ("gpt-4-", "gpt-3.5", "gpt-35", "text-embedding-ada-002", "text-embedding-3")
-_CL100K_EXACT = frozenset({"gpt-4", "gpt-4-32k"})
-
 
 class Tokenizer(Protocol):
     """What the pipeline needs from a tokenizer: inject any object with these methods."""
@@ -70,14 +73,33 @@ class Tokenizer(Protocol):
     def decode(self, tokens: list[int]) -> str: ...
 
 
-def encoding_for_model(model: str | None) -> str:
-    """o200k_base for current OpenAI models (gpt-4o, gpt-4.1, o-series, gpt-5), cl100k_base for older."""
-    if not model:
-        return "o200k_base"
-    name = model.lower().rsplit("/", 1)[-1]
-    if name in _CL100K_EXACT or name.startswith(_CL100K_PREFIXES):
+def base_name(model: str) -> str:
+    """The name a rule about model families is checked against: lower case, without an `ft:` prefix
+    and its `:org::id` suffix, provider prefixes or a Hugging Face organisation."""
+    name = model.strip().lower()
+    if name.startswith("ft:"):
+        name = name[3:].split(":", 1)[0]
+    return name.rsplit("/", 1)[-1]
+
+
+# Models that predate o200k_base (tiktoken's own table). Anything else, current OpenAI models and
+# non-OpenAI models whose own tokenizer we cannot load offline, is counted with o200k_base.
+_CL100K_PREFIXES = ("gpt-4-", "gpt-3.5", "gpt-35", "text-embedding-ada-002", "text-embedding-3")
+_CL100K_EXACT = frozenset({"gpt-4", "gpt-4-32k"})
+
+
+def tokenizer_for(model: str | None) -> str:
+    """The tiktoken encoding that counts `model`'s prompts: cl100k_base for older OpenAI models,
+    o200k_base for the rest (the name normalised as everywhere here; no data is loaded)."""
+    base = base_name(model) if model else ""
+    if base in _CL100K_EXACT or base.startswith(_CL100K_PREFIXES):
         return "cl100k_base"
     return "o200k_base"
+
+
+def encoding_for_model(model: str | None) -> str:
+    """o200k_base for current OpenAI models (gpt-4o, gpt-4.1, o-series, gpt-5), cl100k_base for older."""
+    return tokenizer_for(model)
 
 
 def _data_file(name: str) -> bytes:

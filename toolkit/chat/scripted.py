@@ -1,0 +1,97 @@
+"""The in-process test double of the chat seam, as httpx's `MockTransport` and llm's `MockModel`.
+
+    chat = ScriptedChat()                       # answers like a careful model (see `scripted_answer`)
+    chat = ScriptedChat(replies=["{...}", ChatResponse(text="", finish_reason="length")])
+    draft = OpenAIEngine(chat, "gpt-4o-mini").summarize(corpus, words=200)
+    chat.requests                               # every ChatRequest, in order
+
+Queued replies (a string, a `ChatResponse` or an exception to raise) are used first, then `answer`
+(default `scripted_answer`: each sentence is the first sentence of a passage it was sent, cited with
+that passage's id, as JSON in the shape the prompt asks for). No HTTP, no threads: engine logic is
+tested without a server; what concerns HTTP (retries, streaming, the SDK) is tested against a real one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import deque
+from collections.abc import Callable, Iterable
+
+from ..models import Usage
+from .seam import ChatRequest, ChatResponse
+
+__all__ = ["Reply", "ScriptedChat", "scripted_answer"]
+
+Reply = str | ChatResponse | BaseException
+_LINE = re.compile(r"^\[(S\d+:\d+)\] (.+)$", re.MULTILINE)
+_NOTE = re.compile(r"^- (.+?) \[([^\]]+)\]$", re.MULTILINE)
+
+
+def _first_sentence(text: str) -> str:
+    cut = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    return cut if cut.endswith((".", "!", "?")) else cut + "."
+
+
+def _texts(request: ChatRequest) -> tuple[str, str]:
+    system = user = ""
+    for m in request.message_dicts():
+        content = m.get("content")
+        if m.get("role") == "system" and isinstance(content, str):
+            system = content
+        elif m.get("role") == "user" and isinstance(content, str):
+            user = content
+    return system, user
+
+
+def scripted_answer(request: ChatRequest, per_call: int = 4) -> str:
+    """JSON in the shape each of our prompts asks for, citing only passage ids that were sent."""
+    system, user = _texts(request)
+    if "<notes>" in user:  # reduce: merge the notes it was given
+        notes = _NOTE.findall(user)[:per_call]
+        sentences = [{"text": t, "citations": [c.strip() for c in ids.split(";")]} for t, ids in notes]
+        return json.dumps({"sentences": sentences})
+    lines = _LINE.findall(user)[:per_call]
+    items = [{"text": _first_sentence(text), "citations": [pid]} for pid, text in lines]
+    key = "notes" if "notes" in system.split("Answer with JSON")[-1] else "sentences"
+    return json.dumps({key: items})
+
+
+class ScriptedChat:
+    """A `ChatClient` that answers from a queue, then from `answer`, and records every request."""
+
+    def __init__(
+        self,
+        replies: Iterable[Reply] = (),
+        *,
+        answer: Callable[[ChatRequest], str] = scripted_answer,
+        model: str = "scripted",
+    ) -> None:
+        self.replies: deque[Reply] = deque(replies)
+        self.answer = answer
+        self.model = model
+        self.requests: list[ChatRequest] = []
+        self.usage = Usage()
+
+    def push(self, *replies: Reply) -> None:
+        self.replies.extend(replies)
+
+    @property
+    def calls(self) -> int:
+        return len(self.requests)
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        self.requests.append(request)
+        reply: Reply = self.replies.popleft() if self.replies else self.answer(request)
+        if isinstance(reply, BaseException):
+            raise reply
+        if isinstance(reply, str):
+            prompt = sum(len(str(m.get("content", "")).split()) for m in request.message_dicts())
+            reply = ChatResponse(
+                text=reply, prompt_tokens=prompt, completion_tokens=len(reply.split()), model=self.model
+            )
+        self.usage += reply.usage
+        return reply
+
+    def __repr__(self) -> str:
+        return f"ScriptedChat({len(self.requests)} requests, {len(self.replies)} queued)"
