@@ -14,7 +14,7 @@ from .engines.base import Draft, Engine
 from .errors import ConfigError
 from .ingest.loading import Articles, load_articles
 from .models import Article, Corpus, SummarySentence, Usage
-from .plan.planning import ModelInfo, Plan, make_plan, model_info
+from .plan.planning import ModelInfo, Plan, make_plan
 from .text.tokens import Tokenizer, get_tokenizer
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ENGINES", "check_citations", "make_engine", "plan", "summarize", "verify"]
 
-ENGINES = ("extractive", "openai", "local")
+ENGINES = ("extractive", "openai", "local")  # the built-in engines (plugins: toolkit.engines.registry)
 
 Inputs = str | Path | dict[str, str] | Article | Sequence[str | Path | dict[str, str] | Article] | Corpus
 Sources: TypeAlias = (
@@ -41,34 +41,20 @@ def make_engine(
     gguf: str | Path | None = None,
     progress: bool = False,
 ) -> Engine:
-    """The engine called `name`: extractive, openai (OPENAI_API_KEY / OPENAI_BASE_URL) or local
-    (llama.cpp server on 127.0.0.1). None picks openai when an endpoint is configured, else extractive."""
-    choice = name or default_engine_name()
-    if choice == "extractive":
-        from .engines.extractive import ExtractiveEngine
+    """The engine called `name`: extractive, openai (OPENAI_API_KEY / OPENAI_BASE_URL), local
+    (llama.cpp server on 127.0.0.1), or one an installed package registers (entry point group
+    `brief.engines`, see `toolkit.engines.registry`). None picks openai when an endpoint is
+    configured, else extractive."""
+    from .engines.registry import EngineOptions, make
 
-        return ExtractiveEngine()
-    if choice == "openai":
-        from .chat.cache import ResponseCache
-        from .chat.endpoint import EndpointConfig
-        from .chat.llm import OpenAIChat
-        from .engines.llm_engine import OpenAIEngine
-
-        config = EndpointConfig.from_env(model=model)
-        if not config.is_configured():
-            raise ConfigError(
-                "engine 'openai' needs an endpoint: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL "
-                "(Azure, Ollama, vLLM, llama.cpp, LM Studio), or use --engine extractive"
-            )
-        chat = OpenAIChat(config, cache=ResponseCache())
-        return OpenAIEngine(
-            chat, config.model, max_cost=max_cost, info=_info(config.model, context), progress=progress
-        )
-    if choice == "local":
-        from .engines.local import LocalEngine
-
-        return LocalEngine(gguf=gguf, context=context, progress=progress)
-    raise ConfigError(f"unknown engine {choice!r}; choose one of {', '.join(ENGINES)}")
+    options = EngineOptions(
+        model=model,
+        max_cost=max_cost,
+        context=context,
+        gguf=Path(gguf) if gguf is not None else None,
+        progress=progress,
+    )
+    return make(name or default_engine_name(), options)
 
 
 def default_engine_name() -> str:
@@ -78,8 +64,9 @@ def default_engine_name() -> str:
 
 
 def _info(model: str, context: int | None) -> ModelInfo:
-    info = model_info(model)
-    return info if context is None else info.model_copy(update={"context": context})
+    from .engines.registry import model_info_for
+
+    return model_info_for(model, context)
 
 
 def check_citations(draft: Draft, corpus: Corpus) -> Draft:
