@@ -73,8 +73,7 @@ def check_citations(draft: Draft, corpus: Corpus) -> Draft:
     """Never show a citation to a passage that does not exist: drop it and say so on the sentence."""
     checked: list[SummarySentence] = []
     for s in draft.sentences:
-        good = tuple(c for c in s.citations if corpus.has_passage(c))
-        bad = [c for c in s.citations if not corpus.has_passage(c)]
+        good, bad = corpus.split_citations(s.citations)
         if not bad:
             checked.append(s)
             continue
