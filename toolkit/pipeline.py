@@ -9,17 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .briefing import Briefing, Skipped, now_iso
-from .cite.summary_text import parse_summary
-from .engines.base import Draft, Engine
 from .errors import ConfigError
 from .ingest.loading import Articles, load_articles
 from .models import Article, Corpus, SummarySentence, Usage
-from .plan.planning import ModelInfo, Plan, make_plan
-from .text.tokens import Tokenizer, get_tokenizer
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the stages below load when a function needs them: `import toolkit` stays light
     from .chat.llm import ChatClient
+    from .chat.model_facts import ModelInfo
     from .check.verifier import Verifier
+    from .engines.base import Draft, Engine
+    from .plan.planning import Plan
+    from .text.tokens import Tokenizer
 
 __all__ = ["ENGINES", "check_citations", "make_engine", "plan", "summarize", "verify"]
 
@@ -115,6 +115,7 @@ def summarize(
         articles = _load(inputs, skip_bad)
         skipped = tuple(Skipped(path=e.path, error=str(e)) for e in articles.skipped)
         from .ingest.passages import build_corpus
+        from .text.tokens import get_tokenizer
 
         corpus = build_corpus(articles, tokenizer or get_tokenizer(model))
     eng = (
@@ -163,6 +164,8 @@ def plan(
     """What an LLM run would send, in how many calls and at what cost; spends nothing."""
     from .chat.endpoint import EndpointConfig
     from .ingest.passages import build_corpus
+    from .plan.planning import make_plan
+    from .text.tokens import get_tokenizer
 
     name = model or EndpointConfig.from_env().model
     corpus = (
@@ -197,6 +200,8 @@ def verify(
         given = list(base.sentences)
     else:
         text = summary.read_text(encoding="utf-8") if isinstance(summary, Path) else str(summary)
+        from .cite.summary_text import parse_summary
+
         given = parse_summary(text)
     if not given:
         raise ConfigError(
