@@ -160,3 +160,22 @@ def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
         if v not in index:
             visit(v)
     return sorted(out)
+
+
+def test_the_statuses_are_listed_once() -> None:
+    """`toolkit.models.STATUS_RANKS` is the one list; no module spells the list out again."""
+    from toolkit.check import judge, verifier
+    from toolkit.models import STATUS_RANKS, STATUSES, VERDICTS
+    from toolkit.view import html_view
+
+    assert verifier.STATUSES is STATUSES and html_view.STATUSES is STATUSES and judge.VERDICTS is VERDICTS
+    assert set(VERDICTS) < set(STATUSES) == set(STATUS_RANKS)
+    again = []
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Tuple | ast.List | ast.Set | ast.Dict):
+                items = node.keys if isinstance(node, ast.Dict) else node.elts
+                words = {k.value for k in items if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+                if {"supported", "unsupported", "contradicted"} <= words and name != "toolkit.models":
+                    again.append(f"{name}:{node.lineno}")
+    assert not again, f"statuses listed again (use toolkit.models.STATUSES / STATUS_RANK): {again}"

@@ -60,7 +60,7 @@ class Briefing(_Value):
     def unresolved_citations(self) -> list[str]:
         """Citations that name no passage of this briefing's sources (should always be empty)."""
         corpus = self.corpus
-        return [c for s in self.sentences for c in s.citations if not corpus.has_passage(c)]
+        return [c for s in self.sentences for c in corpus.split_citations(s.citations)[1]]
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -10,7 +10,7 @@ Offsets (`start`, `end`) always index into `Source.text`, the article text exact
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
@@ -126,6 +126,11 @@ class Corpus(_Value):
     def has_passage(self, passage_id: str) -> bool:
         return passage_id in self._index
 
+    def split_citations(self, passage_ids: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(ids of passages this corpus has, ids of passages it does not have), each in the given order."""
+        ids = tuple(passage_ids)
+        return tuple(c for c in ids if c in self._index), tuple(c for c in ids if c not in self._index)
+
     def source(self, source_id: str) -> Source:
         for s in self.sources:
             if s.id == source_id:
@@ -145,6 +150,21 @@ class Corpus(_Value):
             if g.id == group:
                 return g.passages
         return (passage_id,)
+
+
+# Every status a checked citation or sentence can have, in display order, with its rank: when a
+# sentence cites several passages, the best-ranked verdict decides (None: not a citation's verdict,
+# only a sentence's). The ONE list: add a status here and the checker, the judge and the view know it.
+STATUS_RANKS: dict[str, int | None] = {
+    "supported": 3,
+    "partial": 1,
+    "unsupported": 0,
+    "contradicted": 2,
+    "uncited": None,
+}
+STATUSES: tuple[str, ...] = tuple(STATUS_RANKS)  # what a sentence can be
+VERDICTS: tuple[str, ...] = tuple(s for s, r in STATUS_RANKS.items() if r is not None)  # ... a citation
+STATUS_RANK: dict[str, int] = {s: r for s, r in STATUS_RANKS.items() if r is not None}
 
 
 class Evidence(_Value):

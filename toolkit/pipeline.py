@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # the stages below load when a function needs them: `import t
 
 __all__ = ["ENGINES", "check_citations", "make_engine", "plan", "rechecked", "summarize", "verify"]
 
-ENGINES = ("extractive", "openai", "local")
+ENGINES = ("extractive", "openai", "local")  # the built-in engines (plugins: toolkit.engines.registry)
 
 Inputs = str | Path | dict[str, str] | Article | Sequence[str | Path | dict[str, str] | Article] | Corpus
 Sources: TypeAlias = (
@@ -44,34 +44,23 @@ def make_engine(
     price_out: float | None = None,
     reasoning_effort: str | None = None,
 ) -> Engine:
-    """The engine called `name`: extractive, openai (OPENAI_API_KEY / OPENAI_BASE_URL) or local
-    (llama.cpp server on 127.0.0.1). None picks openai when an endpoint is configured, else extractive."""
-    choice = name or default_engine_name()
-    if choice == "extractive":
-        from .engines.extractive import ExtractiveEngine
+    """The engine called `name`: extractive, openai (OPENAI_API_KEY / OPENAI_BASE_URL), local
+    (llama.cpp server on 127.0.0.1), or one an installed package registers (entry point group
+    `brief.engines`, see `toolkit.engines.registry`). None picks openai when an endpoint is
+    configured, else extractive."""
+    from .engines.registry import EngineOptions, make
 
-        return ExtractiveEngine()
-    if choice == "openai":
-        from .chat.cache import ResponseCache
-        from .chat.endpoint import EndpointConfig, announce
-        from .chat.llm import make_chat
-        from .engines.llm_engine import OpenAIEngine
-
-        config = EndpointConfig.from_env(model=model)
-        if not config.is_configured():
-            raise ConfigError(
-                "engine 'openai' needs an endpoint: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL "
-                "(Azure, Ollama, vLLM, llama.cpp, LM Studio), or use --engine extractive"
-            )
-        announce(config)
-        chat = make_chat(config, cache=ResponseCache())
-        info = _info(config.model, context, price_in, price_out, reasoning_effort)
-        return OpenAIEngine(chat, config.model, max_cost=max_cost, info=info, progress=progress)
-    if choice == "local":
-        from .engines.local import LocalEngine
-
-        return LocalEngine(gguf=gguf, context=context, progress=progress)
-    raise ConfigError(f"unknown engine {choice!r}; choose one of {', '.join(ENGINES)}")
+    options = EngineOptions(
+        model=model,
+        max_cost=max_cost,
+        context=context,
+        gguf=Path(gguf) if gguf is not None else None,
+        progress=progress,
+        price_in=price_in,
+        price_out=price_out,
+        reasoning_effort=reasoning_effort,
+    )
+    return make(name or default_engine_name(), options)
 
 
 def default_engine_name() -> str:
@@ -87,24 +76,16 @@ def _info(
     price_out: float | None = None,
     reasoning_effort: str | None = None,
 ) -> ModelInfo:
-    """The model's facts with what the user gave (`--context`, `--price-in/--price-out`) on top."""
-    from .chat.model_facts import model_info
+    from .engines.registry import model_info_for
 
-    return model_info(
-        model,
-        context=context,
-        usd_per_m_input=price_in,
-        usd_per_m_output=price_out,
-        reasoning_effort=reasoning_effort,
-    )
+    return model_info_for(model, context, price_in, price_out, reasoning_effort)
 
 
 def check_citations(draft: Draft, corpus: Corpus) -> Draft:
     """Never show a citation to a passage that does not exist: drop it and say so on the sentence."""
     checked: list[SummarySentence] = []
     for s in draft.sentences:
-        good = tuple(c for c in s.citations if corpus.has_passage(c))
-        bad = [c for c in s.citations if not corpus.has_passage(c)]
+        good, bad = corpus.split_citations(s.citations)
         if not bad:
             checked.append(s)
             continue
@@ -261,6 +242,8 @@ def verify(
         given = list(base.sentences)
     else:
         text = summary.read_text(encoding="utf-8") if isinstance(summary, Path) else str(summary)
+        from .cite.summary_text import parse_summary
+
         given = parse_summary(text)
     if not given:
         raise ConfigError(

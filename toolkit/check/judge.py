@@ -19,13 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from ..chat.seam import ChatClient, ChatRequest
-from ..models import CitationCheck, Corpus, SummarySentence, Usage
+from ..models import STATUS_RANK as _RANK
+from ..models import VERDICTS, CitationCheck, Corpus, SummarySentence, Usage
 from ..plan.prompting import escape_source_text, render, source_blocks
 
 __all__ = ["VERDICTS", "judge_request", "judge_sentences", "parse_verdict", "rejudge"]
 
-VERDICTS = ("supported", "partial", "unsupported", "contradicted")
-_RANK = {"supported": 3, "contradicted": 2, "partial": 1, "unsupported": 0}
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")
 T = TypeVar("T")
 

@@ -26,14 +26,14 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ..models import CitationCheck, Corpus, Evidence, Passage, SummarySentence
+from ..models import STATUS_RANK as _RANK
+from ..models import STATUSES, CitationCheck, Corpus, Evidence, Passage, SummarySentence
 from ..text.similarity import STOPWORDS
 from .claims import Facts, Name, facts, proper_words, stem, tokenize
 from .support import date_gaps, name_gaps, number_gaps, polarity
 
 __all__ = ["STATUSES", "Claim", "PassageIndex", "Unit", "Verifier", "key_terms"]
 
-STATUSES = ("supported", "partial", "unsupported", "contradicted", "uncited")
 SUPPORT = 0.6  # share of key terms (IDF-weighted) a passage must hold to support a sentence
 PARTIAL = 0.4  # ... to partly support it
 CONTRADICT_MIN = 0.5  # numbers and polarity contradict only when the passage is about the same thing
@@ -41,7 +41,6 @@ PREDICATE_MIN = 0.5  # ... and at least this share of its lower-case key terms (
 CLAIM_CACHE = 4096  # analysed sentences kept per Verifier
 JOINT_MIN = 0.2  # a citation holding less of the sentence takes no part in joint support
 SWAP_MIN = 0.85  # names are checked for swaps only in sentences worded almost like the passage
-_RANK = {"supported": 3, "contradicted": 2, "partial": 1, "unsupported": 0}
 
 _LINKS = ("amid", "among", "amongst", "within", "without", "upon", "across", "toward", "towards", "despite")
 _VAGUE = ("including", "like", "unlike", "least", "whether", "either", "another", "many", "much", "several")

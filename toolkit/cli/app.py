@@ -33,7 +33,8 @@ Paths = Annotated[list[Path], typer.Argument(help="Article files or folders (.tx
 Engine = Annotated[
     str | None,
     typer.Option(
-        help=f"One of: {', '.join(ENGINES)}. Default: openai if an endpoint is configured, else extractive."
+        help=f"One of: {', '.join(ENGINES)}, or an engine an installed package registers (entry points"
+        " 'brief.engines'). Default: openai if an endpoint is configured, else extractive."
     ),
 ]
 Model = Annotated[str | None, typer.Option(help="Model name (default: OPENAI_MODEL or gpt-4o-mini).")]
@@ -91,7 +92,10 @@ def summarize_cmd(
 ) -> None:
     """Summarise articles into one cited briefing."""
     if engine is not None and engine not in ENGINES:
-        fail(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        from ..engines.registry import engine_names
+
+        if engine not in engine_names():
+            fail(f"unknown engine {engine!r}; choose one of {', '.join(engine_names())}")
     sources = [str(p) for p in paths]
     try:
         if dry_run:

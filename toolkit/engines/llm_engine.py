@@ -429,13 +429,12 @@ class _Run:
         fixed = list(sentences)
         repaired = 0
         for n, i in enumerate(broken, 1):
-            good = [c for c in sentences[i].citations if self.corpus.has_passage(c)]
-            new = [c for c in fixes.get(n, []) if self.corpus.has_passage(c) and c not in good]
+            good, bad = self.corpus.split_citations(sentences[i].citations)
+            new = [c for c in self.corpus.split_citations(fixes.get(n, []))[0] if c not in good]
             if new:
                 repaired += 1
-            bad = [c for c in sentences[i].citations if not self.corpus.has_passage(c)]
-            keep_bad = bad if not new else []
-            fixed[i] = sentences[i].model_copy(update={"citations": tuple(good + new + keep_bad)})
+            keep_bad = bad if not new else ()
+            fixed[i] = sentences[i].model_copy(update={"citations": (*good, *new, *keep_bad)})
         self.notes.append(f"citation repair: {repaired} of {len(broken)} sentences fixed")
         return fixed
 

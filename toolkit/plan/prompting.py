@@ -27,7 +27,7 @@ def load_template(name: str) -> str:
     try:
         return (importlib.resources.files("toolkit.prompts") / f"{name}.txt").read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError, OSError) as e:
-        raise PromptError(f"prompt template {name!r} not found: expected prompts/{name}.txt") from e
+        raise PromptError(f"prompt template {name!r} not found: expected toolkit/prompts/{name}.txt") from e
 
 
 def placeholders(template: str) -> set[str]:

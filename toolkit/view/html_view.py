@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from ..models import Evidence, Passage, Source, SummarySentence
+from ..models import STATUS_RANK as _RANK
+from ..models import STATUSES, Evidence, Passage, Source, SummarySentence
 from ..report import Conflict, Report
 from ..text.safe import html_escape
 from ._briefing import Briefing
@@ -49,9 +50,7 @@ __all__ = [
     "view_html",
 ]
 
-STATUSES = ("supported", "partial", "unsupported", "contradicted", "uncited")
 _MATCH_TEXT = {"supported": "corroborates", "partial": "partly supports", "contradicted": "contradicts"}
-_RANK = {"supported": 3, "contradicted": 2, "partial": 1, "unsupported": 0}
 
 
 def esc(text: object) -> str:
