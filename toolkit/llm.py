@@ -273,17 +273,25 @@ class OpenAIChat:
         completions = self.client.chat.completions
         if not request.stream:
             completion = await completions.create(**common)
-            if not completion.choices:
-                raise ResponseError(f"{cfg.url} returned a completion without choices")
-            choice = completion.choices[0]
-            usage = completion.usage
-            return ChatResponse(
-                text=cfg.redact(choice.message.content or ""),  # a proxy may echo the key: never keep it
-                finish_reason=choice.finish_reason,
-                prompt_tokens=usage.prompt_tokens if usage else 0,
-                completion_tokens=usage.completion_tokens if usage else 0,
-                model=cfg.redact(completion.model or cfg.model),
-            )
+            try:  # a server may send any shape: wrong types become a ResponseError, never a traceback
+                if not completion.choices:
+                    raise ResponseError(f"{cfg.url} returned a completion without choices")
+                choice = completion.choices[0]
+                usage = completion.usage
+                content = choice.message.content
+                if content is not None and not isinstance(content, str):
+                    raise TypeError(f"message content is {type(content).__name__}")
+                return ChatResponse(
+                    text=cfg.redact(content or ""),  # a proxy may echo the key: never keep it
+                    finish_reason=choice.finish_reason if isinstance(choice.finish_reason, str) else None,
+                    prompt_tokens=int(usage.prompt_tokens or 0) if usage else 0,
+                    completion_tokens=int(usage.completion_tokens or 0) if usage else 0,
+                    model=cfg.redact(str(completion.model or cfg.model)),
+                )
+            except (AttributeError, TypeError, ValueError, KeyError, IndexError) as e:
+                raise ResponseError(
+                    f"{cfg.url} returned a completion of the wrong shape ({type(e).__name__})"
+                ) from None
         stream = await completions.create(
             **common, stream=True, stream_options={"include_usage": True} if stream_usage else openai.omit
         )
