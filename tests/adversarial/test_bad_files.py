@@ -14,6 +14,7 @@ import pytest
 import toolkit.loading
 from toolkit import Articles, load_articles, summarize
 from toolkit.errors import SourceError
+from toolkit.safe_text import md_escape
 
 from .badfiles import CASES, FOLDER_CASES, Case, FolderRun, load_cases, run_folder
 
@@ -122,7 +123,7 @@ def test_cli_skip_bad_on_the_1000_file_folder(folder_run: FolderRun) -> None:
     assert sorted(skipped) == sorted(f"brief: skipped {e}" for e in folder_run.articles.skipped)
     assert f"· {len(folder_run.articles)} sources ·" in done.stdout
     listed = done.stdout.split("## Skipped inputs", 1)[1]
-    assert all(f"`{e.path}`" in listed for e in folder_run.articles.skipped)
+    assert all(md_escape(e.path) in listed for e in folder_run.articles.skipped)
 
 
 def test_odd_names_and_broken_characters_reach_every_output(tmp_path: Path) -> None:
@@ -142,5 +143,5 @@ def test_odd_names_and_broken_characters_reach_every_output(tmp_path: Path) -> N
         capture_output=True, text=True, env=env, timeout=300,
     )  # fmt: skip
     assert r.returncode == 0, r.stderr[-2000:]
-    assert "line\\nbreak.txt" in out.read_text(encoding="utf-8")
+    assert md_escape("line\\nbreak.txt") in out.read_text(encoding="utf-8")
     assert len(json.loads(js.read_text(encoding="utf-8"))["skipped"]) == len(b.skipped)
