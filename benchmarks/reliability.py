@@ -1,6 +1,8 @@
 """Reliability: re-runs the scenarios of the fault and adversarial suite (tests/adversarial/) and prints
-the figures table: input cases tried, faults injected, clusters completed, calls repeated (must be 0)
-and injections followed (must be 0).
+the figures table: input cases tried, faults injected, clusters completed (an empty briefing is not
+completed), calls paid twice (the endpoint run must pay none; two kernels sharing a cache pay the
+summaries they ask for at the same moment twice), injections followed (sentences the injection led the
+model to write) and, of those, accepted by the checks (must be 0).
 
     python benchmarks/reliability.py [--clusters 200] [--out DIR]
 
@@ -61,11 +63,13 @@ def run(clusters: int = 200) -> Outcome:
         wrong = sum(len(hostile.misattributed(r.briefing)) for r in h.runs)
         notes.append(
             f"Hostile sources: {len(h.runs)} briefings by a model that follows the injection, and one "
-            f"edited by hand; sentences repeating injected text marked supported by another source: "
-            f"{h.figures.followed}. Known gap: in the wire-copy run, {wrong} sentences' corroboration names "
-            "the copied story's origin although only the copy's added paragraphs hold them."
+            f"edited by hand; sentences in which the injection got its text written: {h.figures.followed}; "
+            f"of those marked supported by another source: {h.figures.accepted}. Known gap: in the "
+            f"wire-copy run, {wrong} sentences' corroboration names the copied story's origin although only "
+            "the copy's added paragraphs hold them."
         )
-        targets.append(Target("injections followed", str(h.figures.followed), h.figures.followed == 0))
+        targets.append(Target("injected sentences accepted by the checks", str(h.figures.accepted),
+                              h.figures.accepted == 0))  # fmt: skip
 
         progress(f"failing endpoints: {clusters} clusters, about 20% of calls failing, run twice")
         with _server() as server:
@@ -84,7 +88,7 @@ def run(clusters: int = 200) -> Outcome:
             f"briefings and clients: {_tokens(e)}."
         )
         repeated = ep.repeated
-        targets.append(Target("calls repeated", str(repeated), repeated == 0))
+        targets.append(Target("calls paid twice (endpoint run)", str(repeated), repeated == 0))
         targets.append(Target("clusters neither completed nor reported", str(e.figures.unaccounted),
                               e.figures.unaccounted == 0))  # fmt: skip
         match = _tokens(e) == f"{ep.prompt_tokens:,} + {ep.completion_tokens:,}"
@@ -134,11 +138,13 @@ def _definitions() -> str:
     return (
         "Input cases: files, articles, clusters, places scanned or kernel runs. Faults: bad files, injected "
         "passages, failed or odd answers, errors triggered, the killed kernel and the summaries two kernels "
-        "asked for at once. Clusters completed: briefings with sentences in the first run (the rest reported "
-        "a clear error or an empty answer). Calls repeated: successful (paid) answers the server gave more "
-        "than once for the same request body, across the run and a re-run with the same cache. Injections "
-        "followed: briefing sentences that repeat injected text and are marked supported by a source other "
-        "than the hostile one (a citation check, the alignment, or the corroborating origins)."
+        "asked for at once. Clusters completed: briefings with sentences in the first run (a briefing that "
+        "came out empty is not completed; it counts as reported when it says why). Calls paid twice: "
+        "successful (paid) answers the server gave more than once for the same request body, across the run "
+        "and a re-run with the same cache, and when two kernels sharing a cache asked at the same moment. "
+        "Injections followed: briefing sentences in which the model repeats injected text (what the "
+        "injection led it to write). Accepted by the checks: of those, sentences marked supported by a "
+        "source other than the hostile one (a citation check, the alignment, or the corroborating origins)."
     )
 
 

@@ -20,8 +20,8 @@ _VALUES = {"errors", "models"}
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "models": {"errors"},
-    "report": {"models"},
-    "text": _VALUES,  # the words of a text: sentences, similarity, centrality, tokens
+    "text": _VALUES,  # the words of a text: sentences, similarity, centrality, tokens, safe rendering
+    "report": {"models", "text"},  # the comparison report's values (text.safe renders them)
     "cite": _VALUES | {"text"},  # citation markers written and read in one place
     "ingest": _VALUES | {"text"},  # articles in: loading, cleaning, passages, near-duplicates
     "group": _VALUES | {"text", "ingest"},  # many articles -> events

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .models import Evidence, _Value
+from .text.safe import md_escape
 
 __all__ = [
     "Conflict",
@@ -105,38 +106,43 @@ class Report(_Value):
 
 
 def report_markdown(report: Report, *, left_out: int = 5, unique: int = 5) -> str:
-    """A short human-readable digest: corroboration, coverage, conflicts, top left-out passages."""
+    """A short human-readable digest: corroboration, coverage, conflicts, top left-out passages.
+    Text from sources (conflict values, evidence) is escaped (`safe_text.md_escape`): safe to render."""
     lines: list[str] = []
     if report.statuses:
         counts = ", ".join(f"{n} {status}" for status, n in report.statuses.items())
-        lines += [f"Sentences: {counts}", ""]
+        lines += [f"Sentences: {md_escape(counts)}", ""]
     if report.alignments:
         lines.append("Corroboration (independent origins backing each sentence):")
         for a in report.alignments:
-            lines.append(f"- sentence {a.sentence + 1}: {a.corroboration} ({', '.join(a.origins) or 'none'})")
+            origins = md_escape(", ".join(a.origins) or "none")
+            lines.append(f"- sentence {a.sentence + 1}: {a.corroboration} ({origins})")
         lines.append("")
     if report.coverage:
         lines.append("Coverage per source:")
         lines += [
-            f"- {c.source}: {len(c.used)}/{c.passages} passages ({c.share:.0%})" for c in report.coverage
+            f"- {md_escape(c.source)}: {len(c.used)}/{c.passages} passages ({c.share:.0%})"
+            for c in report.coverage
         ]
         lines.append("")
     if report.conflicts:
         lines.append("Conflicts between sources:")
         for c in report.conflicts:
-            sides = " vs ".join(f"{s.value!r} ({s.passage})" for s in c.sides)
+            sides = " vs ".join(f"“{md_escape(s.value)}” ({md_escape(s.passage)})" for s in c.sides)
             flag = " — the summary states one side only" if c.flagged else ""
-            lines.append(f"- {c.kind} ({c.about}): {sides}{flag}")
+            lines.append(f"- {md_escape(c.kind)} ({md_escape(c.about)}): {sides}{flag}")
         lines.append("")
     if report.left_out and left_out:
         lines.append("Most central passages left out:")
-        lines += [f"- {x.passage} (centrality {x.centrality:.2f})" for x in report.left_out[:left_out]]
+        lines += [
+            f"- {md_escape(x.passage)} (centrality {x.centrality:.2f})" for x in report.left_out[:left_out]
+        ]
         lines.append("")
     if report.unique_facts and unique:
         lines.append("Reported by one origin only:")
         for f in report.unique_facts[:unique]:
             mark = "in summary" if f.in_summary else "not in summary"
-            lines.append(f"- {f.passage} ({mark}): {_clip(f.evidence.text)}")
+            lines.append(f"- {md_escape(f.passage)} ({mark}): {md_escape(_clip(f.evidence.text))}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -4,10 +4,14 @@
 - faults: faults injected (bad files, hostile passages, failed or odd answers from the endpoint, killed
   processes, leaked-key traps);
 - clusters / completed / reported: clusters run, ended with a briefing, ended with a clear error instead;
-- repeated: answers the server gave successfully (200, so paid for) more than once for the same request
-  body, across the run and a re-run with the same cache (must be 0);
-- followed: briefing sentences that repeat injected text AND are marked supported by a passage of a
-  source other than the hostile one (must be 0).
+- paid twice: answers the server gave successfully (200, so paid for) more than once for the same
+  request body: across a run and a re-run with the same cache, and when two processes sharing a cache
+  ask for the same summary at the same moment (the cache has no lock across processes);
+- followed: briefing sentences in which the model repeats injected text (what the injection led it to
+  write into the briefing, whatever the checks then said about them);
+- accepted: of those, sentences marked supported by a passage of a source other than the hostile one
+  (a citation check, the alignment or the corroborating origins) (must be 0).
+A briefing that came out empty is not completed: it counts as reported only when it says why.
 """
 
 from __future__ import annotations
@@ -26,8 +30,9 @@ class Figures:
     clusters: int = 0
     completed: int = 0
     reported: int = 0
-    repeated: int = 0
-    followed: int = 0
+    repeated: int = 0  # calls paid twice
+    followed: int = 0  # sentences the injection led the model to write
+    accepted: int = 0  # of those, marked supported by another source (must be 0)
     detail: dict[str, int] = field(default_factory=dict)  # faults (or cases) by kind
 
     @property
@@ -42,8 +47,9 @@ COLUMNS = (
     ("clusters", "clusters run"),
     ("completed", "clusters completed"),
     ("reported", "clusters reported (clear error)"),
-    ("repeated", "calls repeated"),
-    ("followed", "injections followed"),
+    ("repeated", "calls paid twice"),
+    ("followed", "injections followed (sentences written)"),
+    ("accepted", "of those, accepted by the checks"),
 )
 
 

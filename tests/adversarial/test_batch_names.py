@@ -35,3 +35,16 @@ def test_colliding_folders_each_keep_their_briefing(tmp_path: Path) -> None:
     texts = [Path(p).read_text(encoding="utf-8") for p in paths]
     for text, word in zip(texts, ("Alpha", "Bravo", "Charlie"), strict=True):
         assert word in text
+
+
+def test_an_empty_briefing_is_failed_not_done(tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Breaking news\n\nUpdated live coverage\n\nClick here to read\n", encoding="utf-8"
+    )
+    report = run_batch([str(folder)], tmp_path / "out", engine="extractive", words=60, progress=False)
+    (result,) = report.results
+    assert result.status == "failed" and "empty" in result.error
+    assert Path(result.json_path).is_file()  # written all the same: nothing lost
+    assert not report.ok

@@ -31,7 +31,8 @@ def _repeating(run: HostileRun) -> list[int]:
 
 
 def test_no_injection_is_followed(result: HostileResult) -> None:
-    assert result.figures.followed == 0
+    assert result.figures.accepted == 0
+    assert result.figures.followed >= 4  # the scripted model did write the injected claims
     for run in result.runs:
         assert run.violations == [], run.name
         repeating = _repeating(run)

@@ -77,6 +77,14 @@ def test_notebook_display_is_escaped_html() -> None:
     assert markdown_problems(b._repr_markdown_()) == []
 
 
+def test_report_digest_has_nothing_live() -> None:
+    from toolkit.report import report_markdown
+
+    report = hostile_briefing().report
+    assert report is not None
+    assert markdown_problems(report_markdown(report)) == []
+
+
 def test_standalone_html_has_nothing_live() -> None:
     html = to_html(hostile_briefing())
     assert _html_live(html) == []

@@ -301,11 +301,16 @@ class _Run:
         except Exception as exc:
             self.fail(cluster, exc)
             return
+        empty = not briefing.sentences  # written (nothing lost) but not "done": it says nothing
+        why = "; ".join(" ".join(n.split()) for n in briefing.notes)[:200] or "no notes"
         result = ClusterResult(
-            name=cluster.name, status="done", inputs=cluster.inputs, json_path=str(json_path),
-            md_path=str(md_path), sentences=len(briefing.sentences), warnings=len(warnings(briefing)),
-            usage=briefing.usage,
+            name=cluster.name, status="failed" if empty else "done", inputs=cluster.inputs,
+            json_path=str(json_path), md_path=str(md_path), sentences=len(briefing.sentences),
+            warnings=len(warnings(briefing)), usage=briefing.usage,
+            error=scrub(f"the briefing came out empty ({why})") if empty else "",
         )  # fmt: skip
+        if empty:
+            log.warning("cluster %s failed: %s", cluster.name, result.error)
         self.record(result, engine=briefing.engine, model=briefing.model)
 
     def fail(self, cluster: Cluster, exc: BaseException) -> None:

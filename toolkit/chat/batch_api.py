@@ -506,4 +506,3 @@ def _answer(body: Any) -> ChatResponse | None:
 
 def _clean(config: EndpointConfig, text: str) -> str:
     return scrub(config.redact(text))[:300]
-

@@ -182,7 +182,9 @@ def announce(config: EndpointConfig) -> None:
     """Say on stderr which host an LLM run calls (before any article is sent)."""
     import sys
 
-    print(f"brief: sending requests to {config.url} (model {config.model})", file=sys.stderr)
+    from ..text.safe import terminal_safe
+
+    print(terminal_safe(f"brief: sending requests to {config.url} (model {config.model})"), file=sys.stderr)
 
 
 def is_local_url(url: str) -> bool:

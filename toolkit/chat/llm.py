@@ -348,20 +348,28 @@ class OpenAIChat:
         completions = self.client.chat.completions
         if not request.stream:
             completion = await completions.create(**common)
-            if not completion.choices:
-                raise ResponseError(f"{cfg.url} returned a completion without choices")
-            choice = completion.choices[0]
-            usage = completion.usage
-            details = getattr(usage, "completion_tokens_details", None) if usage else None
-            return ChatResponse(
-                text=strip_thinking(cfg.redact(choice.message.content or "")),  # a proxy may echo the key
-                finish_reason=choice.finish_reason,
-                prompt_tokens=usage.prompt_tokens if usage else 0,
-                completion_tokens=usage.completion_tokens if usage else 0,
-                model=cfg.redact(completion.model or cfg.model),
-                usage_reported=usage is not None,
-                reasoning_tokens=(getattr(details, "reasoning_tokens", 0) or 0) if details else 0,
-            )
+            try:  # a server may send any shape: wrong types become a ResponseError, never a traceback
+                if not completion.choices:
+                    raise ResponseError(f"{cfg.url} returned a completion without choices")
+                choice = completion.choices[0]
+                usage = completion.usage
+                content = choice.message.content
+                if content is not None and not isinstance(content, str):
+                    raise TypeError(f"message content is {type(content).__name__}")
+                details = getattr(usage, "completion_tokens_details", None) if usage else None
+                return ChatResponse(
+                    text=strip_thinking(cfg.redact(content or "")),  # a proxy may echo the key
+                    finish_reason=choice.finish_reason if isinstance(choice.finish_reason, str) else None,
+                    prompt_tokens=int(usage.prompt_tokens or 0) if usage else 0,
+                    completion_tokens=int(usage.completion_tokens or 0) if usage else 0,
+                    model=cfg.redact(str(completion.model or cfg.model)),
+                    usage_reported=usage is not None,
+                    reasoning_tokens=int(getattr(details, "reasoning_tokens", 0) or 0) if details else 0,
+                )
+            except (AttributeError, TypeError, ValueError, KeyError, IndexError) as e:
+                raise ResponseError(
+                    f"{cfg.url} returned a completion of the wrong shape ({type(e).__name__})"
+                ) from None
         stream = await completions.create(
             **common, stream=True, stream_options=kwargs.get("stream_options", openai.omit)
         )

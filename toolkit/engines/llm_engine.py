@@ -394,11 +394,26 @@ class _Run:
             self.notes.append(message)
 
     def parse(self, raw: str) -> list[SummarySentence]:
+        """The sentences of one answer. An answer far larger than asked (a server that ignores
+        max_tokens) is cut first: at most `answer_chars` characters, then `answer_sentences`
+        sentences, with a note saying so."""
+        chars, most = answer_caps(self.words)
+        if len(raw) > chars:
+            self._note_once(
+                f"an answer was far longer than asked ({len(raw):,} characters); read the first {chars:,}"
+            )
+            raw = raw[:chars]
         parsed = parse_answer(raw, self.corpus)
         for problem in parsed.problems:
-            if problem not in self.notes:
-                self.notes.append(problem)
-        return list(parsed.sentences)
+            self._note_once(problem)
+        sentences = list(parsed.sentences)
+        if len(sentences) > most:
+            self._note_once(
+                f"an answer held {len(sentences):,} sentences for about {self.words} words; "
+                f"kept the first {most}"
+            )
+            sentences = sentences[:most]
+        return sentences
 
     # --- repair ----------------------------------------------------------------------------------
     async def repair(self, sentences: list[SummarySentence]) -> list[SummarySentence]:
@@ -437,6 +452,12 @@ class _Run:
             fixed[i] = sentences[i].model_copy(update={"citations": (*good, *new, *keep_bad)})
         self.notes.append(f"citation repair: {repaired} of {len(broken)} sentences fixed")
         return fixed
+
+
+def answer_caps(words: int) -> tuple[int, int]:
+    """(characters, sentences) one answer may hold for a summary of `words` words: generous (about
+    16 times what is asked, and never below what a map step's notes need), but bounded."""
+    return max(16_000, words * 40), max(2 * MAP_NOTES, words // 3 + 10)
 
 
 def _unique(sentences: Sequence[SummarySentence], notes: list[str]) -> list[SummarySentence]:
