@@ -53,6 +53,7 @@ class Cleaned(BaseModel):
     outlet: str = ""
     date: str = ""
     url: str = ""
+    not_article: str = ""  # why the whole text is not an article (then `paragraphs` is empty), or ""
 
 
 def kept_texts(text: str, cleaned: Cleaned) -> list[str]:
@@ -193,6 +194,17 @@ class _Unit:
     words: int = 0
     terminated: bool = False
     piece: bool = False  # part of a line split at an inline marker
+
+
+_CJK_CHAR = re.compile(r"[\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]")
+
+
+def _word_count(t: str) -> int:
+    """Whitespace words; in Chinese and Japanese, where words are not spaced, each character counts."""
+    n = len(t.split())
+    if t.isascii():
+        return n
+    return max(n, len(_CJK_CHAR.findall(t)))
 
 
 def _terminated(t: str, chars: frozenset[str] | str = _TERMINAL_CHARS) -> bool:
@@ -410,7 +422,7 @@ def _units(text: str) -> list[_Unit]:
         pieces = _split_markers(text, ls, le) if has_marker else [(ls, le, None)]
         for i, (s, e, reason) in enumerate(pieces):
             piece = text[s:e]
-            words = len(piece.split())
+            words = _word_count(piece)
             if reason is None:
                 reason = _classify_line(piece, words, keys)
             last = units[-1] if units else None

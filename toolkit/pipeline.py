@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .briefing import Briefing, Skipped, now_iso
 from .engines import Draft, Engine
-from .errors import ConfigError
+from .errors import ConfigError, SourceError
 from .loading import Articles, load_articles
 from .models import Article, Corpus, SummarySentence
 from .passages import build_corpus
@@ -126,7 +126,12 @@ def summarize(
         )
     )
     draft = check_citations(eng.summarize(corpus, words=words), corpus)
+    if not draft.sentences:
+        _say_why_empty(corpus)
     notes = list(draft.notes)
+    notes += [
+        f"{s.id} ({s.path or s.label}): {n}" for s in corpus.sources for n in s.notes if "not an article" in n
+    ]
     if eng.name == "extractive" and engine is None:
         notes.insert(
             0,
@@ -150,6 +155,21 @@ def summarize(
     from .verify import Verifier, verify
 
     return verify(briefing, Verifier(corpus))
+
+
+def _say_why_empty(corpus: Corpus) -> None:
+    """An empty briefing because the sources are in a script the toolkit cannot split: say so plainly."""
+    from .language import support_problem
+
+    for source in corpus.sources:
+        problem = support_problem("\n".join(p.text for p in source.passages))
+        if problem:
+            raise SourceError(
+                source.path or source.id,
+                f"no summary could be made: {problem}",
+                "the toolkit splits sentences in Latin, Greek, Cyrillic, Arabic, Hebrew, Devanagari, "
+                "Chinese, Japanese and Korean text; translate the articles first",
+            )
 
 
 def plan(
