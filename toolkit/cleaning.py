@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import asdict, dataclass
 from itertools import pairwise
 
@@ -105,6 +106,12 @@ _SHORT = re.compile(
     r"|loading(?:\.{3}|…)?)\W*)"
     r"|(?P<newsletter>subscribe(?: now| today)?\W*)"
     r"|(?P<heading>[-–—]{1,2}\s+\S(?:.{0,80}\S)?\s+[-–—]{1,2})",
+    _I,
+)
+# Lines that are never a title: social embeds, photo and video furniture, pagination, wire credits.
+_NOT_TITLE = re.compile(
+    r"^(?:tweet with a location|play (?:facebook|twitter|video)|page \d+ of \d+|(?:AP|AFP|Reuters|dpa)$"
+    r"|watch(?: the)? video|photo|image|file -|\(photo|getty|credit)",
     _I,
 )
 _RELATED_LEAD = re.compile(r"(?:related|read more|read also|also read|see also)\s*[:|\-–—»>]\s*\S", _I)
@@ -469,8 +476,11 @@ class _Meta:
     url: str = ""
 
 
-def _lead(units: list[_Unit], first_story: int, meta: _Meta) -> None:
-    """Site name, title and stray headings before the first story paragraph."""
+def _lead(units: list[_Unit], first_story: int, meta: _Meta, known_title: str) -> None:
+    """Site name and title before the first story paragraph. When the loader already knows the title
+    (HTML metadata, a JSON field), only a line that repeats it is taken as the title: other short lines
+    there are a standfirst or a subheading and stay."""
+    known = _norm_title(known_title)
     for u in units[:first_story]:
         if u.reason is not None:
             continue
@@ -478,11 +488,17 @@ def _lead(units: list[_Unit], first_story: int, meta: _Meta) -> None:
         if site is not None:
             u.reason = "site-name"
             meta.outlet = meta.outlet or site.group("d")
-        elif not meta.title and _short_unterminated_or_question(u):
+        elif known:
+            if _norm_title(u.text) == known or _norm_title(_title_text(u.text)) == known:
+                u.reason = "title"
+                meta.title = meta.title or _title_text(u.text)
+        elif not meta.title and _short_unterminated_or_question(u) and not _NOT_TITLE.search(u.text):
             u.reason = "title"
             meta.title = _title_text(u.text)
-        elif meta.title and _short_unterminated(u, 12):
-            u.reason = "heading"
+
+
+def _norm_title(t: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", t.lstrip("#")).split()).casefold()
 
 
 def _short_unterminated_or_question(u: _Unit) -> bool:
@@ -525,6 +541,9 @@ def _link_farms(units: list[_Unit], first_story: int) -> None:
             i += 1
             continue
         run = units[i:j]
+        if _structured(run):  # tour dates, a race calendar, results, a memo header: the story's data
+            i = j
+            continue
         ends_block = j == len(units) or units[j].block != units[j - 1].block
         after_noise = units[i - 1].reason in ("related-links", "advertisement")
         avg_words = sum(u.words for u in run) / len(run)
@@ -532,6 +551,24 @@ def _link_farms(units: list[_Unit], first_story: int) -> None:
             for u in run:
                 u.reason = "link-farm"
         i = j
+
+
+_ITEM_LEAD = re.compile(
+    rf"(?:\d|{_MONTH}\b|(?:mon|tues?|wed|thu(?:rs)?|fri|sat|sun)[a-z]*\b|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)?:)",
+    _I,
+)
+_ITEM_SEPARATOR = re.compile(r"\s[@|–—-]{1,2}\s|\t|: |\s{3,}")
+
+
+def _structured(run: list[_Unit]) -> bool:
+    """A run of lines shaped like data rather than headlines: most start alike (a number, a date, a
+    weekday, "Label:") or are split by the same separator ("City @ Venue", "Name – Time")."""
+    leads = sum(1 for u in run if _ITEM_LEAD.match(u.text))
+    seps = Counter(
+        m.group(0).strip() or m.group(0) for u in run for m in [_ITEM_SEPARATOR.search(u.text)] if m
+    )
+    common = seps.most_common(1)[0][1] if seps else 0
+    return leads >= 0.6 * len(run) or common >= 0.8 * len(run)
 
 
 def _related_items(units: list[_Unit]) -> None:
@@ -563,9 +600,11 @@ def _headings(units: list[_Unit], first_story: int) -> None:
 
 
 def _duplicates(units: list[_Unit]) -> None:
+    """A story paragraph repeated word for word goes. Short lines and questions that repeat (the same
+    question to each guest, "Eat every 2-3 hours" in each day's plan, spec bullets) are structure: stay."""
     seen: set[str] = set()
     for u in units:
-        if u.reason is not None or u.words < 4:
+        if u.reason is not None or not _is_story(u) or _terminated(u.text, "?"):
             continue
         key = " ".join(u.text.split()).casefold()
         if key in seen:
@@ -598,18 +637,19 @@ def _source_credit(t: str, meta: _Meta) -> None:
 # --------------------------------------------------------------------------- entry point
 
 
-def clean(text: str) -> Cleaned:
-    """Split `text` into kept story paragraph spans and dropped boilerplate spans with reasons."""
+def clean(text: str, *, title: str = "") -> Cleaned:
+    """Split `text` into kept story paragraph spans and dropped boilerplate spans with reasons.
+
+    `title`: the title the loader already knows (from HTML metadata or a JSON field), if any."""
     units = _units(text)
     meta = _Meta()
     first_story = next((i for i, u in enumerate(units) if _is_story(u)), None)
     if first_story is not None:
         _author_bios(units)
         _place_datelines(units, first_story)
-        _lead(units, first_story, meta)
+        _lead(units, first_story, meta, title)
         _related_items(units)
         _link_farms(units, first_story)
-        _headings(units, first_story)
     _duplicates(units)
     _metadata(units, meta)
     paragraphs = tuple((u.start, u.end) for u in units if u.reason is None)

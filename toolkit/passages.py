@@ -21,7 +21,7 @@ __all__ = ["build_corpus", "build_source"]
 def build_source(article: Article, source_id: str, tokenizer: Tokenizer) -> Source:
     """Clean one article and cut it into numbered passages."""
     text = article.text
-    cleaned = clean(text)
+    cleaned = clean(text, title=article.title)
     passages: list[Passage] = []
     for k, (start, end) in enumerate(cleaned.paragraphs, 1):
         body = text[start:end]
