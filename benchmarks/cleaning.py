@@ -143,20 +143,23 @@ def read_set(path: Path) -> tuple[str, list[Page]]:
 
 
 def load_page(page: Page, tmp: Path) -> str | None:
-    """The article text as loaded (decoding + HTML extraction), before cleaning."""
+    """The article as loaded (decoding + HTML extraction), before cleaning: JSON of text and title."""
     path = tmp / page.name
     path.write_bytes(page.html)
     try:
         (article,) = load_articles(path)
     except (SourceError, ValueError):
         return None
-    return article.text
+    return json.dumps({"text": article.text, "title": article.title})
 
 
-def clean_text(text: str | None) -> str | None:
-    if text is None:
+def clean_text(loaded: str | None) -> str | None:
+    """What `build_source` keeps of a loaded article: the passages' text."""
+    if loaded is None:
         return None
-    cleaned = clean(text)
+    article = json.loads(loaded)
+    text = article["text"]
+    cleaned = clean(text, title=article["title"])
     return "" if cleaned.not_article else "\n".join(kept_texts(text, cleaned))
 
 

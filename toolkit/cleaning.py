@@ -21,6 +21,7 @@ from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict
 
+from .boilerplate import FURNITURE_REASONS, furniture, notice
 from .models import Dropped
 
 __all__ = ["BOILERPLATE_MARKERS", "DROP_REASONS", "Cleaned", "clean", "kept_texts"]
@@ -39,7 +40,8 @@ BOILERPLATE_MARKERS: tuple[str, ...] = (
 DROP_REASONS: tuple[str, ...] = (
     "title", "site-name", "dateline", "byline", "heading", "author-bio", "comment-form",
     "advertisement", "share-buttons", "newsletter", "link-farm", "related-links", "tags",
-    "copyright", "syndication-note", "source-credit", "wire-slug", "duplicate",
+    "copyright", "syndication-note", "source-credit", "wire-slug", "duplicate", *FURNITURE_REASONS,
+    "not-an-article",
 )  # fmt: skip
 
 
@@ -322,6 +324,9 @@ def _classify_line(t: str, words: int, keys: _Keys) -> str | None:
         return "copyright"
     if keys.syndication and words <= 60 and _SYNDICATION.search(t):
         return "syndication-note"
+    kind = furniture(t, words)
+    if kind is not None:
+        return kind
     return _classify_short(t, words) if words <= 25 else None
 
 
@@ -330,7 +335,7 @@ def _classify_short(t: str, words: int) -> str | None:
         return None
     if _TAGS_LEAD.match(t) and words <= 30 and not _terminated(t):
         return "tags"
-    if words <= 12 and (_SOURCE.fullmatch(t) or _URL_ONLY.fullmatch(t)):
+    if words <= 12 and _SOURCE.fullmatch(t):
         return "source-credit"
     if _RELATED_LEAD.match(t) and not _terminated(t):
         return "related-links"
@@ -492,7 +497,7 @@ def _lead(units: list[_Unit], first_story: int, meta: _Meta, known_title: str) -
             if _norm_title(u.text) == known or _norm_title(_title_text(u.text)) == known:
                 u.reason = "title"
                 meta.title = meta.title or _title_text(u.text)
-        elif not meta.title and _short_unterminated_or_question(u) and not _NOT_TITLE.search(u.text):
+        elif not meta.title and _short_unterminated_or_question(u) and not _NOT_TITLE.match(u.text):
             u.reason = "title"
             meta.title = _title_text(u.text)
 
@@ -554,21 +559,43 @@ def _link_farms(units: list[_Unit], first_story: int) -> None:
 
 
 _ITEM_LEAD = re.compile(
-    rf"(?:\d|{_MONTH}\b|(?:mon|tues?|wed|thu(?:rs)?|fri|sat|sun)[a-z]*\b|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)?:)",
+    rf"(?:\d|{_MONTH}\b|(?:mon|tues?|wed|thu(?:rs)?|fri|sat|sun)[a-z]*\b"
+    r"|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)?:)",
     _I,
 )
+# "Label: value", a table cell, a time or score, a line ending in a number (results, prices)
+_DATA_MARK = re.compile(r"\S: |\s\|\s|^\||\d:\d\d|\d\s*$")
 _ITEM_SEPARATOR = re.compile(r"\s[@|–—-]{1,2}\s|\t|: |\s{3,}")
 
 
 def _structured(run: list[_Unit]) -> bool:
     """A run of lines shaped like data rather than headlines: most start alike (a number, a date, a
     weekday, "Label:") or are split by the same separator ("City @ Venue", "Name – Time")."""
-    leads = sum(1 for u in run if _ITEM_LEAD.match(u.text))
+    leads = sum(1 for u in run if _ITEM_LEAD.match(u.text) or _DATA_MARK.search(u.text))
     seps = Counter(
         m.group(0).strip() or m.group(0) for u in run for m in [_ITEM_SEPARATOR.search(u.text)] if m
     )
     common = seps.most_common(1)[0][1] if seps else 0
     return leads >= 0.6 * len(run) or common >= 0.8 * len(run)
+
+
+def _bulleted_headlines(units: list[_Unit]) -> None:
+    """A bulleted list of 3+ headlines after the story ("- Minister resigns over flood response"):
+    items of 5+ words on average, mostly without end punctuation, not shaped like data."""
+    last_story = max((i for i, u in enumerate(units) if _is_story(u)), default=len(units))
+    i = last_story + 1
+    while i < len(units):
+        j = i
+        while j < len(units) and units[j].reason is None and _BULLET.match(units[j].text):
+            j += 1
+        run = units[i:j]
+        if len(run) >= 3 and not _structured(run):
+            avg = sum(u.words for u in run) / len(run)
+            open_ended = sum(1 for u in run if not u.terminated)
+            if avg >= 5 and open_ended * 3 >= 2 * len(run):
+                for u in run:
+                    u.reason = "related-links"
+        i = max(j, i + 1)
 
 
 def _related_items(units: list[_Unit]) -> None:
@@ -597,6 +624,14 @@ def _headings(units: list[_Unit], first_story: int) -> None:
         leads = nxt is not None and _is_story(nxt) and (prev is None or prev.terminated)
         if alone or leads:
             u.reason = "heading"
+
+
+def _trailing_urls(units: list[_Unit]) -> None:
+    """A bare URL after the story is the source's credit; inside the story it is the story's link."""
+    last_story = max((i for i, u in enumerate(units) if _is_story(u)), default=-1)
+    for u in units[last_story + 1 :]:
+        if u.reason is None and u.words <= 3 and _URL_ONLY.fullmatch(u.text):
+            u.reason = "source-credit"
 
 
 def _duplicates(units: list[_Unit]) -> None:
@@ -650,10 +685,26 @@ def clean(text: str, *, title: str = "") -> Cleaned:
         _lead(units, first_story, meta, title)
         _related_items(units)
         _link_farms(units, first_story)
+        _bulleted_headlines(units)
+    _trailing_urls(units)
     _duplicates(units)
     _metadata(units, meta)
+    not_article = _not_article(units)
     paragraphs = tuple((u.start, u.end) for u in units if u.reason is None)
     dropped = tuple(
         Dropped(text=u.text, start=u.start, end=u.end, reason=u.reason) for u in units if u.reason is not None
     )
-    return Cleaned(paragraphs=paragraphs, dropped=dropped, **asdict(meta))
+    return Cleaned(paragraphs=paragraphs, dropped=dropped, not_article=not_article, **asdict(meta))
+
+
+def _not_article(units: list[_Unit]) -> str:
+    """Why the whole document is not an article ("" if it may be one); its kept units are then dropped
+    as "not-an-article", so it has no passages to cite."""
+    kept = [u for u in units if u.reason is None]
+    if not units:
+        return ""
+    why = notice("\n".join(u.text for u in kept)) if kept else "no story text, only page furniture"
+    if why:
+        for u in kept:
+            u.reason = "not-an-article"
+    return why
