@@ -150,7 +150,7 @@ def furniture(t: str, words: int) -> str | None:
         return "caption"
     if _CONTRIBUTION.match(t) and words <= 40:
         return "contribution-note"
-    if _NEWSLETTER.match(t) or (words <= 25 and _NEWSLETTER.search(t) and not _story_like(t, words)):
+    if _NEWSLETTER.match(t) or (words <= 12 and _NEWSLETTER.search(t) and not _story_like(t, words)):
         return "newsletter"
     if words <= 30 and (_RELATED.match(t) or _RELATED_ALONE.fullmatch(t) or _LINKS_ONLY.fullmatch(t)):
         return "related-links"

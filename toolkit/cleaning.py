@@ -157,6 +157,8 @@ _BYLINE = re.compile(r"(?:By|BY)\s+(?P<rest>[A-Z]\S*(?:\s+\S+){0,6})")
 _BYLINE_GLUE = frozenset(
     ["and", "in", "for", "&", "|", "-", "–", "—", "de", "del", "da", "al", "el", "bin", "ibn", "van", "von"]
 )
+# "— Jane Doe (@janedoe) March 3, 2025": who posted the quoted tweet above, part of the story.
+_ATTRIBUTION = re.compile(r"[-–—]+\s*\S.{0,80}\(@\w+\)")
 _ABOUT = re.compile(r"About\s+(?P<name>the [Aa]uthor|[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})")
 
 _MONTH = (
@@ -343,7 +345,7 @@ def _classify_short(t: str, words: int) -> str | None:
         return "newsletter"
     if words <= 8 and _is_byline(t):
         return "byline"
-    if words <= 15 and len(t) <= 120 and _dateline_date(t) is not None:
+    if words <= 15 and len(t) <= 120 and not _ATTRIBUTION.match(t) and _dateline_date(t) is not None:
         return "dateline"
     return None
 
@@ -564,7 +566,7 @@ _ITEM_LEAD = re.compile(
     _I,
 )
 # "Label: value", a table cell, a time or score, a line ending in a number (results, prices)
-_DATA_MARK = re.compile(r"\S: |\s\|\s|^\||\d:\d\d|\d\s*$")
+_DATA_MARK = re.compile(r"\S: |\s\|\s|^\||\d:\d\d|\d\W*$")
 _ITEM_SEPARATOR = re.compile(r"\s[@|–—-]{1,2}\s|\t|: |\s{3,}")
 
 
@@ -580,8 +582,9 @@ def _structured(run: list[_Unit]) -> bool:
 
 
 def _bulleted_headlines(units: list[_Unit]) -> None:
-    """A bulleted list of 3+ headlines after the story ("- Minister resigns over flood response"):
-    items of 5+ words on average, mostly without end punctuation, not shaped like data."""
+    """A bulleted list of 3 to 12 headlines that ends the text, after the story ("- Minister resigns over flood response"),
+    not introduced by a line ending in ":": items of 5+ words on average, capitalised, mostly without end
+    punctuation, not shaped like data."""
     last_story = max((i for i, u in enumerate(units) if _is_story(u)), default=len(units))
     i = last_story + 1
     while i < len(units):
@@ -589,10 +592,13 @@ def _bulleted_headlines(units: list[_Unit]) -> None:
         while j < len(units) and units[j].reason is None and _BULLET.match(units[j].text):
             j += 1
         run = units[i:j]
-        if len(run) >= 3 and not _structured(run):
+        introduced = i > 0 and units[i - 1].text.endswith(":") and units[i - 1].reason is None
+        last = all(u.reason is not None for u in units[j:])  # nothing of the story follows
+        if 3 <= len(run) <= 12 and last and not introduced and not _structured(run):
             avg = sum(u.words for u in run) / len(run)
             open_ended = sum(1 for u in run if not u.terminated)
-            if avg >= 5 and open_ended * 3 >= 2 * len(run):
+            capital = sum(1 for u in run if u.text.lstrip("-*•·–— ")[:1].isupper())
+            if avg >= 5 and open_ended * 3 >= 2 * len(run) and capital * 5 >= 4 * len(run):
                 for u in run:
                     u.reason = "related-links"
         i = max(j, i + 1)
