@@ -582,9 +582,9 @@ def _structured(run: list[_Unit]) -> bool:
 
 
 def _bulleted_headlines(units: list[_Unit]) -> None:
-    """A bulleted list of 3 to 12 headlines that ends the text, after the story ("- Minister resigns over flood response"),
-    not introduced by a line ending in ":": items of 5+ words on average, capitalised, mostly without end
-    punctuation, not shaped like data."""
+    """A bulleted list of 3 to 12 headlines that ends the text, after the story ("- Minister resigns
+    over flood response"), not introduced by a line ending in ":": items of 5+ words on average,
+    capitalised, mostly without end punctuation, not shaped like data."""
     last_story = max((i for i, u in enumerate(units) if _is_story(u)), default=len(units))
     i = last_story + 1
     while i < len(units):
