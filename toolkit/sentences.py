@@ -86,10 +86,14 @@ _BOUNDARY = re.compile(
     r"""(?<![.!?…])[.!?…؟।]+["'”’)\]]*(?=\s)"""
     r"""|(?P<cjk>[。！？｡]+[!?！？]*[」』”’）》〉)\]"']*)"""
 )
-_NEXT_START = re.compile(
-    r"""\s+["'“‘(\[«„「『（]*(?:[A-Z0-9\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF\u0590-\u06FF\u0900-\u097F]"""
-    r"""|[^\W\d_](?<![a-z\u00DF-\u00FF\u0561-\u0587\u03AC-\u03CE\u0430-\u045F]))"""
+_NEXT_START = re.compile(r"""\s+["'“‘(\[«„「『（¿¡—–-]*\s*(\w)""")
+# "am 3. März", "le 3. mars": a day number before a month name is an ordinal, not a sentence end.
+_MONTH_AFTER_ORDINAL = re.compile(
+    r"(?:jan|feb|fév|mär|mar|apr|avr|abr|mai|may|mag|jun|jui|jul|lug|aug|aoû|ago|sep|set|okt|oct|ott|out|nov"
+    r"|dez|dec|déc|dic)",
+    re.IGNORECASE,
 )
+_DAY_NUMBER = re.compile(r"(?<!\d)\d{1,2}\Z")
 _INITIALISM = re.compile(r"(?:\b[A-Za-z]\.)+[A-Za-z]?$")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kana and Han: one token per character
 _WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+(?:['’-][^\W{_CJK}]+)*", re.UNICODE)
@@ -123,7 +127,13 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
             continue
         punct = m.group(0)
         nxt = _NEXT_START.match(text, end)
-        if nxt is None:
+        if nxt is None or nxt.group(1).islower():  # "т. е. почти", "e.g. the": no new sentence
+            continue
+        if (
+            punct == "."
+            and _DAY_NUMBER.search(text, start, m.start())
+            and _MONTH_AFTER_ORDINAL.match(text, nxt.start(1))
+        ):
             continue
         single_period = punct.startswith(".") and len(punct.rstrip("\"'”’)]")) == 1
         if single_period and _is_abbreviation(text[start : m.start()]):
