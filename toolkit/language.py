@@ -97,3 +97,27 @@ def support_problem(text: str) -> str:
     if script in HANDLED_SCRIPTS:
         return ""
     return f"text in the {script} script is not supported (sentences cannot be split)"
+
+
+# Function words of other languages for matching (textsim.STOPWORDS adds them to the English list).
+# Only words that are not also English content words: German "die", "war", "will", "man", French "son",
+# Italian "come" and the like are left out, so English matching is unchanged.
+_OTHER_FUNCTION_WORDS = """
+    der das und ist nicht ein eine einen einem einer dem den des mit sich auf für von zu auch es sie wir
+    ihr sind wird werden wurde wurden nach bei aus wie oder aber noch nur dass über um zum zur vom im
+    sein seine seiner ihre ihren als wenn kann durch gegen sowie diese dieser dieses hatte haben wieder
+    le la les des du et est une que qui dans pour pas sur au aux il elle ils elles sont ont été avec ce
+    cette ces sa ses leur leurs mais ou où par plus être avoir fait selon entre aussi comme
+    el los las del y es un una en por para con se su sus al lo como más pero fue son ha han sido este
+    esta estos estas según también entre sobre desde hasta
+    gli della delle dei degli che di è nel nella alla dal anche sono hanno questo questa
+    os da do das dos é um uma em no na nos nas não foi são ao pelo pela também
+    i w we z ze na do nie się jest że to od po za jak jego jej ich oraz ale przez przy dla już był była
+    и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было
+    вот от меня еще нет о из ему теперь когда даже ну ли если уже или ни быть был него до вас опять уж
+    вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их чем была сам без
+    чего тоже себе под будет ж тогда кто этот того потому этого какой ним здесь этом почти тем чтобы
+    нее сейчас были куда всех можно при об хоть после над больше тот через эти нас про всего них эту
+    этой перед том такой им более между также который которые которая которых
+"""
+OTHER_STOPWORDS: frozenset[str] = frozenset(_OTHER_FUNCTION_WORDS.split())

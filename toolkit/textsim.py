@@ -11,6 +11,8 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
+from .language import OTHER_STOPWORDS
+
 __all__ = ["STOPWORDS", "content_terms", "stem", "tfidf_matrix"]
 
 STOPWORDS = frozenset(
@@ -167,6 +169,7 @@ STOPWORDS = frozenset(
         "it's",
     ]
 )
+STOPWORDS = STOPWORDS | OTHER_STOPWORDS  # function words of de, fr, es, it, pt, pl, ru (toolkit.language)
 
 _TOKEN = re.compile(r"[^\W_]+(?:[’'][^\W_]+)?", re.UNICODE)
 _SUFFIXES = ("ingly", "ations", "ation", "ments", "ment", "ings", "ing", "ied", "ies", "ed", "es", "s")
