@@ -100,3 +100,9 @@ def test_a_script_that_cannot_be_split_is_said_plainly() -> None:
     with pytest.raises(SourceError, match="thai script is not supported") as info:
         summarize([{"text": thai}, {"text": thai + " ประชาชนถูกอพยพ"}], engine="extractive")
     assert "\n" not in str(info.value)
+
+
+def test_function_words_of_other_languages_are_stop_words_english_content_words_are_not() -> None:
+    assert content_terms("Die Straße der Stadt und das Haus") == ["die", "straße", "stadt", "haus"]
+    assert content_terms("Les autorités et le pont") == ["autorité", "pont"]  # (the English stemmer)
+    assert "war" in content_terms("The war will end") and "die" in content_terms("Many will die")
