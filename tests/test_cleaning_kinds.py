@@ -95,10 +95,15 @@ def test_captions_and_credits(line: str) -> None:
         ("Have a news tip? Email us at tips@example.com", "newsletter"),
         ("CLICK HERE TO GET THE NEWS APP", "newsletter"),
         ("Follow us on Twitter", "newsletter"),
+        ("If you're already a subscriber, log in for immediate access to this story.", "newsletter"),
+        ("For the latest stories download the Valley Post apps for iOS and Android.", "newsletter"),
+        ("ANZEIGE - Heute mal ausgehen?", "advertisement"),
+        ("This post contains affiliate links. We may receive compensation.", "advertisement"),
         ("Jane Doe in London contributed to this report.", "contribution-note"),
         ("Reporting by John Smith; Editing by Mary Jones", "contribution-note"),
         ("READ MORE: Town council approves new flood barrier", "related-links"),
         ("MIRA: Madre se acerca a conocer los motivos de captura de su hijo", "related-links"),
+        ("VEA TAMBIÉN: Las lluvias dejan cinco muertos en el norte", "related-links"),
         ("More AP sports: https://apnews.com/sports", "related-links"),
         (".", "stub"),
         ("10:45 GMT", "stub"),
@@ -146,6 +151,8 @@ def test_story_sentences_that_mention_furniture_words_stay() -> None:
         "The council will subscribe to a new flood warning service, the mayor said on Tuesday.",
         "A photo of the flooded bridge was shared thousands of times on social media by Monday night.",
         "More than 40 people were rescued by boat from the lower town, the fire service said.",
+        "Officials urged residents to download the free flood app, which shows the river level.",
+        "Lea Michele, who grew up in the town, said she would donate to the relief fund.",
     ):
         assert line in kept(STORY + line + "\n\n" + END)
 

@@ -44,8 +44,16 @@ _CAPTION_INSIDE = re.compile(r"\((?:photo|foto|image|picture|credit)s?\s*:\s*[^(
 _NEWSLETTER = re.compile(
     r"\b(?:sign up|subscribe|register|join)\b.{0,60}\b(?:newsletter|inbox|updates|alerts|briefing|email)"
     r"|(?:get|receive) (?:the|our) .{0,40}(?:newsletter|app|alerts|delivered)"
-    r"|(?:click|tap) here (?:to|for)\b|download (?:the|our) .{0,30}app\b"
-    r"|follow (?:us|\w+) on (?:twitter|facebook|instagram|x|tiktok|linkedin|telegram|whatsapp|youtube)"
+    r"|(?:click|tap) here (?:to|for)\b|(?:download|get) our .{0,30}apps?\b"
+    r"|.{0,80}(?-i:\b[Dd]ownload (?:our|the [A-Z][\w-]*) (?:[\w-]+ )?apps?\b)"
+    r"|.{0,80}(?:already a subscriber|log in for (?:immediate )?access|(?:to|and) (?:view|read"
+    r"|continue reading|get)"
+    r" the (?:full|whole|rest of the) (?:story|article)|for the full (?:story|article)|subscribe now)"
+    r"|.{0,60}\bsign up here\b|(?:submit|send|write) (?:a|your) letter to the editor"
+    r"|we want to hear what you think"
+    r"|.{0,60}canal de (?:telegram|whatsapp|youtube)|únete (?:a|desde)|mit unserem newsletter"
+    r"|follow (?:us|[\w@]+(?: [\w@]+){0,2}) on (?:twitter|facebook|instagram|x|tiktok|linkedin"
+    r"|telegram|whatsapp|youtube)"
     r"|like us on facebook|join us on|find us on"
     r"|(?:have|got) a (?:news )?tip|send (?:us )?(?:your )?(?:news )?tips?\b|tips? (?:line|@)"
     r"|(?:do you have|have you got) (?:a story|information|something to share)"
@@ -81,7 +89,8 @@ _RELATED = re.compile(
     r"|lesen sie (?:auch|mehr)|auch interessant|mehr zum thema|weitere artikel"
     r"|das könnte sie (?:auch )?interessieren"
     r"|lire (?:aussi|également|la suite)|à lire (?:aussi|également)|voir aussi|sur le même sujet"
-    r"|lee (?:también|más)|lea (?:también|además)|te puede interesar|mira|noticias relacionadas|ver también"
+    r"|lee (?:también|más)|lea(?: también| además| más)?|(?:le |te )?puede interesar(?:te)?|mira|mire"
+    r"|vea(?: también)?|noticias relacionadas|ver también"
     r"|leggi (?:anche|tutto)|potrebbe interessarti|articoli correlati|guarda anche"
     r"|leia (?:também|mais)|veja (?:também|mais)|saiba mais|mais lidas"
     r"|читайте (?:также|тоже)|смотрите также|по теме|самое читаемое"
@@ -140,6 +149,15 @@ _ARCHIVE = re.compile(
 )
 
 
+# Advertising labels and affiliate disclosures ("ANZEIGE - ...", "This post contains affiliate links").
+_ADVERT = re.compile(
+    r"(?:anzeige|werbung|publicidad|publicité|pubblicità|publicidade|реклама|广告)\s*[-–—:|]"
+    r"|.{0,80}\b(?:affiliate[- ]links?|we may (?:receive|earn) (?:a )?(?:compensation|commission)"
+    r"|this (?:post|article|page) contains (?:affiliate )?(?:links|references to products))",
+    _I,
+)
+
+
 def furniture(t: str, words: int) -> str | None:
     """The furniture reason of one trimmed line (up to 60 words), or None when it may be story."""
     if words > 60:
@@ -148,6 +166,8 @@ def furniture(t: str, words: int) -> str | None:
         return "stub"
     if _CAPTION.match(t) or (words <= 40 and _CAPTION_INSIDE.search(t) and words <= 12):
         return "caption"
+    if _ADVERT.match(t):
+        return "advertisement"
     if _CONTRIBUTION.match(t) and words <= 40:
         return "contribution-note"
     if _NEWSLETTER.match(t) or (words <= 12 and _NEWSLETTER.search(t) and not _story_like(t, words)):
