@@ -214,3 +214,9 @@ def test_a_known_title_decides_which_line_is_the_title() -> None:
     result = clean(text, title="River floods Kerby")
     assert result.title == "River floods Kerby"
     assert "A standfirst the page shows under its title" in kept_texts(text, result)
+
+
+def test_outlets_never_come_from_photo_or_credit_lines() -> None:
+    for credit in ("Photo: Reuters", "(Photo: AP)", "Image source: Getty Images", "Foto: dpa"):
+        result = clean(STORY + credit + "\n\n" + END)
+        assert result.outlet == "" and result.title == "", credit

@@ -106,3 +106,12 @@ def test_function_words_of_other_languages_are_stop_words_english_content_words_
     assert content_terms("Die Straße der Stadt und das Haus") == ["die", "straße", "stadt", "haus"]
     assert content_terms("Les autorités et le pont") == ["autorité", "pont"]  # (the English stemmer)
     assert "war" in content_terms("The war will end") and "die" in content_terms("Many will die")
+
+
+def test_sources_that_disagree_on_a_number_in_chinese_are_a_conflict() -> None:
+    a = "河水决堤\n\n周一，青河决堤，洪水围困了小镇南坪。\n\n应急部门表示，洪水已造成3人死亡，另有多人受伤。"
+    b = "南坪被隔绝\n\n周一，青河泛滥，南坪与外界隔绝。\n\n应急部门表示，洪水已造成5人死亡，另有多人受伤。"
+    report = summarize([{"text": a}, {"text": b}], engine="extractive", words=80).report
+    assert report is not None
+    (conflict,) = [c for c in report.conflicts if c.kind == "number"]
+    assert {side.value for side in conflict.sides} == {"3", "5"}
