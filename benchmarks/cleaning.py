@@ -40,10 +40,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import RESULTS, Outcome, Table, command_line, md_table, progress, publish
 
-from toolkit.cleaning import clean, kept_texts
 from toolkit.errors import SourceError
-from toolkit.language import detect_language
-from toolkit.loading import load_articles
+from toolkit.ingest.cleaning import clean, kept_texts
+from toolkit.ingest.loading import load_articles
+from toolkit.text.language import detect_language
 
 _TOKEN = re.compile(r"\w+")
 N = 4

@@ -1,4 +1,4 @@
-"""Sentence splitters compared: ours (`toolkit.sentences`) against pysbd, sentencex and blingfire.
+"""Sentence splitters compared: ours (`toolkit.text.sentences`) against pysbd, sentencex and blingfire.
 
     python benchmarks/sentences.py [--repeat N] [--out DIR]
 
@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import EXAMPLES, RESULTS, Outcome, Table, command_line, md_table, publish
 
-from toolkit.loading import load_articles
-from toolkit.passages import build_corpus
-from toolkit.sentences import split_sentences
+from toolkit.ingest.loading import load_articles
+from toolkit.ingest.passages import build_corpus
+from toolkit.text.sentences import split_sentences
 
 Spans = list[tuple[int, int]]
 

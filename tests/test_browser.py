@@ -27,7 +27,7 @@ from paths import ROOT
 from playwright.sync_api import expect, sync_playwright
 
 from toolkit import load_articles, summarize
-from toolkit.html_view import standalone_html
+from toolkit.view.html_view import standalone_html
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

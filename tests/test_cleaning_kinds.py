@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from toolkit import summarize
-from toolkit.cleaning import clean, kept_texts
-from toolkit.loading import load_articles
-from toolkit.passages import build_corpus
+from toolkit.ingest.cleaning import clean, kept_texts
+from toolkit.ingest.loading import load_articles
+from toolkit.ingest.passages import build_corpus
 
 STORY = (
     "The Arden river burst its banks on Monday after two days of heavy rain, cutting off the town of Kerby."

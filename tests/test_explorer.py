@@ -9,7 +9,7 @@ import pytest
 from paths import EXAMPLES
 
 from toolkit import Briefing, ConfigError, Verifier, load_articles, summarize
-from toolkit.explorer import Explorer
+from toolkit.view.explorer import Explorer
 
 PLANTED = {
     "title": "Reader forum",

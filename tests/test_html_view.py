@@ -11,7 +11,9 @@ import pytest
 from paths import EXAMPLES
 
 from toolkit import Briefing, Evidence, Verifier, load_articles, summarize
-from toolkit.html_view import (
+from toolkit.models import Passage, Source, SummarySentence
+from toolkit.report import Conflict, ConflictSide, LeftOut, Report, SourceCoverage, UniqueFact
+from toolkit.view.html_view import (
     CORE_JS,
     Highlight,
     conflicts_html,
@@ -26,8 +28,6 @@ from toolkit.html_view import (
     summary_html,
     view_html,
 )
-from toolkit.models import Passage, Source, SummarySentence
-from toolkit.report import Conflict, ConflictSide, LeftOut, Report, SourceCoverage, UniqueFact
 
 HOSTILE = (
     'Shaibani met Sudani <script>window.__pwned=1</script> on Friday, "the post" said.\n\n'

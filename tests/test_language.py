@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from toolkit import load_articles, summarize
-from toolkit.claims import tokenize
+from toolkit.check.claims import tokenize
+from toolkit.check.verifier import Verifier
 from toolkit.errors import SourceError
-from toolkit.language import detect_language, is_cjk, script_of, support_problem
-from toolkit.passages import build_corpus
-from toolkit.sentences import split_sentences, words
-from toolkit.textsim import content_terms
-from toolkit.verify import Verifier
+from toolkit.ingest.passages import build_corpus
+from toolkit.text.language import detect_language, is_cjk, script_of, support_problem
+from toolkit.text.sentences import split_sentences, words
+from toolkit.text.similarity import content_terms
 
 # A made-up flood story in three Chinese articles (title line, then paragraphs; no spaces anywhere).
 ZH = [

@@ -97,7 +97,7 @@ class Source(_Value):
     dropped: tuple[Dropped, ...] = ()
     notes: tuple[str, ...] = ()
     origin: str = ""
-    language: str = ""  # ISO 639-1 code from toolkit.language.detect_language; "" when unknown
+    language: str = ""  # ISO 639-1 code from toolkit.text.language.detect_language; "" when unknown
     not_article: str = ""  # why the whole document is not an article (no passages then); "" if it is one
 
     @property
