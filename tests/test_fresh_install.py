@@ -44,8 +44,9 @@ def test_fresh_venv_install_summarises_html_txt_and_json(tmp_path: Path) -> None
     project.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, project / name)
-    for folder in ("toolkit", "prompts"):
-        shutil.copytree(ROOT / folder, project / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("toolkit", "prompts"):  # prompts/ is inside toolkit/ since the stage layout
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, project / folder, ignore=shutil.ignore_patterns("__pycache__"))
     articles = tmp_path / "articles"
     articles.mkdir()
     (articles / "a.html").write_text(HTML, encoding="utf-8")
