@@ -160,13 +160,90 @@ def test_latin1_file_decoded_with_note(tmp_path: Path) -> None:
 def test_cp1252_quotes_decoded(tmp_path: Path) -> None:
     (article,) = load_articles(write(tmp_path / "a.txt", "“Security,” he said.".encode("cp1252")))
     assert article.text == "“Security,” he said."
-    assert article.notes == ("decoded as cp1252 (not UTF-8)",)
+    (note,) = article.notes
+    assert "cp1252" in note and "not UTF-8" in note and "guessed" in note
 
 
-def test_bytes_undefined_in_cp1252_fall_back_to_latin1(tmp_path: Path) -> None:
+def test_bytes_undefined_in_cp1252_decoded_without_loss(tmp_path: Path) -> None:
     (article,) = load_articles(write(tmp_path / "a.txt", b"Caf\xe9 \x81 ok."))
-    assert article.notes == ("decoded as latin-1 (not UTF-8)",)
+    assert "not UTF-8" in article.notes[0]
     assert article.text == "Café \x81 ok."
+
+
+# Legacy encodings, made here with .encode(): each story must come back exactly, with no declaration
+# (guessed by charset-normalizer, noted as a guess) and with an HTML meta charset (taken as declared).
+LEGACY = {
+    "gb2312": "周一，阿登河在连续两天暴雨后决堤，洪水围困了河畔小镇凯尔比。"
+    "官员表示，镇上唯一的公路桥已经关闭。"
+    "地区应急部门称，至少一千二百人在夜间被疏散。",
+    "cp1250": "Rząd ogłosił w poniedziałek, że powódź zniszczyła most w Kłodzku. Mieszkańcy są ewakuowani "
+    "przez straż pożarną, a szkoły pozostaną zamknięte do czwartku.",
+    "cp1251": "В понедельник река вышла из берегов, и город оказался отрезан от внешнего мира. Власти "
+    "сообщили, что единственный мост закрыт.",
+    "koi8-r": "В понедельник река вышла из берегов, и город оказался отрезан от внешнего мира. Власти "
+    "сообщили, что единственный мост закрыт.",
+    "shift_jis": "月曜日、アルデン川が二日間の豪雨の後に決壊し、川沿いの町が洪水に囲まれた。当局によると、"
+    "唯一の道路橋は閉鎖された。",
+    "euc-kr": "월요일 아르덴 강이 이틀간의 폭우 끝에 범람해 강변 마을이 고립되었다. 당국은 유일한 도로 "
+    "다리가 폐쇄되었다고 밝혔다.",
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(LEGACY))
+def test_legacy_encoding_guessed_with_note(tmp_path: Path, encoding: str) -> None:
+    story = LEGACY[encoding]
+    (article,) = load_articles(write(tmp_path / "a.txt", story.encode(encoding)))
+    assert article.text == story
+    assert any("guessed" in n for n in article.notes)
+
+
+@pytest.mark.parametrize("encoding", sorted(LEGACY))
+def test_legacy_encoding_declared_in_html(tmp_path: Path, encoding: str) -> None:
+    story = LEGACY[encoding]
+    page = (
+        f'<!DOCTYPE html><html><head><meta charset="{encoding}"><title>t</title></head>'
+        f"<body><article><p>{story}</p><p>{story}</p></article></body></html>"
+    )
+    (article,) = load_articles(write(tmp_path / "a.html", page.encode(encoding)))
+    assert story in article.text
+    assert any("declared charset" in n for n in article.notes)
+
+
+def test_http_equiv_and_xml_declarations(tmp_path: Path) -> None:
+    story = LEGACY["cp1251"]
+    equiv = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
+    xml = '<?xml version="1.0" encoding="koi8-r"?><html><head>'
+    for name, head, enc in (("a.html", equiv, "cp1251"), ("b.html", xml, "koi8-r")):
+        page = f"{head}</head><body><article><p>{story}</p></article></body></html>"
+        (article,) = load_articles(write(tmp_path / name, page.encode(enc)))
+        assert story in article.text, name
+
+
+def test_wrong_declaration_falls_back_to_detection(tmp_path: Path) -> None:
+    story = LEGACY["gb2312"]
+    page = f'<html><head><meta charset="utf-8"></head><body><p>{story}</p></body></html>'
+    (article,) = load_articles(write(tmp_path / "a.txt", page.encode("gb18030")))
+    assert story in article.text and any("guessed" in n for n in article.notes)
+
+
+def test_html_extractor_missing_is_a_one_line_error_skip_bad_can_skip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh install without lxml's html_clean part: HTML files fail with one line, others load."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ImportError("lxml.html.clean module is now a separate project", name="lxml.html.clean")
+
+    import trafilatura
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", broken)
+    write(tmp_path / "a.html", HTML)
+    write(tmp_path / "b.txt", STORY)
+    with pytest.raises(SourceError, match=r"lxml\.html\.clean.*not installed") as info:
+        load_articles(tmp_path)
+    assert "\n" not in str(info.value)
+    loaded = load_articles(tmp_path, skip_bad=True)
+    assert [a.text for a in loaded] == [STORY] and len(loaded.skipped) == 1
 
 
 def test_utf16_with_bom(tmp_path: Path) -> None:

@@ -97,6 +97,8 @@ class Source(_Value):
     dropped: tuple[Dropped, ...] = ()
     notes: tuple[str, ...] = ()
     origin: str = ""
+    language: str = ""  # ISO 639-1 code from toolkit.text.language.detect_language; "" when unknown
+    not_article: str = ""  # why the whole document is not an article (no passages then); "" if it is one
 
     @property
     def label(self) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .briefing import Briefing, Skipped, now_iso
-from .errors import ConfigError, EngineError
+from .errors import ConfigError, EngineError, SourceError
 from .ingest.loading import Articles, load_articles
 from .models import Article, Corpus, SummarySentence, Usage
 
@@ -153,13 +153,23 @@ def summarize(
         )
     )
     draft = check_citations(eng.summarize(corpus, words=words), corpus)
-    if not draft.sentences and any(s.passages for s in corpus.sources):
+    if not draft.sentences:
+        _say_why_empty(corpus)
+    if not draft.sentences and not any(s.passages for s in corpus.sources):
+        raise ConfigError(
+            "no article text left to summarise: every input was empty or boilerplate "
+            "(see the notes of `brief summarize --json`); pass the article files themselves"
+        )
+    if not draft.sentences:
         why = "; ".join(n for n in draft.notes if n)[:400] or "no reason given"
         raise EngineError(
             f"engine {eng.name} produced no sentences ({why}); nothing was written. Try another "
             "--model, --reasoning-effort low for a reasoning model, or --engine extractive"
         )
     notes = list(draft.notes)
+    notes += [
+        f"{s.id} ({s.path or s.label}): {n}" for s in corpus.sources for n in s.notes if "not an article" in n
+    ]
     if eng.name == "extractive" and engine is None:
         notes.insert(
             0,
@@ -183,6 +193,21 @@ def summarize(
     from .check.verifier import Verifier
 
     return verify(briefing, Verifier(corpus))
+
+
+def _say_why_empty(corpus: Corpus) -> None:
+    """An empty briefing because the sources are in a script the toolkit cannot split: say so plainly."""
+    from .text.language import support_problem
+
+    for source in corpus.sources:
+        problem = support_problem("\n".join(p.text for p in source.passages))
+        if problem:
+            raise SourceError(
+                source.path or source.id,
+                f"no summary could be made: {problem}",
+                "the toolkit splits sentences in Latin, Greek, Cyrillic, Arabic, Hebrew, Devanagari, "
+                "Chinese, Japanese and Korean text; translate the articles first",
+            )
 
 
 def plan(

@@ -36,9 +36,11 @@ __all__ = [
     "tokenize",
 ]
 
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kana and Han: no spaces between words
 _TOKEN = re.compile(
-    r"(?:[A-Z]\.){2,}|[^\W\d_]+\d\w*|\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*|[%$€£]"
-)  # U.S. | E85, B5 | 1,383 | Shaibani's | %
+    rf"(?P<cjk>[{_CJK}]+)|(?:[A-Z]\.){{2,}}|[^\W\d_{_CJK}]+\d[^\W{_CJK}]*|\d+(?:[.,]\d+)*"
+    rf"|[^\W\d_{_CJK}]+(?:['’][^\W\d_{_CJK}]+)*|[%$€£]"
+)  # 周一 | U.S. | E85, B5 | 1,383 | Shaibani's | %
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _SCALES = {"thousand": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 
@@ -151,6 +153,10 @@ def tokenize(text: str) -> list[Token]:
     out: list[Token] = []
     for m in _TOKEN.finditer(text):
         raw = m.group(0)
+        if m.lastgroup == "cjk":  # character bigrams stand in for words (as in Lucene's CJKAnalyzer)
+            grams = [raw] if len(raw) == 1 else [raw[i : i + 2] for i in range(len(raw) - 1)]
+            out.extend(Token(g, g, m.start() + i, m.start() + i + len(g)) for i, g in enumerate(grams))
+            continue
         low = raw.lower().replace("’", "'")
         if "." in raw and raw[0].isalpha():
             low = low.replace(".", "")

@@ -52,7 +52,7 @@ MIN_TERMS = 3
 SHORT_WORDS = 12  # sentences shorter than this are scaled down linearly (fragments, captions)
 LONG_WORDS = 45  # longer ones eat the budget: mild penalty
 
-_TERMINAL = re.compile(r"""[.!?…]["'”’)\]]*$""")
+_TERMINAL = re.compile(r"""[.!?…。！？｡؟।]["'”’)\]」』）]*$""")
 _DATELINE = re.compile(  # "BAGHDAD, March 14 (AFP) - ", "ERBIL, Kurdistan Region - "
     r"^(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3},?\s+)?(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+)?"
     r"(?:\d{4}\s+)?\((?:AFP|AP|Reuters|UPI|dpa|Xinhua|IANS|PTI|ANI)\)\s*[-–—:]*\s*"

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import asdict, dataclass
 from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict
 
 from ..models import Dropped
+from .boilerplate import FURNITURE_REASONS, furniture, notice
 
 __all__ = ["BOILERPLATE_MARKERS", "DROP_REASONS", "Cleaned", "clean", "kept_texts"]
 
@@ -38,7 +40,8 @@ BOILERPLATE_MARKERS: tuple[str, ...] = (
 DROP_REASONS: tuple[str, ...] = (
     "title", "site-name", "dateline", "byline", "heading", "author-bio", "comment-form",
     "advertisement", "share-buttons", "newsletter", "link-farm", "related-links", "tags",
-    "copyright", "syndication-note", "source-credit", "wire-slug", "duplicate",
+    "copyright", "syndication-note", "source-credit", "wire-slug", "duplicate", *FURNITURE_REASONS,
+    "not-an-article",
 )  # fmt: skip
 
 
@@ -53,6 +56,7 @@ class Cleaned(BaseModel):
     outlet: str = ""
     date: str = ""
     url: str = ""
+    not_article: str = ""  # why the whole text is not an article (then `paragraphs` is empty), or ""
 
 
 def kept_texts(text: str, cleaned: Cleaned) -> list[str]:
@@ -106,6 +110,12 @@ _SHORT = re.compile(
     r"|(?P<heading>[-–—]{1,2}\s+\S(?:.{0,80}\S)?\s+[-–—]{1,2})",
     _I,
 )
+# Lines that are never a title: social embeds, photo and video furniture, pagination, wire credits.
+_NOT_TITLE = re.compile(
+    r"^(?:tweet with a location|play (?:facebook|twitter|video)|page \d+ of \d+|(?:AP|AFP|Reuters|dpa)$"
+    r"|watch(?: the)? video|photo|image|file -|\(photo|getty|credit)",
+    _I,
+)
 _RELATED_LEAD = re.compile(r"(?:related|read more|read also|also read|see also)\s*[:|\-–—»>]\s*\S", _I)
 _COMMENT_ANY = re.compile(
     r"your email address will not be published|required fields are marked|save my name, email,? and website"
@@ -147,6 +157,8 @@ _BYLINE = re.compile(r"(?:By|BY)\s+(?P<rest>[A-Z]\S*(?:\s+\S+){0,6})")
 _BYLINE_GLUE = frozenset(
     ["and", "in", "for", "&", "|", "-", "–", "—", "de", "del", "da", "al", "el", "bin", "ibn", "van", "von"]
 )
+# "— Jane Doe (@janedoe) March 3, 2025": who posted the quoted tweet above, part of the story.
+_ATTRIBUTION = re.compile(r"[-–—]+\s*\S.{0,80}\(@\w+\)")
 _ABOUT = re.compile(r"About\s+(?P<name>the [Aa]uthor|[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})")
 
 _MONTH = (
@@ -193,6 +205,17 @@ class _Unit:
     words: int = 0
     terminated: bool = False
     piece: bool = False  # part of a line split at an inline marker
+
+
+_CJK_CHAR = re.compile(r"[\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]")
+
+
+def _word_count(t: str) -> int:
+    """Whitespace words; in Chinese and Japanese, where words are not spaced, each character counts."""
+    n = len(t.split())
+    if t.isascii():
+        return n
+    return max(n, len(_CJK_CHAR.findall(t)))
 
 
 def _terminated(t: str, chars: frozenset[str] | str = _TERMINAL_CHARS) -> bool:
@@ -303,6 +326,9 @@ def _classify_line(t: str, words: int, keys: _Keys) -> str | None:
         return "copyright"
     if keys.syndication and words <= 60 and _SYNDICATION.search(t):
         return "syndication-note"
+    kind = furniture(t, words)
+    if kind is not None:
+        return kind
     return _classify_short(t, words) if words <= 25 else None
 
 
@@ -311,7 +337,7 @@ def _classify_short(t: str, words: int) -> str | None:
         return None
     if _TAGS_LEAD.match(t) and words <= 30 and not _terminated(t):
         return "tags"
-    if words <= 12 and (_SOURCE.fullmatch(t) or _URL_ONLY.fullmatch(t)):
+    if words <= 12 and _SOURCE.fullmatch(t):
         return "source-credit"
     if _RELATED_LEAD.match(t) and not _terminated(t):
         return "related-links"
@@ -319,7 +345,7 @@ def _classify_short(t: str, words: int) -> str | None:
         return "newsletter"
     if words <= 8 and _is_byline(t):
         return "byline"
-    if words <= 15 and len(t) <= 120 and _dateline_date(t) is not None:
+    if words <= 15 and len(t) <= 120 and not _ATTRIBUTION.match(t) and _dateline_date(t) is not None:
         return "dateline"
     return None
 
@@ -410,7 +436,7 @@ def _units(text: str) -> list[_Unit]:
         pieces = _split_markers(text, ls, le) if has_marker else [(ls, le, None)]
         for i, (s, e, reason) in enumerate(pieces):
             piece = text[s:e]
-            words = len(piece.split())
+            words = _word_count(piece)
             if reason is None:
                 reason = _classify_line(piece, words, keys)
             last = units[-1] if units else None
@@ -457,8 +483,11 @@ class _Meta:
     url: str = ""
 
 
-def _lead(units: list[_Unit], first_story: int, meta: _Meta) -> None:
-    """Site name, title and stray headings before the first story paragraph."""
+def _lead(units: list[_Unit], first_story: int, meta: _Meta, known_title: str) -> None:
+    """Site name and title before the first story paragraph. When the loader already knows the title
+    (HTML metadata, a JSON field), only a line that repeats it is taken as the title: other short lines
+    there are a standfirst or a subheading and stay."""
+    known = _norm_title(known_title)
     for u in units[:first_story]:
         if u.reason is not None:
             continue
@@ -466,11 +495,17 @@ def _lead(units: list[_Unit], first_story: int, meta: _Meta) -> None:
         if site is not None:
             u.reason = "site-name"
             meta.outlet = meta.outlet or site.group("d")
-        elif not meta.title and _short_unterminated_or_question(u):
+        elif known:
+            if _norm_title(u.text) == known or _norm_title(_title_text(u.text)) == known:
+                u.reason = "title"
+                meta.title = meta.title or _title_text(u.text)
+        elif not meta.title and _short_unterminated_or_question(u) and not _NOT_TITLE.match(u.text):
             u.reason = "title"
             meta.title = _title_text(u.text)
-        elif meta.title and _short_unterminated(u, 12):
-            u.reason = "heading"
+
+
+def _norm_title(t: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", t.lstrip("#")).split()).casefold()
 
 
 def _short_unterminated_or_question(u: _Unit) -> bool:
@@ -513,6 +548,9 @@ def _link_farms(units: list[_Unit], first_story: int) -> None:
             i += 1
             continue
         run = units[i:j]
+        if _structured(run):  # tour dates, a race calendar, results, a memo header: the story's data
+            i = j
+            continue
         ends_block = j == len(units) or units[j].block != units[j - 1].block
         after_noise = units[i - 1].reason in ("related-links", "advertisement")
         avg_words = sum(u.words for u in run) / len(run)
@@ -520,6 +558,50 @@ def _link_farms(units: list[_Unit], first_story: int) -> None:
             for u in run:
                 u.reason = "link-farm"
         i = j
+
+
+_ITEM_LEAD = re.compile(
+    rf"(?:\d|{_MONTH}\b|(?:mon|tues?|wed|thu(?:rs)?|fri|sat|sun)[a-z]*\b"
+    r"|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)?:)",
+    _I,
+)
+# "Label: value", a table cell, a time or score, a line ending in a number (results, prices)
+_DATA_MARK = re.compile(r"\S: |\s\|\s|^\||\d:\d\d|\d\W*$")
+_ITEM_SEPARATOR = re.compile(r"\s[@|–—-]{1,2}\s|\t|: |\s{3,}")
+
+
+def _structured(run: list[_Unit]) -> bool:
+    """A run of lines shaped like data rather than headlines: most start alike (a number, a date, a
+    weekday, "Label:") or are split by the same separator ("City @ Venue", "Name – Time")."""
+    leads = sum(1 for u in run if _ITEM_LEAD.match(u.text) or _DATA_MARK.search(u.text))
+    seps = Counter(
+        m.group(0).strip() or m.group(0) for u in run for m in [_ITEM_SEPARATOR.search(u.text)] if m
+    )
+    common = seps.most_common(1)[0][1] if seps else 0
+    return leads >= 0.6 * len(run) or common >= 0.8 * len(run)
+
+
+def _bulleted_headlines(units: list[_Unit]) -> None:
+    """A bulleted list of 3 to 12 headlines that ends the text, after the story ("- Minister resigns
+    over flood response"), not introduced by a line ending in ":": items of 5+ words on average,
+    capitalised, mostly without end punctuation, not shaped like data."""
+    last_story = max((i for i, u in enumerate(units) if _is_story(u)), default=len(units))
+    i = last_story + 1
+    while i < len(units):
+        j = i
+        while j < len(units) and units[j].reason is None and _BULLET.match(units[j].text):
+            j += 1
+        run = units[i:j]
+        introduced = i > 0 and units[i - 1].text.endswith(":") and units[i - 1].reason is None
+        last = all(u.reason is not None for u in units[j:])  # nothing of the story follows
+        if 3 <= len(run) <= 12 and last and not introduced and not _structured(run):
+            avg = sum(u.words for u in run) / len(run)
+            open_ended = sum(1 for u in run if not u.terminated)
+            capital = sum(1 for u in run if u.text.lstrip("-*•·–— ")[:1].isupper())
+            if avg >= 5 and open_ended * 3 >= 2 * len(run) and capital * 5 >= 4 * len(run):
+                for u in run:
+                    u.reason = "related-links"
+        i = max(j, i + 1)
 
 
 def _related_items(units: list[_Unit]) -> None:
@@ -550,10 +632,20 @@ def _headings(units: list[_Unit], first_story: int) -> None:
             u.reason = "heading"
 
 
+def _trailing_urls(units: list[_Unit]) -> None:
+    """A bare URL after the story is the source's credit; inside the story it is the story's link."""
+    last_story = max((i for i, u in enumerate(units) if _is_story(u)), default=-1)
+    for u in units[last_story + 1 :]:
+        if u.reason is None and u.words <= 3 and _URL_ONLY.fullmatch(u.text):
+            u.reason = "source-credit"
+
+
 def _duplicates(units: list[_Unit]) -> None:
+    """A story paragraph repeated word for word goes. Short lines and questions that repeat (the same
+    question to each guest, "Eat every 2-3 hours" in each day's plan, spec bullets) are structure: stay."""
     seen: set[str] = set()
     for u in units:
-        if u.reason is not None or u.words < 4:
+        if u.reason is not None or not _is_story(u) or _terminated(u.text, "?"):
             continue
         key = " ".join(u.text.split()).casefold()
         if key in seen:
@@ -586,22 +678,39 @@ def _source_credit(t: str, meta: _Meta) -> None:
 # --------------------------------------------------------------------------- entry point
 
 
-def clean(text: str) -> Cleaned:
-    """Split `text` into kept story paragraph spans and dropped boilerplate spans with reasons."""
+def clean(text: str, *, title: str = "") -> Cleaned:
+    """Split `text` into kept story paragraph spans and dropped boilerplate spans with reasons.
+
+    `title`: the title the loader already knows (from HTML metadata or a JSON field), if any."""
     units = _units(text)
     meta = _Meta()
     first_story = next((i for i, u in enumerate(units) if _is_story(u)), None)
     if first_story is not None:
         _author_bios(units)
         _place_datelines(units, first_story)
-        _lead(units, first_story, meta)
+        _lead(units, first_story, meta, title)
         _related_items(units)
         _link_farms(units, first_story)
-        _headings(units, first_story)
+        _bulleted_headlines(units)
+    _trailing_urls(units)
     _duplicates(units)
     _metadata(units, meta)
+    not_article = _not_article(units)
     paragraphs = tuple((u.start, u.end) for u in units if u.reason is None)
     dropped = tuple(
         Dropped(text=u.text, start=u.start, end=u.end, reason=u.reason) for u in units if u.reason is not None
     )
-    return Cleaned(paragraphs=paragraphs, dropped=dropped, **asdict(meta))
+    return Cleaned(paragraphs=paragraphs, dropped=dropped, not_article=not_article, **asdict(meta))
+
+
+def _not_article(units: list[_Unit]) -> str:
+    """Why the whole document is not an article ("" if it may be one); its kept units are then dropped
+    as "not-an-article", so it has no passages to cite."""
+    kept = [u for u in units if u.reason is None]
+    if not units:
+        return ""
+    why = notice("\n".join(u.text for u in kept)) if kept else "no story text, only page furniture"
+    if why:
+        for u in kept:
+            u.reason = "not-an-article"
+    return why

@@ -15,6 +15,7 @@ everything else is still loaded.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
@@ -274,26 +275,132 @@ def _load_file(path: Path, given: str, size: int, run: _Run) -> list[Article]:
 
 
 def _decode(data: bytes, given: str) -> tuple[str, tuple[str, ...]]:
-    """Bytes -> text with normalised line endings; notes say which fallback decoding was used."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError:
-            text = "\x00"
-        if "\x00" not in text:
-            return _newlines(text), ("decoded as UTF-16 (byte-order mark)",)
+    """Bytes -> text with normalised line endings; notes say how the encoding was chosen.
+
+    Order: a byte-order mark, valid UTF-8, the charset the file declares (HTML `<meta charset>` or
+    `http-equiv`, an XML declaration), UTF-8 with a little damage, then charset-normalizer's guess
+    (noted as a guess), then cp1252/Latin-1."""
+    bom = _bom(data)
+    if bom is not None:
+        return bom
     if _is_binary(data[:_SNIFF_BYTES]) or _is_binary(data[-_SNIFF_BYTES:]):  # head or tail
         raise SourceError(given, "looks like a binary file, not text", "convert it to .txt, .html or .json")
     try:
         return _newlines(data.decode("utf-8-sig")), ()
     except UnicodeDecodeError as e:
-        damaged = _damaged_utf8(data, e)
+        utf8_error = e
+    declared = _declared_charset(data[:_SNIFF_BYTES])
+    notes: tuple[str, ...] = ()
+    if declared is not None and declared != "utf-8":
+        try:
+            return _newlines(data.decode(declared)), (f"decoded as {declared}, the declared charset",)
+        except UnicodeDecodeError:
+            notes = (f"the declared charset ({declared}) does not fit the bytes",)
+    damaged = _damaged_utf8(data, utf8_error)
     if damaged is not None:
-        return _newlines(damaged[0]), (damaged[1],)
+        return _newlines(damaged[0]), (*notes, damaged[1])
+    guess = _guess_encoding(data)
+    if guess is not None:
+        return _newlines(data.decode(guess)), (
+            *notes,
+            f"not UTF-8 and no charset declared: decoded as {guess} (guessed by charset-normalizer)",
+        )
     try:
-        return _newlines(data.decode("cp1252")), ("decoded as cp1252 (not UTF-8)",)
+        return _newlines(data.decode("cp1252")), (*notes, "decoded as cp1252 (not UTF-8)")
     except UnicodeDecodeError:
-        return _newlines(data.decode("latin-1")), ("decoded as latin-1 (not UTF-8)",)
+        return _newlines(data.decode("latin-1")), (*notes, "decoded as latin-1 (not UTF-8)")
+
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"),
+    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
+    (b"\xff\xfe", "utf-16", "UTF-16"),
+    (b"\xfe\xff", "utf-16", "UTF-16"),
+)
+
+
+def _bom(data: bytes) -> tuple[str, tuple[str, ...]] | None:
+    """Text decoded by its byte-order mark (UTF-8 with a BOM is left to the UTF-8 path)."""
+    for mark, codec, name in _BOMS:
+        if not data.startswith(mark) or codec == "utf-8-sig":
+            continue
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            return None
+        if "\x00" in text:
+            return None
+        return _newlines(text), (f"decoded as {name} (byte-order mark)",)
+    return None
+
+
+_CHARSET_DECL = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})"""
+    rb"""|<\?xml[^>]{0,100}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""",
+    re.IGNORECASE,
+)
+# What browsers actually use for these labels (WHATWG Encoding Standard): supersets, not the strict codec.
+_CHARSET_ALIASES = {
+    "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
+    "iso8859-1": "cp1252", "windows-1252": "cp1252", "gb2312": "gb18030", "gbk": "gb18030",
+    "x-gbk": "gb18030", "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
+    "windows-31j": "cp932", "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "tis-620": "cp874",
+    "iso-8859-9": "cp1254", "big5": "big5hkscs",
+}  # fmt: skip
+
+
+def _declared_charset(head: bytes) -> str | None:
+    """The codec named by an HTML meta charset or XML declaration in the first bytes, if Python knows it."""
+    m = _CHARSET_DECL.search(head)
+    if m is None:
+        return None
+    label = (m.group(1) or m.group(2)).decode("ascii").lower()
+    label = _CHARSET_ALIASES.get(label, label)
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return "utf-8" if name in ("utf-8", "utf-8-sig") else name
+
+
+# When charset-normalizer finds several encodings equally plausible, prefer the most common on the web.
+_PREFERRED = (
+    "cp1252", "gb18030", "cp932", "cp949", "cp1251", "cp1250", "euc_jp", "big5", "iso8859_2", "koi8_r",
+    "cp1256", "cp1253", "cp1254", "cp1255", "cp1257", "cp874", "iso8859_15",
+)  # fmt: skip
+
+
+def _guess_encoding(data: bytes) -> str | None:
+    """charset-normalizer's best guess (ties broken by web frequency), or None when it has none."""
+    from charset_normalizer import from_bytes
+
+    results = list(from_bytes(data))
+    if not results:
+        return None
+    chaos = min(r.chaos for r in results)
+    close = [r for r in results if r.chaos <= chaos + 0.01]
+    coherence = max(r.coherence for r in close)
+    tied = [r.encoding for r in close if r.coherence >= coherence - 0.05]
+    best = min(tied, key=lambda e: _PREFERRED.index(e) if e in _PREFERRED else len(_PREFERRED))
+    text = data.decode(best)
+    try:
+        western, name = data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        western, name = data.decode("latin-1"), "latin-1"
+    # The same text, or a guess that glues scripts inside words ("Cafй") where cp1252 does not: cp1252.
+    if western == text or (_mixed_words(text) > _mixed_words(western)):
+        return name
+    return best
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F]")
+_OTHER_LETTER = re.compile(r"[^\W\dA-Za-z\u00C0-\u024F_]")
+
+
+def _mixed_words(text: str) -> int:
+    """Words mixing Latin letters with letters of another script: the mark of a wrong decoding."""
+    return sum(1 for w in text.split() if _LATIN_WORD.search(w) and _OTHER_LETTER.search(w))
 
 
 def _damaged_utf8(data: bytes, error: UnicodeDecodeError) -> tuple[str, str] | None:
@@ -392,14 +499,28 @@ def _nesting_depth(html: str) -> int:
 
 
 def _extract_html(html: str, given: str) -> dict[str, Any]:
-    import trafilatura  # slow import, only needed for HTML
+    try:
+        import trafilatura  # slow import, only needed for HTML
 
+        return _bare_extraction(trafilatura, html, given)
+    except ImportError as e:  # e.g. lxml 5.2+ without lxml_html_clean, which trafilatura imports
+        missing = e.name or "a module"
+        raise SourceError(
+            given,
+            f"cannot read HTML: the HTML extractor needs {missing}, which is not installed",
+            "reinstall the toolkit (pip install brief-toolkit), or pip install lxml_html_clean",
+        ) from e
+
+
+def _bare_extraction(trafilatura: Any, html: str, given: str) -> dict[str, Any]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             doc = trafilatura.bare_extraction(
                 html, with_metadata=True, include_comments=False, include_tables=True
             )
+    except ImportError:
+        raise
     except Exception as e:  # the extractor's parser errors are not part of its API
         raise SourceError(given, f"could not parse the HTML ({type(e).__name__})", "check the file") from e
     if doc is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..models import Article, Corpus, Passage, Sentence, Source
+from ..text.language import detect_language, support_problem
 from ..text.sentences import split_sentences
 from ..text.tokens import Tokenizer, count_tokens, get_tokenizer
 from .cleaning import clean
@@ -20,7 +21,7 @@ __all__ = ["build_corpus", "build_source"]
 def build_source(article: Article, source_id: str, tokenizer: Tokenizer) -> Source:
     """Clean one article and cut it into numbered passages."""
     text = article.text
-    cleaned = clean(text)
+    cleaned = clean(text, title=article.title)
     passages: list[Passage] = []
     for k, (start, end) in enumerate(cleaned.paragraphs, 1):
         body = text[start:end]
@@ -37,6 +38,13 @@ def build_source(article: Article, source_id: str, tokenizer: Tokenizer) -> Sour
                 tokens=count_tokens(tokenizer, body),
             )
         )
+    kept = "\n".join(p.text for p in passages)
+    notes = article.notes
+    problem = support_problem(kept) if kept else ""
+    if problem:
+        notes = (*notes, problem)
+    if cleaned.not_article:
+        notes = (*notes, f"not an article ({cleaned.not_article}): left out of the briefing")
     return Source(
         id=source_id,
         text=text,
@@ -47,8 +55,10 @@ def build_source(article: Article, source_id: str, tokenizer: Tokenizer) -> Sour
         url=article.url or cleaned.url,
         passages=tuple(passages),
         dropped=cleaned.dropped,
-        notes=article.notes,
+        notes=notes,
         origin=source_id,
+        language=detect_language(kept or text),
+        not_article=cleaned.not_article,
     )
 
 

@@ -11,6 +11,8 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
+from .language import OTHER_STOPWORDS
+
 __all__ = ["STOPWORDS", "content_terms", "stem", "tfidf_matrix", "topk_cosine", "topk_per_row"]
 
 STOPWORDS = frozenset(
@@ -167,6 +169,7 @@ STOPWORDS = frozenset(
         "it's",
     ]
 )
+STOPWORDS = STOPWORDS | OTHER_STOPWORDS  # de, fr, es, it, pt, pl, ru function words (text.language)
 
 _TOKEN = re.compile(r"[^\W_]+(?:[’'][^\W_]+)?", re.UNICODE)
 _SUFFIXES = ("ingly", "ations", "ation", "ments", "ment", "ings", "ing", "ied", "ies", "ed", "es", "s")
@@ -189,10 +192,25 @@ def stem(word: str) -> str:
     return w
 
 
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kana and Han ideographs
+_TERM = re.compile(rf"(?P<cjk>[{_CJK}]+)|[^\W_{_CJK}]+(?:[’'][^\W_{_CJK}]+)?")
+
+
+def cjk_terms(run: str) -> list[str]:
+    """Character bigrams of a run of Chinese/Japanese characters (text without spaces has no words to
+    split on; bigrams are the standard index unit, as in Lucene's CJKAnalyzer); one character alone."""
+    return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+
+
 def content_terms(text: str) -> list[str]:
-    """Stemmed words without stopwords, numbers kept (they matter in news)."""
+    """Stemmed words without stopwords, numbers kept (they matter in news); Chinese and Japanese runs
+    become character bigrams (`cjk_terms`)."""
     out: list[str] = []
-    for tok in _TOKEN.findall(text):
+    for m in _TERM.finditer(text):
+        tok = m.group(0)
+        if m.lastgroup == "cjk":
+            out.extend(cjk_terms(tok))
+            continue
         low = tok.lower()
         if low in STOPWORDS or (len(low) < 2 and not low.isdigit()):
             continue
