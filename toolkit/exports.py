@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .briefing import Briefing
 from .errors import ConfigError
+from .labels import counts_line, plain_reason, plural, shown_path, shown_status, source_title
 from .models import Source, SummarySentence
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
 ]
 
 FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".docx": "docx"}
+NO_WARNINGS = "None: every sentence and every citation was checked and holds, and no sources disagree."
 QUOTE_LIMIT = 400  # characters of evidence (or of the passage, when unchecked) quoted in a footnote
 
 
@@ -74,10 +76,12 @@ def citations_of(briefing: Briefing, sentence: SummarySentence) -> list[Citation
 
 
 def metadata_line(briefing: Briefing) -> str:
-    """How the briefing was made, in one line: engine, model, date, sources, words, cost."""
-    parts = [f"engine: {briefing.engine}", f"model: {briefing.model}"]
+    """How the briefing was made, in one line: the summary's size as it stands (`N sentences, M
+    words`, recounted from the sentences, so an edited briefing shows its edited size), engine,
+    model, date, sources, words asked, cost."""
+    parts = [counts_line(briefing.sentences), f"engine: {briefing.engine}", f"model: {briefing.model}"]
     parts.append(f"created: {briefing.created or 'undated'}")
-    parts.append(f"{len(briefing.sources)} sources")
+    parts.append(plural(len(briefing.sources), "source"))
     if briefing.words:
         parts.append(f"{briefing.words} words asked")
     usage = briefing.usage
@@ -95,9 +99,16 @@ def warnings(briefing: Briefing) -> list[str]:
     if briefing.sentences and all(not s.status for s in briefing.sentences):
         out.append("The citations were not checked against the passages (run `brief verify` on it).")
     for k, s in enumerate(briefing.sentences, 1):
-        if s.status and s.status != "supported":
-            why = _flat(s.reason or s.note)
-            out.append(f"Sentence {k} is {s.status}" + (f": {why}" if why else "."))
+        status = shown_status(s)
+        if s.status and status != "supported":
+            why = _flat(plain_reason(s.reason or s.note))
+            out.append(f"Sentence {k} is {status}" + (f": {why}" if why else "."))
+        elif status == "supported":
+            weak = [c for c in s.checks if c.status != "supported"]
+            out += [
+                f"Sentence {k} cites {c.passage}, which is {c.status}: {_flat(plain_reason(c.reason))}"
+                for c in weak
+            ]
     missing = briefing.unresolved_citations()
     if missing:
         out.append(f"Citations to passages that do not exist: {', '.join(dict.fromkeys(missing))}.")
@@ -115,7 +126,7 @@ def to_markdown_footnotes(briefing: Briefing, sentences_per_paragraph: int = 4) 
     lines = ["# Briefing", "", f"_{_md(metadata_line(briefing))}_", ""]
     found = warnings(briefing)
     lines += ["## Warnings", ""]
-    lines += [f"- {_md(w)}" for w in found] or ["None: every sentence is supported by what it cites."]
+    lines += [f"- {_md(w)}" for w in found] or [NO_WARNINGS]
     lines += ["", "## Summary", ""]
     notes: list[str] = []
     paragraph: list[str] = []
@@ -125,8 +136,9 @@ def to_markdown_footnotes(briefing: Briefing, sentences_per_paragraph: int = 4) 
         if entries:
             notes.append(f"[^{len(notes) + 1}]: " + " · ".join(_md(e.line()) for e in entries))
             text += f"[^{len(notes)}]"
-        if not entries or (s.status and s.status != "supported"):
-            text += f" _({s.status or 'uncited'})_"
+        status = shown_status(s)
+        if not entries or status != "supported":
+            text += f" _({status if entries else 'uncited'})_"
         paragraph.append(text)
         if k % sentences_per_paragraph == 0:
             lines += [" ".join(paragraph), ""]
@@ -174,7 +186,7 @@ def to_docx(briefing: Briefing, path: str | Path) -> Path:
     for w in found:
         document.add_paragraph(xml_safe(w), style="List Bullet")
     if not found:
-        document.add_paragraph("None: every sentence is supported by what it cites.")
+        document.add_paragraph(NO_WARNINGS)
 
     document.add_heading("Summary", level=1)
     footnotes = Footnotes(document)
@@ -186,8 +198,9 @@ def to_docx(briefing: Briefing, path: str | Path) -> Path:
         entries = citations_of(briefing, s)
         if entries:
             footnotes.add(paragraph, [e.line() for e in entries])
-        if not entries or (s.status and s.status != "supported"):
-            flag = paragraph.add_run(f" [{s.status or 'uncited'}]")
+        status = shown_status(s)
+        if not entries or status != "supported":
+            flag = paragraph.add_run(f" [{status if entries else 'uncited'}]")
             flag.italic = True
 
     if briefing.notes:
@@ -239,17 +252,19 @@ def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
 
 
 def _source_name(source: Source) -> str:
-    name = source.title or source.path or source.id
+    name = source_title(source)
     return f"{name} ({source.outlet})" if source.outlet and source.outlet not in name else name
 
 
 def _source_line(src: Source) -> str:
-    parts = [src.title or "(untitled)"]
+    """Title (or the opening words of an untitled source), outlet and date, URL, the path relative
+    to the current folder, and the number of passages."""
+    parts = [source_title(src)]
     meta = ", ".join(x for x in (src.outlet, src.date) if x)
     parts += [meta] if meta else []
     parts += [src.url] if src.url else []
-    parts += [src.path] if src.path else []
-    parts.append(f"{len(src.passages)} passages")
+    parts += [shown_path(src.path)] if src.path else []
+    parts.append(plural(len(src.passages), "passage"))
     if src.origin and src.origin != src.id:
         parts.append(f"copy of the same story as {src.origin}")
     return " · ".join(_flat(p) for p in parts)
