@@ -228,6 +228,10 @@ def summary_html(briefing: Briefing, selected: int = -1, corpus: Corpus | None =
     return f'<ol class="summary" data-slot="summary">{"".join(rows)}</ol>'
 
 
+def _to_look_at(problems: int) -> str:
+    return "every sentence supported" if not problems else f"{plural(problems, 'sentence')} to look at"
+
+
 def bar_html(briefing: Briefing) -> str:
     """Counts by status as filter buttons, `N sentences, M words`, and next/previous problem."""
     counts = Counter(shown_status(s) for s in briefing.sentences)
@@ -250,7 +254,7 @@ def bar_html(briefing: Briefing) -> str:
     )
     return (
         f'<div class="bx-bar" data-slot="bar"><span class="size">{esc(counts_line(briefing.sentences))}'
-        f" · {esc(plural(problems, 'sentence'))} to look at</span>"
+        f" · {esc(_to_look_at(problems))}</span>"
         f'<span class="flts">{"".join(filters)}</span>'
         f'<span class="steps">{steps if problems else ""}</span></div>'
     )
@@ -587,12 +591,12 @@ background:color-mix(in srgb,var(--c) 18%,transparent)}
 border-radius:10px;padding:0 6px;margin:0 1px;
 background:color-mix(in srgb,var(--c,#888) 14%,transparent)}
 .bx .chip.st-missing{border-style:dashed;text-decoration:line-through}
-.bx .chip .tip{display:none;position:absolute;z-index:5;left:0;top:1.6em;width:min(26em,70vw);
+.bx .chip .tip{display:none;position:absolute;z-index:5;right:0;top:1.6em;width:min(26em,70vw);
 text-align:left;
 font:13px/1.4 var(--jp-content-font-family,system-ui,sans-serif);white-space:normal;padding:6px 8px;
 color:var(--bx-fg);background:var(--bx-bg);border:1px solid var(--bx-line);border-radius:6px;
 box-shadow:0 4px 14px rgba(0,0,0,.25)}
-.bx .chip:hover .tip,.bx .chip:focus .tip,.bx .chip:focus-visible .tip{display:block}
+.bx .chip:hover .tip,.bx .chip:focus-visible .tip{display:block}.bx .tip{pointer-events:none}
 .bx .tip .tv{display:block;color:var(--bx-muted)}
 .bx .tip q{display:block;margin-top:3px;font-style:italic}
 .bx .goto,.bx .badge{font:12px ui-monospace,monospace;border-radius:10px;padding:0 6px}

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = ["STATUSES", "Claim", "PassageIndex", "Unit", "Verifier", "key_terms", "verify"]
 
-STATUSES = ("supported", "partial", "unsupported", "contradicted", "uncited")
+STATUSES = ("supported", "partial", "unsupported", "contradicted", "disputed", "uncited")
 SUPPORT = 0.6  # share of key terms (IDF-weighted) a passage must hold to support a sentence
 PARTIAL = 0.4  # ... to partly support it
 CONTRADICT_MIN = 0.5  # numbers and polarity contradict only when the passage is about the same thing
