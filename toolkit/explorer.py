@@ -161,7 +161,7 @@ class Explorer(anywidget.AnyWidget):
         self.edits = 0
         self._undo: list[Briefing] = []
         self._redo: list[Briefing] = []
-        self.sent: list[str] = []  # the patches sent to the browser, newest last (sizes for benchmarks)
+        self._memo: dict[tuple[object, ...], str] = {}
         self.on_msg(self._on_message)
         self._slots = self._view_slots()
         self._base = dict(self._slots)  # what `view_html` holds
@@ -346,7 +346,7 @@ class Explorer(anywidget.AnyWidget):
         return tools_html(can_undo=bool(self._undo), can_redo=bool(self._redo))
 
     def _view_slots(self) -> dict[str, str]:
-        out = _view_slots(self._briefing, editable=True, corpus=self._corpus)
+        out = _view_slots(self._briefing, editable=True, corpus=self._corpus, memo=self._memo)
         out["tools"] = self._tools()
         return out
 
@@ -378,7 +378,6 @@ class Explorer(anywidget.AnyWidget):
         self._slots, self._used = self._view_slots(), self._used_passages()
         markup = self._changes(before, before_used)
         if markup:
-            self.sent.append(markup)
             self.send({"kind": "patch", "html": markup})
 
     def _refocus(self) -> None:

@@ -40,7 +40,7 @@ from .labels import (
     source_title,
 )
 from .models import Corpus, Evidence, Passage, Source, SummarySentence
-from .report import Conflict, Report
+from .report import Conflict, LeftOut, Report, SourceCoverage, UniqueFact
 
 if TYPE_CHECKING:
     from .verify import Verifier
@@ -304,9 +304,34 @@ def _goto(pid: str) -> str:
     return f'<button type="button" class="goto" data-act="goto" data-p="{esc(pid)}">{esc(pid)}</button>'
 
 
+@dataclass(frozen=True)
+class _BySource:
+    coverage: dict[str, SourceCoverage]
+    left_out: dict[str, list[LeftOut]]
+    unique: dict[str, list[UniqueFact]]
+
+
+_LAST: list[tuple[Report, _BySource]] = []
+
+
+def _by_source(report: Report) -> _BySource:
+    """The report's per-source lists, grouped once per report (the view asks for every source)."""
+    if _LAST and _LAST[0][0] is report:
+        return _LAST[0][1]
+    left: dict[str, list[LeftOut]] = {}
+    for x in report.left_out:
+        left.setdefault(x.source, []).append(x)
+    unique: dict[str, list[UniqueFact]] = {}
+    for f in report.unique_facts:
+        unique.setdefault(f.source, []).append(f)
+    out = _BySource({c.source: c for c in report.coverage}, left, unique)
+    _LAST[:] = [(report, out)]
+    return out
+
+
 def coverage_html(source: Source, report: Report | None) -> str:
     """The source's coverage bar (slot `cov:<id>`)."""
-    cov = next((c for c in report.coverage if c.source == source.id), None) if report else None
+    cov = _by_source(report).coverage.get(source.id) if report else None
     if cov is None:
         return f'<div class="cov" data-slot="cov:{esc(source.id)}"></div>'
     pct = max(0.0, min(100.0, round(cov.share * 100, 1)))
@@ -327,7 +352,7 @@ def source_pane_html(
 ) -> str:
     """One source column: header with coverage bar, passages, left out (most central first), only here."""
     highlights = highlights or {}
-    cov = next((c for c in report.coverage if c.source == source.id), None) if report else None
+    cov = _by_source(report).coverage.get(source.id) if report else None
     used = set(cov.used) if cov else set()
     meta = " · ".join(esc(x) for x in (source.outlet, source.date) if x)
     copy = (
@@ -370,9 +395,10 @@ def extras_html(source: Source, report: Report | None, *, editable: bool = False
     slot = f'data-slot="x:{esc(source.id)}"'
     if report is None:
         return f'<div class="extras" {slot}></div>'
-    left = [x for x in report.left_out if x.source == source.id]
+    grouped = _by_source(report)
+    left = grouped.left_out.get(source.id, [])
     text = {p.id: p.text for p in source.passages}
-    only = [f for f in report.unique_facts if f.source == source.id]
+    only = grouped.unique.get(source.id, [])
     parts = []
     if left:
         items = "".join(
@@ -503,16 +529,37 @@ def tools_html(*, can_undo: bool = False, can_redo: bool = False) -> str:
     )
 
 
-def view_slots(briefing: Briefing, *, editable: bool = False, corpus: Corpus | None = None) -> dict[str, str]:
+def view_slots(
+    briefing: Briefing,
+    *,
+    editable: bool = False,
+    corpus: Corpus | None = None,
+    memo: dict[tuple[object, ...], str] | None = None,
+) -> dict[str, str]:
     """The parts of the view an edit can change, by slot key: `bar`, `warnings`, `s:<i>` (one per
     sentence), `cov:<id>` and `x:<id>` (one per source), `conflicts`. The summary's `summary` slot is
-    the `s:<i>` rows joined (see `summary_html`)."""
+    the `s:<i>` rows joined (see `summary_html`). `memo` keeps rendered source extras between calls,
+    keyed by what they show."""
     corpus = corpus or briefing.corpus
     out = {"bar": bar_html(briefing), "warnings": warnings_html(briefing)}
     out |= {f"s:{i}": sentence_html(corpus, i, s) for i, s in enumerate(briefing.sentences)}
+    memo = {} if memo is None else memo
+    if len(memo) > 20_000:
+        memo.clear()
+    report = briefing.report
+    grouped = _by_source(report) if report is not None else None
     for src in briefing.sources:
-        out[f"cov:{src.id}"] = coverage_html(src, briefing.report)
-        out[f"x:{src.id}"] = extras_html(src, briefing.report, editable=editable)
+        out[f"cov:{src.id}"] = coverage_html(src, report)
+        key: tuple[object, ...] = (src.id, editable, report is None)
+        if grouped is not None:  # what the extras show: re-rendered only when it changed
+            key += (
+                tuple((x.passage, x.centrality) for x in grouped.left_out.get(src.id, ())),
+                tuple((f.passage, f.in_summary) for f in grouped.unique.get(src.id, ())),
+            )
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = extras_html(src, report, editable=editable)
+        out[f"x:{src.id}"] = hit
     out["conflicts"] = conflicts_html(briefing.report)
     return out
 

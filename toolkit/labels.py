@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from .models import Source, SummarySentence
@@ -122,6 +123,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+@lru_cache(maxsize=8192)  # the view words the same reasons again after every edit
 def plain_reason(reason: str) -> str:
     """A checker reason in plain words: percentages of key terms become counts of key words, a
     numeric clash reads "S2:3 says 1,383 people, the sentence says 800". Unknown wording is kept."""
