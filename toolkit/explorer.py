@@ -406,7 +406,8 @@ class Explorer(anywidget.AnyWidget):
                 if markup:
                     self.send({"kind": "patch", "html": markup})
                 return
-            i = int(content.get("i", -1))
+            raw = content.get("i")
+            i = int(raw) if raw is not None else -1
             if kind == "select":
                 self.select(i, str(content.get("passage", "")))
                 return
