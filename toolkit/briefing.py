@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .citations import format_marker
+from .labels import plural, shown_path, source_title
 from .models import Corpus, DuplicateGroup, Source, SummarySentence, Usage, _Value
 from .report import Report
 
@@ -135,15 +136,15 @@ class Briefing(_Value):
 
 
 def _source_line(src: Source) -> str:
-    parts = [_md_escape(src.title or "(untitled)")]
+    parts = [_md_escape(source_title(src))]
     meta = ", ".join(x for x in (src.outlet, src.date) if x)
     if meta:
         parts.append(_md_escape(meta))
     if src.url:
         parts.append(f"<{src.url}>" if "://" in src.url else _md_escape(src.url))
     if src.path:
-        parts.append(f"`{src.path}`")
-    parts.append(f"{len(src.passages)} passages")
+        parts.append(f"`{shown_path(src.path)}`")
+    parts.append(plural(len(src.passages), "passage"))
     if src.origin and src.origin != src.id:
         parts.append(f"copy of the same story as {src.origin}")
     return " · ".join(parts)

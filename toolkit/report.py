@@ -129,7 +129,10 @@ def report_markdown(report: Report, *, left_out: int = 5, unique: int = 5) -> st
             lines.append(f"- {c.kind} ({c.about}): {sides}{flag}")
         lines.append("")
     if report.left_out and left_out:
-        lines.append("Most central passages left out:")
+        lines.append(
+            "Most central passages left out (centrality: how much a passage shares with the rest of the"
+            " cluster, LexRank, 1 = most):"
+        )
         lines += [f"- {x.passage} (centrality {x.centrality:.2f})" for x in report.left_out[:left_out]]
         lines.append("")
     if report.unique_facts and unique:
