@@ -471,6 +471,16 @@ def test_standalone_file_works_offline_with_no_kernel(browser: Any, tmp_path: Pa
         outside = _outside_requests(page, 0)
         page.goto(path.as_uri())
         assert "Sentence 2 is disputed" in page.locator(".warnings").inner_text()  # warnings in the file
+        # A "left out" passage button brings that passage into view in its column, highlighted.
+        left = page.locator(".src-col[data-s='S3'] details.left")
+        left.locator("summary").click()
+        goto = left.locator("button.goto").last
+        pid = goto.get_attribute("data-p")
+        goto.click()
+        target = page.locator(f".src-col[data-s='S3'] .passage[data-p='{pid}']")
+        expect(target).to_have_class(re.compile(r"\bflash\b"))
+        box, shown = page.locator(".src-col[data-s='S3'] .passages").bounding_box(), target.bounding_box()
+        assert box and shown and box["y"] - 1 <= shown["y"] <= box["y"] + box["height"]
         assert _not_green(page.locator(".sent").nth(1).evaluate("el => getComputedStyle(el).borderLeftColor"))
         chip = page.locator(".sent").nth(1).locator(".chip[data-p='S4:1']")
         chip.hover()
