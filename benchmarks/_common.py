@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from toolkit.engines import Draft
+from toolkit.engines.base import Draft
 from toolkit.models import Corpus
-from toolkit.tokens import Tokenizer, count_tokens, get_tokenizer
+from toolkit.text.tokens import Tokenizer, count_tokens, get_tokenizer
 
 if TYPE_CHECKING:
     from fakeserver import FakeServer, RecordedRequest, Reply
@@ -270,11 +270,11 @@ def request_tokens(requests: Sequence[RecordedRequest], tokenizer: Tokenizer | N
 def our_engine(base_url: str, *, context: int | None = None, cache_dir: Path | None = None) -> Any:
     """`OpenAIEngine` over `OpenAIChat` (official SDK, concurrency 8) at `base_url`; `context` overrides
     the model's context window (to force map-reduce); `cache_dir` turns the response cache on."""
-    from toolkit.cache import ResponseCache
-    from toolkit.endpoint import EndpointConfig
-    from toolkit.llm import OpenAIChat
-    from toolkit.llm_engine import OpenAIEngine
-    from toolkit.planning import model_info
+    from toolkit.chat.cache import ResponseCache
+    from toolkit.chat.endpoint import EndpointConfig
+    from toolkit.chat.llm import OpenAIChat
+    from toolkit.engines.llm_engine import OpenAIEngine
+    from toolkit.plan.planning import model_info
 
     config = EndpointConfig(base_url=base_url, api_key="bench", model=MODEL, max_concurrency=8)
     chat = OpenAIChat(config, cache=ResponseCache(cache_dir) if cache_dir is not None else None)

@@ -123,7 +123,7 @@ def run(latency: float = LATENCY) -> Outcome:
             "`brief summarize examples/syria-iraq-2025 --engine openai` (the quickstart with an endpoint)",
             f"against the scripted server, {1000 * latency:.0f} ms per call, empty cache before run 1. CLI",
             "wall time includes starting Python and importing the toolkit; the API runs reuse this process.",
-            "The second run's answers come from the on-disk cache (`toolkit.cache.ResponseCache`).",
+            "The second run's answers come from the on-disk cache (`toolkit.chat.cache.ResponseCache`).",
         ]
     )
     second = [r for r in reruns if r.run == 2]

@@ -30,8 +30,9 @@ from pathlib import Path
 from _common import DEFAULT_DATA, EXAMPLES, RESULTS, Outcome, Table, command_line, load_jsonl, publish
 
 from toolkit import build_corpus, load_articles, summarize
+from toolkit.check.verifier import Verifier
 from toolkit.models import Article
-from toolkit.verify import Verifier, verify
+from toolkit.pipeline import verify
 
 
 @dataclass
@@ -241,7 +242,7 @@ def run(data: Path = DEFAULT_DATA, limit: int | None = None) -> Outcome:
         f"({1000 * state.seconds / max(state.checks, 1):.2f} ms each); "
         f"{total:.0f} s in all, corpus building included.",
         "",
-        "`toolkit.verify.SUPPORT` (0.6) was picked from a sweep of 0.55-0.7 on the first 14 instances of",
+        "`toolkit.check.verifier.SUPPORT` (0.6) was picked from a sweep of 0.55-0.7 on the first 14 instances of",  # noqa: E501
         "this same dev set (precision stayed above 97% for `supported`, recall rose as it fell), so these",
         "figures are dev-set figures, not held-out ones. SummHay documents are LLM-written paraphrases with",
         "high word overlap; real summaries of real news paraphrase more, so expect lower recall there.",

@@ -4,7 +4,7 @@
 
 Folders (written as .txt files into a temporary folder, so loading and cleaning run as for a user):
 
-- the bundled seeds, against the reading in `toolkit/grouping.py`'s notes: {000, 001, 002} the March
+- the bundled seeds, against the reading in `toolkit/group/grouping.py`'s notes: {000, 001, 002} the March
   2025 visit, {003, 004} the December 2024 call and its aftermath;
 - three MultiLing 2011 clusters mixed (30 articles): M000+M001+M002 (the folder the tests use), and
   every one of the 120 possible triples (mean, worst);
@@ -31,7 +31,7 @@ from pathlib import Path
 
 from _common import DEFAULT_DATA, EXAMPLES, RESULTS, Outcome, Table, command_line, load_jsonl, publish
 
-from toolkit.grouping import group_articles
+from toolkit.group.grouping import group_articles
 from toolkit.models import Article
 
 SEED_GOLD = ["visit", "visit", "visit", "december", "december"]

@@ -56,10 +56,10 @@ from _common import (
 )
 
 from toolkit import build_corpus, summarize
-from toolkit.endpoint import EndpointConfig
-from toolkit.llm import ChatRequest, OpenAIChat
+from toolkit.chat.endpoint import EndpointConfig
+from toolkit.chat.llm import ChatRequest, OpenAIChat
 from toolkit.models import Article
-from toolkit.tokens import get_tokenizer
+from toolkit.text.tokens import get_tokenizer
 
 SIZES = (5, 20, 50)
 CONTEXT = 16_384

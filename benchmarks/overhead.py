@@ -11,7 +11,7 @@ Each size runs in a fresh Python process (`--worker`), the stages in pipeline or
 
 - load: `load_articles(folder)`;
 - clean + segment: `build_corpus(articles, dedupe=False)` (cleaning, paragraphs, sentences, tokens);
-- dedupe: `toolkit.dedupe.find_duplicates(corpus)` (near-duplicate passages across sources);
+- dedupe: `toolkit.ingest.dedupe.find_duplicates(corpus)` (near-duplicate passages across sources);
 - group: `group_articles(articles)` (event groups);
 - plan + chunk: `make_plan(corpus, ...)` with a 16,384-token context, so the corpus is chunked for
   map-reduce (`chunk_passages` inside), each near-duplicate sent once.
@@ -121,9 +121,9 @@ class RssSampler:
 
 def worker(folder: Path, stages: Sequence[str]) -> dict[str, Any]:
     from toolkit import build_corpus, group_articles, load_articles
-    from toolkit.dedupe import find_duplicates
-    from toolkit.planning import ModelInfo, make_plan
-    from toolkit.tokens import get_tokenizer
+    from toolkit.ingest.dedupe import find_duplicates
+    from toolkit.plan.planning import ModelInfo, make_plan
+    from toolkit.text.tokens import get_tokenizer
 
     tok = get_tokenizer(MODEL)
     state: dict[str, Any] = {}

@@ -2,12 +2,12 @@
 
     python benchmarks/quality.py [--data DIR] [--words 250] [--engine extractive|openai] [--out DIR]
 
-For each cluster the documents become a `Corpus` through `toolkit.passages.build_corpus` (the same
+For each cluster the documents become a `Corpus` through `toolkit.ingest.passages.build_corpus` (the same
 cleaning and sentence splitting the toolkit uses), every system writes a summary, the summary is cut
 to the word budget (whitespace words), and ROUGE-1/2/L F1 (rouge-score, Porter stemming) is averaged
 over the three references, then over clusters. Systems:
 
-- ours: `toolkit.extractive.ExtractiveEngine` (or, with `--engine openai`, the LLM engine on the
+- ours: `toolkit.engines.extractive.ExtractiveEngine` (or, with `--engine openai`, the LLM engine on the
   endpoint in OPENAI_*, through `toolkit.pipeline.make_engine`);
 - Lead (first document) and Lead (round-robin: first sentence of each document, then the second ...);
 - LexRank (classic, re-implemented here: TF-IDF cosine graph over the toolkit's content terms,
@@ -39,10 +39,10 @@ from _common import DEFAULT_DATA, RESULTS, Outcome, Table, Target, command_line,
 from _common import make_summarizer as _make_summarizer
 from rouge_score import rouge_scorer
 
-from toolkit.extractive import ExtractiveEngine
+from toolkit.engines.extractive import ExtractiveEngine
+from toolkit.ingest.passages import build_corpus
 from toolkit.models import Article, Corpus
-from toolkit.passages import build_corpus
-from toolkit.textsim import content_terms, tfidf_matrix
+from toolkit.text.similarity import content_terms, tfidf_matrix
 
 PUBLISHED = {
     "Lead (published)": (42.9, 17.0, 20.1),
@@ -229,7 +229,7 @@ def table(results: dict[str, tuple[float, float, float, float]], words: int, n: 
         lines.append(f"ours vs Lead (round-robin): R1 {r1 - b1:+.1f}, R2 {r2 - b2:+.1f}, RL {rl - bl:+.1f}")
     lines += [
         "",
-        "All systems read the same cleaned passages (toolkit.passages.build_corpus), so headlines and",
+        "All systems read the same cleaned passages (toolkit.ingest.passages.build_corpus), so headlines and",
         "datelines the cleaner removes are gone for the baselines too; this is why our round-robin Lead",
         "scores well above the published Lead. sumy rows use the toolkit's sentences and a regex word",
         "tokenizer, because sumy's own tokenizer needs NLTK punkt data, which would be downloaded.",

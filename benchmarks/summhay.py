@@ -5,12 +5,12 @@ citations point at documents that hold them?
                                  [--sumy] [--out DIR]
 
 Per instance (topic x subtopic, 12-38 documents), every system writes a `--words` summary of the
-instance's documents (a `Corpus` from `toolkit.passages.build_corpus`, document k is source S{k+1}).
+instance's documents (a `Corpus` from `toolkit.ingest.passages.build_corpus`, document k is source S{k+1}).
 SummHay's summaries are query-focused; ours are not (the engines take no query), so every system
 summarises the whole haystack and coverage is bounded by what a generic summary of it states.
 
 Coverage, the stated criterion: an insight is covered when the toolkit's own support checker
-(`toolkit.verify.Verifier`, the one that checks our citations) finds it `supported` by the summary,
+(`toolkit.check.verifier.Verifier`, the one that checks our citations) finds it `supported` by the summary,
 read as a corpus with one passage per summary sentence (joint support by several summary sentences
 counts). `benchmarks/citations.py` measures that checker on this same data: 95.6% precision and 83.8%
 recall for insight-vs-document support, so coverage is a slight under-count. A looser column counts
@@ -53,10 +53,10 @@ from _common import (
 )
 from rouge_score import rouge_scorer
 
-from toolkit.engines import Draft
+from toolkit.check.verifier import Verifier
+from toolkit.engines.base import Draft
+from toolkit.ingest.passages import build_corpus
 from toolkit.models import Article, Corpus, Passage, Sentence, Source, SummarySentence
-from toolkit.passages import build_corpus
-from toolkit.verify import Verifier
 
 # A system returns summary sentences with their citations (none for baselines).
 System = Callable[[Corpus, int], list[SummarySentence]]

@@ -12,7 +12,7 @@ Clusters with wire copies:
 
 Every system talks to the same scripted OpenAI-compatible server (`tests/fakeserver.py`, in process,
 127.0.0.1), and prompt tokens are counted from the requests the server received: o200k_base tokens
-(`toolkit.tokens.get_tokenizer`) of every message's content, summed over calls.
+(`toolkit.text.tokens.get_tokenizer`) of every message's content, summed over calls.
 
 - naive: the raw articles joined by blank lines, no instructions (a lower bound for "paste it all");
 - ours: `OpenAIEngine` (gpt-4o-mini, 128k context: one call) answering through the tests' scripted
@@ -61,7 +61,7 @@ from _common import (
 
 from toolkit import build_corpus, load_articles
 from toolkit.models import Article
-from toolkit.tokens import count_tokens, get_tokenizer
+from toolkit.text.tokens import count_tokens, get_tokenizer
 
 # Which articles of a MultiLing cluster get a wire copy, in order: 3 copies -> the 1st, 4th and 7th.
 COPY_ORDER = (0, 3, 6, 9, 1, 4, 7, 2, 5, 8)

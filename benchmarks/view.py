@@ -30,7 +30,7 @@ from typing import Any
 from _common import DEFAULT_DATA, RESULTS, Outcome, Table, Target, command_line, md_table, publish, summhay
 
 from toolkit import load_articles, summarize
-from toolkit.explorer import Explorer
+from toolkit.view.explorer import Explorer
 
 SIZES = (5, 20, 50)
 

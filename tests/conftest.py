@@ -3,10 +3,13 @@
 Every test runs with the OPENAI_* variables removed, BRIEF_CACHE_DIR pointing into its tmp_path, and
 outgoing connections allowed only to loopback (127.0.0.0/8, localhost, ::1) or Unix sockets; anything
 else raises `NetworkBlocked` before a packet leaves. The LLM tests talk to `tests/fakeserver.py`.
+Child processes (CLI runs, notebook kernels, concurrent kernels) get this checkout first on PYTHONPATH,
+so they import the toolkit under test, not an installed copy.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +28,7 @@ _ENV_TO_CLEAR = (
     "AZURE_OPENAI_API_KEY",
     "AZURE_OPENAI_ENDPOINT",
 )
+ROOT = Path(__file__).resolve().parent.parent
 _LOOPBACK_NAMES = {"localhost", "::1", "ip6-localhost", "::ffff:127.0.0.1"}
 
 
@@ -49,6 +53,13 @@ def _guard(address: Any) -> None:
         raise NetworkBlocked(
             f"tests must not use the network: connection to {address!r} blocked (loopback only)"
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _children_import_this_checkout() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+        yield
 
 
 @pytest.fixture(autouse=True)

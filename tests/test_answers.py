@@ -4,11 +4,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.answers import ParsedAnswer, parse_answer
-from toolkit.jsonfix import decode_json, repair_json
-from toolkit.loading import load_articles
+from toolkit.cite._jsonfix import decode_json, repair_json
+from toolkit.cite.answers import ParsedAnswer, parse_answer
+from toolkit.ingest.loading import load_articles
+from toolkit.ingest.passages import build_corpus
 from toolkit.models import Corpus, Passage, Source
-from toolkit.passages import build_corpus
 
 
 def _source(n: int, texts: list[str]) -> Source:

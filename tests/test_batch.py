@@ -21,10 +21,10 @@ from paths import SEEDS
 from typer.testing import CliRunner
 
 from toolkit import plan
-from toolkit.batch import MANIFEST, Cluster, _locked, clusters_from, run_batch
-from toolkit.cache import ResponseCache
+from toolkit.batch.runner import MANIFEST, Cluster, _locked, clusters_from, run_batch
+from toolkit.chat.cache import ResponseCache
 from toolkit.errors import ConfigError
-from toolkit.grouping import EventGroup
+from toolkit.group.grouping import EventGroup
 
 KEY = "sk-test-SECRET-batch-9876543210"
 
@@ -49,10 +49,10 @@ def done_counts(out: Path) -> Counter[str]:
 
 def brief_batch_command() -> list[str]:
     """`python -m toolkit batch` once toolkit.cli registers it, else the same command from cli_batch."""
-    from toolkit import cli
+    from toolkit.cli import app as cli
 
     names = {c.name for c in cli.app.registered_commands}
-    return [sys.executable, "-m", "toolkit" if "batch" in names else "toolkit.cli_batch", "batch"]
+    return [sys.executable, "-m", "toolkit" if "batch" in names else "toolkit.cli.batch", "batch"]
 
 
 def all_text(folder: Path) -> str:
@@ -143,7 +143,7 @@ def test_endpoint_failure_fails_one_cluster_and_never_writes_the_key(
 def test_cli_rejects_bad_input_with_exit_2(tmp_path: Path) -> None:
     import typer
 
-    from toolkit.cli_batch import batch_cmd
+    from toolkit.cli.batch import batch_cmd
 
     app = typer.Typer()
     app.command("batch")(batch_cmd)

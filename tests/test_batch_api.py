@@ -17,14 +17,14 @@ from fakeserver import FakeServer, Reply
 from test_batch import KEY, all_text, brief_batch_command, cluster_dir, done_counts
 
 from toolkit import build_corpus, load_articles, plan
-from toolkit.batch import JOURNAL, run_batch
-from toolkit.batch_api import BatchAPIChat, batch_price
-from toolkit.cache import ResponseCache
-from toolkit.endpoint import EndpointConfig
+from toolkit.batch.runner import JOURNAL, run_batch
+from toolkit.chat.batch_api import BatchAPIChat, batch_price
+from toolkit.chat.cache import ResponseCache
+from toolkit.chat.endpoint import EndpointConfig
+from toolkit.chat.llm import ChatRequest
+from toolkit.engines.llm_engine import OpenAIEngine
 from toolkit.errors import EndpointError
-from toolkit.llm import ChatRequest
-from toolkit.llm_engine import OpenAIEngine
-from toolkit.planning import ModelInfo, estimate_cost, model_info
+from toolkit.plan.planning import ModelInfo, estimate_cost, model_info
 
 SMALL = ["--context", "2500"]  # seeds 0+4 need two map calls and a reduce call in 2,500 tokens
 

@@ -32,8 +32,8 @@ from paths import ROOT
 from playwright.sync_api import expect, sync_playwright
 
 from toolkit import demo, load_articles, verify
-from toolkit.explorer import Explorer
-from toolkit.html_view import standalone_html
+from toolkit.view.explorer import Explorer
+from toolkit.view.html_view import standalone_html
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

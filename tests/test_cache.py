@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from fakeserver import FakeServer, Reply
 
-from toolkit.cache import ResponseCache, default_cache_dir, request_key
-from toolkit.endpoint import EndpointConfig
-from toolkit.llm import ChatRequest, ChatResponse, OpenAIChat
+from toolkit.chat.cache import ResponseCache, default_cache_dir, request_key
+from toolkit.chat.endpoint import EndpointConfig
+from toolkit.chat.llm import ChatRequest, ChatResponse, OpenAIChat
 
 KEY = "sk-cache-SECRET-abcdef0123456789"
 REQ = ChatRequest.of("What happened?", system="Cite passages.")
@@ -145,7 +145,8 @@ def test_concurrent_writers_and_readers_never_see_a_partial_entry(tmp_path: Path
 def test_another_process_shares_the_cache(tmp_path: Path) -> None:
     k = key_of()
     code = (
-        "import sys; from toolkit.cache import ResponseCache; from toolkit.llm import ChatResponse; "
+        "import sys; from toolkit.chat.cache import ResponseCache; "
+        "from toolkit.chat.llm import ChatResponse; "
         "ResponseCache(sys.argv[1]).put(sys.argv[2], ChatResponse(text='from the other process'))"
     )
     subprocess.run([sys.executable, "-c", code, str(tmp_path), k], check=True, timeout=60)

@@ -4,11 +4,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.chunking import chunk_passages, render_part
 from toolkit.errors import BudgetError
 from toolkit.models import Passage, Sentence
-from toolkit.sentences import split_sentences
-from toolkit.tokens import count_tokens, get_tokenizer
+from toolkit.plan.chunking import chunk_passages, render_part
+from toolkit.text.sentences import split_sentences
+from toolkit.text.tokens import count_tokens, get_tokenizer
 
 TOKENIZER = get_tokenizer("gpt-4o")
 

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.citations import (
+from toolkit.cite.markers import (
     extract_citations,
     format_marker,
     normalise_markers,

@@ -1,4 +1,4 @@
-"""Tests for toolkit.cleaning: seed articles, coverage invariant (hypothesis), edge cases."""
+"""Tests for toolkit.ingest.cleaning: seed articles, coverage invariant (hypothesis), edge cases."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from paths import EXAMPLES
 
-from toolkit.cleaning import BOILERPLATE_MARKERS, DROP_REASONS, Cleaned, clean, kept_texts
+from toolkit.ingest.cleaning import BOILERPLATE_MARKERS, DROP_REASONS, Cleaned, clean, kept_texts
 
 SEEDS = sorted(EXAMPLES.glob("[0-9][0-9][0-9]_*.txt"))
 # Reasons allowed to drop a real story-like sentence because an explicit phrase or rule matched.

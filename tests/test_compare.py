@@ -7,10 +7,11 @@ import pytest
 from paths import EXAMPLES
 
 from toolkit import Briefing, build_corpus, load_articles
-from toolkit.claims import compatible, facts
+from toolkit.check.claims import compatible, facts
+from toolkit.check.verifier import Verifier
 from toolkit.models import Article, Corpus
+from toolkit.pipeline import verify
 from toolkit.report import Report, report_markdown
-from toolkit.verify import Verifier, verify
 
 MASSACRE = (
     "Baghdad condemned the massacre of at least 1,383 civilians in coastal Syria earlier this month "
@@ -170,7 +171,7 @@ def test_report_round_trips_and_renders(seeds: Verifier, farm: Verifier) -> None
 
 def test_corpus_level_parts_are_computed_once(seeds: Verifier, monkeypatch: pytest.MonkeyPatch) -> None:
     report_of(seeds, f"{MASSACRE} [S2:16]")
-    import toolkit.compare as compare
+    import toolkit.check.compare as compare
 
     def boom(*args: object) -> object:
         raise AssertionError("recomputed")

@@ -9,7 +9,7 @@ import pytest
 from paths import EXAMPLES
 
 from toolkit import Briefing, ConfigError, Verifier, load_articles, summarize
-from toolkit.explorer import Explorer
+from toolkit.view.explorer import Explorer
 
 PLANTED = {
     "title": "Reader forum",
@@ -161,7 +161,7 @@ def test_a_left_out_passage_becomes_a_cited_sentence(explorer: Explorer) -> None
 def test_export_from_the_view_has_the_edited_counts_and_warnings(
     explorer: Explorer, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from toolkit.labels import counts_line
+    from toolkit.view.labels import counts_line
 
     monkeypatch.chdir(tmp_path)
     before = counts_line(explorer.sentences)

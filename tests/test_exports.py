@@ -13,8 +13,8 @@ from paths import EXAMPLES
 
 from toolkit import Briefing, SummarySentence, summarize, verify
 from toolkit.errors import ConfigError
-from toolkit.exports import citations_of, export, to_docx, to_html, to_markdown_footnotes, warnings
 from toolkit.report import Conflict, ConflictSide
+from toolkit.view.exports import citations_of, export, to_docx, to_html, to_markdown_footnotes, warnings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -149,7 +149,7 @@ def test_cli_export_writes_each_format_and_rejects_bad_input(briefing: Briefing,
     import typer
     from typer.testing import CliRunner
 
-    from toolkit.cli_batch import export_cmd
+    from toolkit.cli.batch import export_cmd
 
     app = typer.Typer()
     app.command("export")(export_cmd)

@@ -7,12 +7,12 @@ import itertools
 import pytest
 from paths import EXAMPLES
 
-from toolkit.engines import Draft, Engine
-from toolkit.extractive import ExtractiveEngine, word_count
-from toolkit.loading import load_articles
+from toolkit.engines.base import Draft, Engine
+from toolkit.engines.extractive import ExtractiveEngine, word_count
+from toolkit.ingest.loading import load_articles
+from toolkit.ingest.passages import build_corpus
 from toolkit.models import Article, Corpus, Usage
-from toolkit.passages import build_corpus
-from toolkit.textsim import content_terms, tfidf_matrix
+from toolkit.text.similarity import content_terms, tfidf_matrix
 
 
 def _norm(text: str) -> str:

@@ -13,10 +13,10 @@ import typer
 from paths import ROOT, SEEDS
 from typer.testing import CliRunner
 
-from toolkit.cli_group import group_cmd
+from toolkit.cli.group import group_cmd
 from toolkit.errors import ConfigError
-from toolkit.grouping import Grouping, group_articles
-from toolkit.loading import load_articles
+from toolkit.group.grouping import Grouping, group_articles
+from toolkit.ingest.loading import load_articles
 from toolkit.models import Article
 
 DEV = ROOT.parent / "shared" / "data" / "dev"

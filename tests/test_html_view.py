@@ -11,7 +11,9 @@ import pytest
 from paths import EXAMPLES
 
 from toolkit import Briefing, Evidence, Verifier, load_articles, summarize
-from toolkit.html_view import (
+from toolkit.models import CitationCheck, Corpus, Passage, Source, SummarySentence
+from toolkit.report import Conflict, ConflictSide, LeftOut, Report, SourceCoverage, UniqueFact
+from toolkit.view.html_view import (
     CORE_JS,
     Highlight,
     bar_html,
@@ -29,9 +31,7 @@ from toolkit.html_view import (
     view_html,
     view_slots,
 )
-from toolkit.labels import STATUSES, plain_reason, shown_status, source_title
-from toolkit.models import CitationCheck, Corpus, Passage, Source, SummarySentence
-from toolkit.report import Conflict, ConflictSide, LeftOut, Report, SourceCoverage, UniqueFact
+from toolkit.view.labels import STATUSES, plain_reason, shown_status, source_title
 
 HOSTILE = (
     'Shaibani met Sudani <script>window.__pwned=1</script> on Friday, "the post" said.\n\n'
@@ -308,7 +308,7 @@ def test_a_sentence_with_any_contradicting_citation_is_never_shown_supported() -
     b = Briefing(engine="x", model="x", sentences=(two_of_three,), sources=(src,))
     bar = bar_html(b)
     assert "1 disputed" in bar and "supported</button>" not in bar and 'data-act="next"' in bar
-    from toolkit.exports import to_markdown_footnotes, warnings
+    from toolkit.view.exports import to_markdown_footnotes, warnings
 
     assert any(w.startswith("Sentence 1 is disputed") for w in warnings(b))
     assert "every sentence" not in to_markdown_footnotes(b) and "_(disputed)_" in to_markdown_footnotes(b)
@@ -316,7 +316,7 @@ def test_a_sentence_with_any_contradicting_citation_is_never_shown_supported() -
 
 
 def test_every_status_has_its_own_colour_and_the_green_one_is_only_supported() -> None:
-    from toolkit.html_view import CSS
+    from toolkit.view.html_view import CSS
 
     colours = dict(re.findall(r"\.bx \.st-([a-z]+)\{--c:var\(--bx-([a-z]+)\)\}", CSS))
     for status in STATUSES:
@@ -360,7 +360,7 @@ def test_untitled_sources_get_the_same_readable_title_in_view_and_exports(tmp_pa
     title = source_title(src)
     assert title.startswith("“Rescuers reached the village") and "(untitled)" in title and "000_" not in title
     b = Briefing(engine="x", model="x", sentences=(), sources=(src,))
-    from toolkit.exports import to_markdown_footnotes
+    from toolkit.view.exports import to_markdown_footnotes
 
     assert esc(title) in view_html(b)
     assert "Rescuers reached the village" in to_markdown_footnotes(b)

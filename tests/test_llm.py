@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from fakeserver import FakeServer, Reply
 
-from toolkit.cache import ResponseCache
-from toolkit.endpoint import LOCAL_PLACEHOLDER_KEY, EndpointConfig, make_client, make_sync_client
+from toolkit.chat.cache import ResponseCache
+from toolkit.chat.endpoint import LOCAL_PLACEHOLDER_KEY, EndpointConfig, make_client, make_sync_client
+from toolkit.chat.llm import ChatClient, ChatRequest, ChatResponse, OpenAIChat, retry_after_seconds
 from toolkit.errors import ConfigError, EndpointError, PromptError, ResponseError
-from toolkit.llm import ChatClient, ChatRequest, ChatResponse, OpenAIChat, retry_after_seconds
 
 KEY = "sk-test-SECRET-0123456789abcdef"
 HELLO = ChatRequest.of("Say hello.", system="You are terse.")

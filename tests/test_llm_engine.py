@@ -15,15 +15,15 @@ from fakeserver import FakeServer, Reply
 from paths import EXAMPLES
 
 from toolkit import Briefing, build_corpus, load_articles, summarize
-from toolkit.cache import ResponseCache
-from toolkit.endpoint import EndpointConfig
+from toolkit.chat.cache import ResponseCache
+from toolkit.chat.endpoint import EndpointConfig
+from toolkit.chat.llm import OpenAIChat
+from toolkit.engines.llm_engine import OpenAIEngine
 from toolkit.errors import BudgetError, ConfigError, EndpointError, PromptError
-from toolkit.llm import OpenAIChat
-from toolkit.llm_engine import OpenAIEngine
 from toolkit.models import Corpus
-from toolkit.planning import ModelInfo, make_plan, sent_passages
-from toolkit.prompting import escape_source_text, load_template, render, source_blocks
-from toolkit.tokens import get_tokenizer
+from toolkit.plan.planning import ModelInfo, make_plan, sent_passages
+from toolkit.plan.prompting import escape_source_text, load_template, render, source_blocks
+from toolkit.text.tokens import get_tokenizer
 
 KEY = "sk-test-SECRET-do-not-leak-1234"
 

@@ -1,4 +1,4 @@
-"""Tests for toolkit.loading: formats, decoding, folders, and every kind of bad input."""
+"""Tests for toolkit.ingest.loading: formats, decoding, folders, and every kind of bad input."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from paths import EXAMPLES
 
-from toolkit import loading
 from toolkit.errors import SourceError
-from toolkit.loading import SUPPORTED_EXTENSIONS as SUPPORTED
-from toolkit.loading import Articles, load_articles
+from toolkit.ingest import loading
+from toolkit.ingest.loading import SUPPORTED_EXTENSIONS as SUPPORTED
+from toolkit.ingest.loading import Articles, load_articles
 from toolkit.models import Article
 
 STORY = "The foreign minister arrived in Baghdad on Friday for talks about border security."

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from toolkit.chat.llm import ChatRequest, ChatResponse, OpenAIChat
+from toolkit.chat.local import default_gguf, start_local_server
 from toolkit.errors import ConfigError
-from toolkit.llm import ChatRequest, ChatResponse, OpenAIChat
-from toolkit.local import default_gguf, start_local_server
 
 needs_llama = pytest.mark.skipif(
     importlib.util.find_spec("llama_cpp") is None,

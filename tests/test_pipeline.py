@@ -8,9 +8,9 @@ from paths import EXAMPLES
 
 import toolkit
 from toolkit import Briefing, build_corpus, load_articles, summarize
-from toolkit.citations import MARKER, parse_marker_ids
-from toolkit.cleaning import BOILERPLATE_MARKERS
-from toolkit.engines import Draft
+from toolkit.cite.markers import MARKER, parse_marker_ids
+from toolkit.engines.base import Draft
+from toolkit.ingest.cleaning import BOILERPLATE_MARKERS
 from toolkit.models import Corpus, SummarySentence
 
 

@@ -7,7 +7,7 @@ import tiktoken
 import tiktoken_ext.openai_public as openai_public
 
 from toolkit.errors import TokenizerError
-from toolkit.tokens import EXPECTED_SHA256, encoding_for_model, get_tokenizer, load_encoding, parse_bpe
+from toolkit.text.tokens import EXPECTED_SHA256, encoding_for_model, get_tokenizer, load_encoding, parse_bpe
 
 
 def test_expected_hashes_are_tiktokens_own() -> None:

@@ -16,16 +16,17 @@ from paths import EXAMPLES
 from typer.testing import CliRunner
 
 from toolkit import Briefing, build_corpus, load_articles, summarize
-from toolkit.cache import ResponseCache
-from toolkit.claims import compatible, facts, implies
-from toolkit.cli_verify import verify_cmd
-from toolkit.endpoint import EndpointConfig
+from toolkit.chat.cache import ResponseCache
+from toolkit.chat.endpoint import EndpointConfig
+from toolkit.chat.llm import OpenAIChat
+from toolkit.check.claims import compatible, facts, implies
+from toolkit.check.judge import judge_request
+from toolkit.check.verifier import Verifier
+from toolkit.cite.summary_text import parse_summary
+from toolkit.cli.verify import verify_cmd
 from toolkit.errors import ConfigError
-from toolkit.judge import judge_request
-from toolkit.llm import OpenAIChat
 from toolkit.models import Article, Corpus, SummarySentence
-from toolkit.summary_text import parse_summary
-from toolkit.verify import Verifier, verify
+from toolkit.pipeline import verify
 
 # Sentences about something else entirely, put under real citations.
 OTHER_CLUSTER = (

@@ -5,10 +5,13 @@
 >>> print(briefing.to_markdown())
 """
 
-from .batch import BatchReport, run_batch
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from . import plan as _plan_stage  # noqa: F401  (the `plan` stage loads before `plan` the function takes its name)
 from .briefing import Briefing, Skipped
-from .chunking import Chunk, ChunkPart, chunk_passages
-from .engines import Draft, Engine
 from .errors import (
     BudgetError,
     ConfigError,
@@ -20,11 +23,6 @@ from .errors import (
     TokenizerError,
     ToolkitError,
 )
-from .exports import export, to_docx, to_html, to_markdown_footnotes
-from .extractive import ExtractiveEngine
-from .grouping import EventGroup, Grouping, group_articles
-from .llm_engine import OpenAIEngine
-from .loading import Articles, load_articles
 from .models import (
     Article,
     CitationCheck,
@@ -38,23 +36,67 @@ from .models import (
     SummarySentence,
     Usage,
 )
-from .passages import build_corpus
-from .pipeline import plan, summarize
-from .planning import Plan
+from .pipeline import plan, summarize, verify
 from .report import Report
-from .tokens import get_tokenizer, load_encoding
-from .verify import Verifier, verify
+
+if TYPE_CHECKING:
+    from .batch.runner import BatchReport, run_batch
+    from .check.verifier import Verifier
+    from .engines.base import Draft, Engine
+    from .engines.extractive import ExtractiveEngine
+    from .engines.llm_engine import OpenAIEngine
+    from .group.grouping import EventGroup, Grouping, group_articles
+    from .ingest.loading import Articles, load_articles
+    from .ingest.passages import build_corpus
+    from .plan.chunking import Chunk, ChunkPart, chunk_passages
+    from .plan.planning import Plan
+    from .text.tokens import get_tokenizer, load_encoding
+    from .view.explorer import Explorer
+    from .view.exports import export, to_docx, to_html, to_markdown_footnotes
+
+# Public names whose modules load heavy libraries (numpy/scipy, the openai SDK, anywidget, python-docx)
+# or are not needed to start: imported on first use, so `import toolkit` and the offline CLI stay fast.
+_LAZY: dict[str, str] = {
+    "BatchReport": "batch.runner",
+    "run_batch": "batch.runner",
+    "Verifier": "check.verifier",
+    "Draft": "engines.base",
+    "Engine": "engines.base",
+    "ExtractiveEngine": "engines.extractive",
+    "OpenAIEngine": "engines.llm_engine",
+    "EventGroup": "group.grouping",
+    "Grouping": "group.grouping",
+    "group_articles": "group.grouping",
+    "Articles": "ingest.loading",
+    "load_articles": "ingest.loading",
+    "build_corpus": "ingest.passages",
+    "Chunk": "plan.chunking",
+    "ChunkPart": "plan.chunking",
+    "chunk_passages": "plan.chunking",
+    "Plan": "plan.planning",
+    "get_tokenizer": "text.tokens",
+    "load_encoding": "text.tokens",
+    "export": "view.exports",
+    "to_docx": "view.exports",
+    "to_html": "view.exports",
+    "to_markdown_footnotes": "view.exports",
+    "Explorer": "view.explorer",
+}
 
 __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """`toolkit.Explorer` is imported on first use, so `import toolkit` does not load anywidget."""
-    if name == "Explorer":
-        from .explorer import Explorer
-
-        return Explorer
+    """The names in `_LAZY`, imported from their stage on first use (then cached here)."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 __all__ = [

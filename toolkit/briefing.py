@@ -12,13 +12,13 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .citations import format_marker
-from .labels import plural, shown_path, source_title
+from .cite.markers import format_marker
 from .models import Corpus, DuplicateGroup, Source, SummarySentence, Usage, _Value
 from .report import Report
+from .view.labels import plural, shown_path, source_title
 
 if TYPE_CHECKING:
-    from .explorer import Explorer
+    from .view.explorer import Explorer
 
 __all__ = ["SCHEMA_VERSION", "Briefing", "Skipped"]
 
@@ -119,7 +119,7 @@ class Briefing(_Value):
     def explore(self) -> Explorer:
         """The comparison view in a notebook: click a sentence to see its evidence in every source;
         edit, delete or re-cite sentences (re-checked at once); `.briefing` is the edited briefing."""
-        from .explorer import Explorer
+        from .view.explorer import Explorer
 
         return Explorer(self)
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .loading import load_articles
+from .ingest.loading import load_articles
 
 __all__ = ["ScriptedServer", "big_cluster", "example_dir", "scripted_answer", "scripted_endpoint"]
 

@@ -1,24 +1,35 @@
-"""`summarize()`: inputs -> corpus -> engine -> checked citations -> Briefing. No I/O besides loading."""
+"""The entry points: `summarize()` (inputs -> corpus -> engine -> checked citations -> Briefing),
+`verify()` (a summary and its sources -> checked Briefing) and `plan()` (what an LLM run would send).
+No I/O besides loading."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .briefing import Briefing, Skipped, now_iso
-from .engines import Draft, Engine
+from .cite.summary_text import parse_summary
+from .engines.base import Draft, Engine
 from .errors import ConfigError
-from .loading import Articles, load_articles
-from .models import Article, Corpus, SummarySentence
-from .passages import build_corpus
-from .planning import ModelInfo, Plan, make_plan, model_info
-from .tokens import Tokenizer, get_tokenizer
+from .ingest.loading import Articles, load_articles
+from .models import Article, Corpus, SummarySentence, Usage
+from .plan.planning import ModelInfo, Plan, make_plan, model_info
+from .text.tokens import Tokenizer, get_tokenizer
 
-__all__ = ["ENGINES", "check_citations", "make_engine", "plan", "summarize"]
+if TYPE_CHECKING:
+    from .chat.llm import ChatClient
+    from .check.verifier import Verifier
+
+__all__ = ["ENGINES", "check_citations", "make_engine", "plan", "summarize", "verify"]
 
 ENGINES = ("extractive", "openai", "local")
 
 Inputs = str | Path | dict[str, str] | Article | Sequence[str | Path | dict[str, str] | Article] | Corpus
+Sources: TypeAlias = (
+    "str | Path | Article | dict[str, str] | Sequence[str | Path | Article | dict[str, str]]"
+    " | Articles | Corpus | Verifier"
+)
 
 
 def make_engine(
@@ -34,14 +45,14 @@ def make_engine(
     (llama.cpp server on 127.0.0.1). None picks openai when an endpoint is configured, else extractive."""
     choice = name or default_engine_name()
     if choice == "extractive":
-        from .extractive import ExtractiveEngine
+        from .engines.extractive import ExtractiveEngine
 
         return ExtractiveEngine()
     if choice == "openai":
-        from .cache import ResponseCache
-        from .endpoint import EndpointConfig
-        from .llm import OpenAIChat
-        from .llm_engine import OpenAIEngine
+        from .chat.cache import ResponseCache
+        from .chat.endpoint import EndpointConfig
+        from .chat.llm import OpenAIChat
+        from .engines.llm_engine import OpenAIEngine
 
         config = EndpointConfig.from_env(model=model)
         if not config.is_configured():
@@ -54,14 +65,14 @@ def make_engine(
             chat, config.model, max_cost=max_cost, info=_info(config.model, context), progress=progress
         )
     if choice == "local":
-        from .local import LocalEngine
+        from .engines.local import LocalEngine
 
         return LocalEngine(gguf=gguf, context=context, progress=progress)
     raise ConfigError(f"unknown engine {choice!r}; choose one of {', '.join(ENGINES)}")
 
 
 def default_engine_name() -> str:
-    from .endpoint import EndpointConfig
+    from .chat.endpoint import EndpointConfig
 
     return "openai" if EndpointConfig.from_env().is_configured() else "extractive"
 
@@ -117,6 +128,8 @@ def summarize(
     else:
         articles = _load(inputs, skip_bad)
         skipped = tuple(Skipped(path=e.path, error=str(e)) for e in articles.skipped)
+        from .ingest.passages import build_corpus
+
         corpus = build_corpus(articles, tokenizer or get_tokenizer(model))
     eng = (
         engine
@@ -147,7 +160,7 @@ def summarize(
     )
     if not check or not briefing.sentences:
         return briefing
-    from .verify import Verifier, verify
+    from .check.verifier import Verifier
 
     return verify(briefing, Verifier(corpus))
 
@@ -162,7 +175,8 @@ def plan(
     max_cost: float | None = None,
 ) -> Plan:
     """What an LLM run would send, in how many calls and at what cost; spends nothing."""
-    from .endpoint import EndpointConfig
+    from .chat.endpoint import EndpointConfig
+    from .ingest.passages import build_corpus
 
     name = model or EndpointConfig.from_env().model
     corpus = (
@@ -179,3 +193,77 @@ def _load(inputs: Inputs, skip_bad: bool) -> Articles:
     if isinstance(inputs, str | Path | dict | Article):
         return load_articles([inputs], skip_bad=skip_bad)
     return load_articles(list(inputs), skip_bad=skip_bad)  # type: ignore[arg-type]
+
+
+def verify(
+    summary: str | Path | Briefing,
+    sources: Sources | None = None,
+    *,
+    judge: ChatClient | None = None,
+) -> Briefing:
+    """Check a summary (Markdown or plain text with [S1:3] markers, a file, or a Briefing) against its
+    sources (paths, Articles, a Corpus, or a prebuilt `Verifier`; a Briefing's own sources if None)."""
+    from .check.summary import check_summary
+
+    base = summary if isinstance(summary, Briefing) else None
+    verifier = _verifier(sources, base)
+    if base is not None:
+        given = list(base.sentences)
+    else:
+        text = summary.read_text(encoding="utf-8") if isinstance(summary, Path) else str(summary)
+        given = parse_summary(text)
+    if not given:
+        raise ConfigError(
+            "the summary has no sentences to check: give Markdown or plain text with [S1:3]-style markers"
+        )
+    checked = check_summary(verifier, given, judge=judge)
+    usage = base.usage if base is not None else Usage()
+    notes = list(base.notes) if base is not None else []
+    corpus = verifier.corpus
+    return Briefing(
+        engine=base.engine if base is not None else "verify",
+        model=base.model if base is not None else "verify",
+        sentences=checked.sentences,
+        sources=corpus.sources,
+        groups=corpus.groups,
+        usage=usage + checked.usage,
+        words=base.words if base is not None else sum(len(s.text.split()) for s in checked.sentences),
+        notes=(*notes, *checked.notes),
+        skipped=base.skipped if base is not None else _skipped(sources),
+        created=now_iso(),
+        report=checked.report,
+    )
+
+
+def _verifier(sources: Sources | None, base: Briefing | None) -> Verifier:
+    from .check.verifier import Verifier
+
+    if isinstance(sources, Verifier):
+        return sources
+    if sources is None:
+        if base is None:
+            raise ConfigError(
+                "verify needs the sources the summary cites: pass the article paths or a Corpus"
+            )
+        return Verifier(base.corpus)
+    if isinstance(sources, Corpus):
+        return Verifier(sources)
+    articles = sources if isinstance(sources, Articles) else load_articles(_as_list(sources))
+    if not articles:
+        raise ConfigError("no articles found in the given sources: pass files or folders with articles")
+    from .ingest.passages import build_corpus
+
+    return Verifier(build_corpus(articles))
+
+
+def _skipped(sources: Sources | None) -> tuple[Skipped, ...]:
+    """Inputs that `load_articles(..., skip_bad=True)` left out, so the Briefing lists them."""
+    if not isinstance(sources, Articles):
+        return ()
+    return tuple(Skipped(path=e.path, error=str(e)) for e in sources.skipped)
+
+
+def _as_list(sources: Any) -> list[Any]:
+    if isinstance(sources, str | Path | dict | Article):
+        return [sources]
+    return list(sources)

@@ -8,7 +8,7 @@
     └── conflicts    the same fact with different numbers, dates or names in different origins
 
 Sentence indexes are 0-based positions in `Briefing.sentences`. Scores are the IDF-weighted share of
-the sentence's key terms that the passage holds (0..1). Built by `toolkit.compare.compare`.
+the sentence's key terms that the passage holds (0..1). Built by `toolkit.check.compare.compare`.
 """
 
 from __future__ import annotations

@@ -34,13 +34,13 @@ from fakeserver import FakeServer, Reply
 
 from toolkit import summarize
 from toolkit.briefing import Briefing
-from toolkit.cache import ResponseCache
-from toolkit.endpoint import EndpointConfig
+from toolkit.chat.cache import ResponseCache
+from toolkit.chat.endpoint import EndpointConfig
+from toolkit.chat.llm import ChatRequest, OpenAIChat
+from toolkit.engines.llm_engine import OpenAIEngine
 from toolkit.errors import ToolkitError
-from toolkit.llm import ChatRequest, OpenAIChat
-from toolkit.llm_engine import OpenAIEngine
 from toolkit.models import Usage
-from toolkit.planning import ModelInfo
+from toolkit.plan.planning import ModelInfo
 
 from .figures import Figures
 from .texts import CITIES, PEOPLE, cluster

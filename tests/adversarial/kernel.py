@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import summarize
-from toolkit.cache import ResponseCache
-from toolkit.endpoint import EndpointConfig
-from toolkit.llm import OpenAIChat
-from toolkit.llm_engine import OpenAIEngine
-from toolkit.planning import ModelInfo
+from toolkit.chat.cache import ResponseCache
+from toolkit.chat.endpoint import EndpointConfig
+from toolkit.chat.llm import OpenAIChat
+from toolkit.engines.llm_engine import OpenAIEngine
+from toolkit.plan.planning import ModelInfo
 
 from .figures import Figures
 from .texts import cluster

@@ -30,10 +30,10 @@ import scripted_model
 from fakeserver import FakeServer, Reply
 
 from toolkit import summarize, verify
-from toolkit.cache import ResponseCache
-from toolkit.endpoint import EndpointConfig
-from toolkit.llm import ChatRequest, OpenAIChat
-from toolkit.llm_engine import OpenAIEngine
+from toolkit.chat.cache import ResponseCache
+from toolkit.chat.endpoint import EndpointConfig
+from toolkit.chat.llm import ChatRequest, OpenAIChat
+from toolkit.engines.llm_engine import OpenAIEngine
 
 from .figures import Figures
 from .texts import cluster

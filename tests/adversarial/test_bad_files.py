@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import toolkit.loading
+import toolkit.ingest.loading
 from toolkit import Articles, load_articles, summarize
 from toolkit.errors import SourceError
 
@@ -66,7 +66,7 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path, monkeypatch: p
     def no_read(p: Path) -> bytes:
         raise AssertionError(f"read {p} whole")
 
-    monkeypatch.setattr(toolkit.loading, "_read_bytes", no_read)
+    monkeypatch.setattr(toolkit.ingest.loading, "_read_bytes", no_read)
     with pytest.raises(SourceError, match=r"50\.0 MB, over the 20\.0 MB limit") as info:
         load_articles(path)
     assert "max_bytes" in info.value.fix and "--max-bytes" not in info.value.fix  # no such CLI option

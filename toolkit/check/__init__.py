@@ -1,0 +1,5 @@
+"""Check every citation against the passage it names and compare the sources: claims (numbers,
+dates, names), support rules, the verifier, the LLM judge, the cross-source comparison.
+
+May import: `chat`, `plan`, `cite`, `ingest`, `text` and the root values.
+"""

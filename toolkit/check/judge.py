@@ -1,0 +1,125 @@
+"""The optional LLM judge: a chat model's verdict on each citation, confirming or overturning the fast check.
+
+    sentences, usage = judge_sentences(chat, corpus, checked_sentences)
+
+One call per (sentence, cited passage) with the prompts `prompts/judge_system.txt` and
+`prompts/judge_user.txt`; the passage goes in a `<source>` block as data. The answer is JSON
+`{"verdict": ..., "reason": ...}`; a readable verdict replaces the fast status (the fast verdict stays
+in the reason), an unreadable one keeps the fast status and says so. Calls go through the `ChatClient`,
+so an `OpenAIChat` with a `ResponseCache` serves repeated checks from disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from ..chat.llm import ChatClient, ChatRequest
+from ..models import CitationCheck, Corpus, SummarySentence, Usage
+from ..plan.prompting import escape_source_text, render, source_blocks
+
+__all__ = ["VERDICTS", "judge_request", "judge_sentences", "parse_verdict", "rejudge"]
+
+VERDICTS = ("supported", "partial", "unsupported", "contradicted")
+_RANK = {"supported": 3, "contradicted": 2, "partial": 1, "unsupported": 0}
+_FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")
+T = TypeVar("T")
+
+
+def judge_request(corpus: Corpus, sentence: str, passage_id: str) -> ChatRequest:
+    passage = corpus.passage(passage_id)
+    source = corpus.source(passage.source_id)
+    user = render(
+        "judge_user",
+        sentence=escape_source_text(sentence),
+        passage=source_blocks([(source, [passage])]),
+        passage_id=passage_id,
+    )
+    return ChatRequest.of(user, system=render("judge_system"), json_mode=True, max_tokens=200)
+
+
+def parse_verdict(text: str) -> tuple[str, str] | None:
+    """(verdict, reason) from the judge's answer, or None if it is not a usable verdict."""
+    try:
+        data = json.loads(_FENCE.sub("", text))
+    except ValueError:
+        match = re.search(r"\{.*\}", text, re.DOTALL)
+        if match is None:
+            return None
+        try:
+            data = json.loads(match.group(0))
+        except ValueError:
+            return None
+    if not isinstance(data, dict):
+        return None
+    verdict = str(data.get("verdict", "")).strip().lower()
+    if verdict not in VERDICTS:
+        return None
+    return verdict, " ".join(str(data.get("reason", "")).split())
+
+
+def rejudge(check: CitationCheck, answer: tuple[str, str] | None) -> CitationCheck:
+    """The check with the judge's verdict applied (or noted as unreadable)."""
+    if answer is None:
+        return check.model_copy(
+            update={"judge": "unreadable", "reason": check.reason + "; the LLM judge's answer was unreadable"}
+        )
+    verdict, why = answer
+    agreed = "confirms" if verdict == check.status else "overturns"
+    reason = (
+        f"LLM judge {agreed} the fast check ({check.status}): {why or verdict}; fast check: {check.reason}"
+    )
+    return check.model_copy(update={"status": verdict, "judge": verdict, "reason": reason})
+
+
+def restate(sentence: SummarySentence, checks: Sequence[CitationCheck]) -> SummarySentence:
+    if not checks:
+        return sentence
+    best = max(checks, key=lambda c: (_RANK.get(c.status, 0), c.score))
+    return sentence.model_copy(
+        update={"checks": tuple(checks), "status": best.status, "reason": f"{best.passage}: {best.reason}"}
+    )
+
+
+async def ajudge_sentences(
+    client: ChatClient, corpus: Corpus, sentences: Sequence[SummarySentence]
+) -> tuple[list[SummarySentence], Usage]:
+    jobs = [(i, k) for i, s in enumerate(sentences) for k in range(len(s.checks))]
+    requests = [judge_request(corpus, sentences[i].text, sentences[i].checks[k].passage) for i, k in jobs]
+    try:
+        responses = await asyncio.gather(*(client.complete(r) for r in requests))
+    finally:
+        closer = getattr(client, "aclose", None)  # same loop as the calls; OpenAIChat reopens on next use
+        if closer is not None:
+            await closer()
+    usage = Usage()
+    new = [list(s.checks) for s in sentences]
+    for (i, k), response in zip(jobs, responses, strict=True):
+        usage += response.usage
+        new[i][k] = rejudge(new[i][k], parse_verdict(response.text))
+    return [restate(s, new[i]) for i, s in enumerate(sentences)], usage
+
+
+def judge_sentences(
+    client: ChatClient, corpus: Corpus, sentences: Sequence[SummarySentence]
+) -> tuple[list[SummarySentence], Usage]:
+    """Ask the judge about every citation (concurrently, bounded by the client)."""
+    return _run_sync(lambda: ajudge_sentences(client, corpus, sentences))
+
+
+def _run_sync(make: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine from sync code, also inside Jupyter's already-running loop (in a thread)."""
+
+    async def go() -> T:
+        return await make()
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(go())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(go())).result()

@@ -1,0 +1,36 @@
+"""What every `brief` subcommand shares: one-line errors with exit code 2, and writing outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+
+from ..errors import SourceError, ToolkitError
+
+__all__ = ["EXIT_BAD_INPUT", "fail", "fail_on", "write_output"]
+
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str) -> NoReturn:
+    """Print `brief: error: ...` on one line to stderr and exit with code 2."""
+    typer.echo(f"brief: error: {' '.join(message.split())}", err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def fail_on(error: ToolkitError, goal: str = "go on with the others") -> NoReturn:
+    """The error as one line; an unreadable input also says how to skip it."""
+    if isinstance(error, SourceError):
+        fail(f"{error} — fix or remove this input, or pass --skip-bad to {goal}")
+    fail(str(error))
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write an output file and say so on stderr; a failure is a one-line error."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        fail(f"cannot write {path}: {e.strerror or e}")
+    typer.echo(f"brief: wrote {path}", err=True)

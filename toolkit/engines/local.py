@@ -1,0 +1,43 @@
+"""`engine="local"`: the LLM engine on a llama.cpp server started on 127.0.0.1 (see `toolkit.chat.local`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..chat.local import LazyLocalChat, default_gguf
+from ..models import Corpus
+from .base import Draft
+
+__all__ = ["LocalEngine"]
+
+
+class LocalEngine:
+    """`engine="local"`: the OpenAI engine talking to a llama.cpp server started on 127.0.0.1.
+
+    The server starts only when a call is not in the response cache, and stops when the run ends;
+    cache keys name the GGUF file (not the server's port), so a re-run costs no calls and no start-up.
+    """
+
+    name = "local"
+
+    def __init__(
+        self, gguf: str | Path | None = None, *, context: int | None = None, progress: bool = False
+    ) -> None:
+        self.gguf = Path(gguf).expanduser() if gguf is not None else default_gguf()
+        self.n_ctx = context or 8192
+        self.progress = progress
+
+    def summarize(self, corpus: Corpus, *, words: int) -> Draft:
+        from ..chat.cache import ResponseCache
+        from ..chat.model_facts import ModelInfo
+        from .llm_engine import OpenAIEngine
+
+        model = self.gguf.name.removesuffix(".gguf")
+        chat = LazyLocalChat(self.gguf, self.n_ctx, model, ResponseCache())
+        engine = OpenAIEngine(
+            chat, model, info=ModelInfo(context=self.n_ctx), name="local", progress=self.progress
+        )
+        try:
+            return engine.summarize(corpus, words=words)
+        finally:
+            chat.stop()

@@ -1,0 +1,140 @@
+"""Cross-source near-duplicates: passages in different sources that say the same thing.
+
+Wire copies (seeds 001 and 002 are one AFP story) repeat the same facts in slightly different words.
+We group such passages (`DuplicateGroup` D1, D2, ...) so later stages send the text once and count it
+as one origin, and we mark whole sources that are copies of one another with a shared `origin`.
+
+Similarity is cosine over TF-IDF vectors of stemmed content words, computed with sparse products in
+row blocks (so memory stays bounded for thousands of articles). Two passages are near-duplicates
+when their cosine reaches `threshold`, or when nearly all terms of the shorter one are in the longer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..models import Corpus, DuplicateGroup, Passage, Source
+from ..text.similarity import content_terms, tfidf_matrix
+
+__all__ = ["find_duplicates", "similar_pairs"]
+
+THRESHOLD = 0.4
+CONTAINMENT = 0.85
+MIN_TERMS = 5
+BLOCK = 2048
+# Sources are copies of one origin when this share of the smaller one's passages is grouped with the other.
+ORIGIN_SHARE = 0.5
+ORIGIN_MIN_PASSAGES = 3
+
+
+def similar_pairs(passages: list[Passage], threshold: float = THRESHOLD) -> list[tuple[int, int, float]]:
+    """(i, j, score) for passages of different sources that say the same thing, i < j."""
+    terms = [content_terms(p.text) for p in passages]
+    matrix = tfidf_matrix(terms)
+    term_sets = [set(t) for t in terms]
+    source_of = np.asarray([int(p.source_id[1:]) for p in passages])
+    pairs: list[tuple[int, int, float]] = []
+    n = len(passages)
+    low = min(threshold, 0.3)  # containment candidates may have a lower cosine
+    for lo in range(0, n, BLOCK):
+        hi = min(n, lo + BLOCK)
+        block = sp.coo_matrix(matrix[lo:hi] @ matrix.T)
+        rows = block.row.astype(np.int64) + lo
+        cols = block.col.astype(np.int64)
+        # Filter in numpy first: only pairs above the floor, once each, across sources.
+        keep = (cols > rows) & (block.data >= low) & (source_of[rows] != source_of[cols])
+        for i, j, score in zip(
+            rows[keep].tolist(), cols[keep].tolist(), block.data[keep].tolist(), strict=True
+        ):
+            a, b = term_sets[i], term_sets[j]
+            if min(len(a), len(b)) < MIN_TERMS:
+                continue
+            contained = len(a & b) / min(len(a), len(b))
+            if score >= threshold or contained >= CONTAINMENT:
+                pairs.append((i, j, float(score)))
+    return pairs
+
+
+def _groups(passages: list[Passage], edges: list[tuple[int, int, float]]) -> list[list[int]]:
+    """Merge the most similar pairs first; a group never holds two passages of one source, so a
+    long paragraph that rewrites two short ones does not chain unrelated facts together."""
+    parent = list(range(len(passages)))
+    sources: dict[int, set[str]] = {i: {p.source_id} for i, p in enumerate(passages)}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j, _ in sorted(edges, key=lambda e: (-e[2], e[0], e[1])):
+        ri, rj = find(i), find(j)
+        if ri == rj or sources[ri] & sources[rj]:
+            continue
+        keep, gone = min(ri, rj), max(ri, rj)
+        parent[gone] = keep
+        sources[keep] |= sources.pop(gone)
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(passages)):
+        members[find(i)].append(i)
+    return [m for m in members.values() if len(m) > 1]
+
+
+def find_duplicates(corpus: Corpus, threshold: float = THRESHOLD) -> Corpus:
+    """Return a copy of `corpus` with passages grouped and copied sources sharing an origin."""
+    passages = list(corpus.passages())
+    edges = similar_pairs(passages, threshold)
+    groups = sorted(_groups(passages, edges), key=min)
+    group_of: dict[str, str] = {}
+    dup_groups: list[DuplicateGroup] = []
+    for k, members in enumerate(groups, 1):
+        gid = f"D{k}"
+        ids = tuple(passages[i].id for i in sorted(members))
+        dup_groups.append(DuplicateGroup(id=gid, passages=ids))
+        for pid in ids:
+            group_of[pid] = gid
+    origins = _origins(corpus.sources, passages, edges)
+    sources = tuple(
+        s.model_copy(
+            update={
+                "passages": tuple(p.model_copy(update={"group": group_of.get(p.id)}) for p in s.passages),
+                "origin": origins[s.id],
+            }
+        )
+        for s in corpus.sources
+    )
+    return Corpus(sources=sources, groups=tuple(dup_groups))
+
+
+def _origins(
+    sources: tuple[Source, ...], passages: list[Passage], edges: list[tuple[int, int, float]]
+) -> dict[str, str]:
+    """Sources that are copies of one story share the id of the first of them as their origin."""
+    shared: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for i, j, _ in edges:
+        pa, pb = passages[i], passages[j]
+        key = (pa.source_id, pb.source_id) if pa.source_id < pb.source_id else (pb.source_id, pa.source_id)
+        shared[key].add(pa.id)
+        shared[key].add(pb.id)
+    sizes = Counter({s.id: len(s.passages) for s in sources})
+    order = {s.id: k for k, s in enumerate(sources)}
+    parent = {s.id: s.id for s in sources}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for (a, b), ids in shared.items():
+        in_a = sum(1 for pid in ids if pid.startswith(a + ":"))
+        in_b = sum(1 for pid in ids if pid.startswith(b + ":"))
+        smaller = min(sizes[a], sizes[b])
+        if min(in_a, in_b) >= ORIGIN_MIN_PASSAGES and min(in_a, in_b) >= ORIGIN_SHARE * smaller:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                first, second = sorted((ra, rb), key=order.__getitem__)
+                parent[second] = first
+    return {s.id: find(s.id) for s in sources}
