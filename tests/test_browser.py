@@ -112,7 +112,8 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src) for src in CHECK_NOTEBOOK]
     nb.metadata = nbformat.read(ROOT / "notebooks" / "01_quickstart.ipynb", as_version=4).metadata
-    nbformat.write(nb, root / "notebooks" / "view_check.ipynb")
+    for name in ("view_check", "view_check_dark"):  # one each: a run leaves outputs behind (autosave)
+        nbformat.write(nb, root / "notebooks" / f"{name}.ipynb")
     home = tmp_path_factory.mktemp(f"{kind}-home")
     _kernelspec(home / "path")
     notification = (
@@ -372,9 +373,9 @@ def test_the_view_in_jupyter(server: Server, browser: Any) -> None:
 
 def test_dark_theme_reads_well(server: Server, browser: Any) -> None:
     server.theme("JupyterLab Dark")
-    page, outside, errors = _open(browser, server, "notebooks/view_check.ipynb", width=1400)
+    page, outside, errors = _open(browser, server, "notebooks/view_check_dark.ipynb", width=1400)
     try:
-        _run_all(page, server, "view_check.ipynb")
+        _run_all(page, server, "view_check_dark.ipynb")
         view = page.locator(".jp-Notebook .bx")
         view.locator(".sent").first.wait_for(timeout=30_000)
         bg = _rgb(view.evaluate("el => getComputedStyle(el).backgroundColor"))
@@ -386,6 +387,9 @@ def test_dark_theme_reads_well(server: Server, browser: Any) -> None:
         view.locator(".src-col .passage.cited mark.ev").first.wait_for(timeout=30_000)
         _shot(page, server, "dark")
         assert _ours(errors) == [] and outside == []
+    except Exception:
+        _shot(page, server, "dark-failure")
+        raise
     finally:
         server.theme("JupyterLab Light")
         page.close()
