@@ -13,6 +13,9 @@ Python side of each action with `time.perf_counter` (median of `--repeat` runs):
 - edit: new text for a sentence (re-checked, report recomputed, changed parts sent);
 - re-cite, delete, undo: the same for the citations, a deletion and undoing it.
 
+Wall time on a shared machine includes waiting for a core; the CPU column (`time.process_time`) is
+the work itself.
+
 Target (issue 16): at 50 articles an edit answers in under 30 ms and sends under 50 KB.
 """
 
@@ -66,20 +69,22 @@ class Meter:
 
 def measure(
     action: Callable[[], object], meter: Meter, repeat: int, reset: Callable[[], object]
-) -> tuple[float, int]:
-    """Median milliseconds and the bytes sent by the last run of `action` (after `reset` each time)."""
-    times, sent = [], 0
+) -> tuple[float, float, int]:
+    """Median wall and CPU milliseconds, and the bytes sent by the last run of `action` (after `reset`
+    each time). CPU time (`time.process_time`) is what the action costs when the machine is busy."""
+    walls, cpus, sent = [], [], 0
     for _ in range(repeat):
         reset()
         meter.take()
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         action()
-        times.append((time.perf_counter() - t0) * 1000)
+        walls.append((time.perf_counter() - t0) * 1000)
+        cpus.append((time.process_time() - c0) * 1000)
         sent = meter.take()
-    return statistics.median(times), sent
+    return statistics.median(walls), statistics.median(cpus), sent
 
 
-def actions(ex: Explorer, repeat: int) -> dict[str, tuple[float, int]]:
+def actions(ex: Explorer, repeat: int) -> dict[str, tuple[float, float, int]]:
     """Median ms and bytes sent of each action on one Explorer (the summary restored in between)."""
     meter = Meter(ex)
     i = min(2, len(ex.sentences) - 1)
@@ -118,18 +123,19 @@ def run(data: Path, repeat: int) -> Outcome:
         open_ms = (time.perf_counter() - t0) * 1000
         view_kb = len(json.dumps(ex.view_html).encode()) / 1000
         results = actions(ex, repeat)
-        for action, (ms, sent) in results.items():
-            rows.append((n, len(briefing.sentences), action, f"{ms:.1f}", f"{sent / 1000:.1f}"))
-        rows.append(
-            (n, len(briefing.sentences), "open (whole view, once)", f"{open_ms:.0f}", f"{view_kb:.1f}")
-        )
+        k = len(briefing.sentences)
+        for action, (ms, cpu, sent) in results.items():
+            rows.append((n, k, action, f"{ms:.1f}", f"{cpu:.1f}", f"{sent / 1000:.1f}"))
+        rows.append((n, k, "open (whole view, once)", f"{open_ms:.0f}", "", f"{view_kb:.1f}"))
         if n == 50:
-            ms, sent = results["edit"]
-            targets.append(Target("edit at 50 articles answers in < 30 ms", f"{ms:.1f} ms", ms < 30))
+            ms, cpu, sent = results["edit"]
+            took = f"{ms:.1f} ms ({cpu:.1f} ms CPU)"
+            targets.append(Target("edit at 50 articles answers in < 30 ms", took, ms < 30))
             targets.append(
                 Target("edit at 50 articles sends < 50 KB", f"{sent / 1000:.1f} KB", sent < 50_000)
             )
-    body = md_table(["articles", "sentences", "action", "ms (median)", "KB sent"], rows, 1)
+    header = ["articles", "sentences", "action", "ms (median)", "CPU ms (median)", "KB sent"]
+    body = md_table(header, rows, 1)
     body += "\n\n" + md_table(
         ["target", "measured", "met"], [(t.target, t.measured, "yes" if t.met else "no") for t in targets], 3
     )

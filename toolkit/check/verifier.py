@@ -296,6 +296,8 @@ def _best_window(claim: Claim, units: Sequence[Unit]) -> tuple[list[Unit], Unit 
     weights, total = claim.weights, sum(claim.weights.values()) or 1.0
     for width in (1, 2, 3):
         for start in range(0, max(len(units) - width + 1, 0)):
+            if width > 1 and not (held[start] and held[start + width - 1]):
+                continue  # an end sentence adds nothing: the shorter window (already seen) scores more
             keys = frozenset().union(*held[start : start + width])
             score = sum(weights[k] for k in keys) / total - 0.03 * (width - 1)
             if score > best[0] + 1e-9:

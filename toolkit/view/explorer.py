@@ -166,7 +166,7 @@ class Explorer(anywidget.AnyWidget):
         self.edits = 0
         self._undo: list[Briefing] = []
         self._redo: list[Briefing] = []
-        self._memo: dict[tuple[object, ...], str] = {}
+        self._memo: dict[tuple[object, ...], Any] = {}
         self.on_msg(self._on_message)
         self._slots = self._view_slots()
         self._base = dict(self._slots)  # what `view_html` holds

@@ -26,7 +26,7 @@ import html
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..models import Corpus, Evidence, Passage, Source, SummarySentence
 from ..report import Conflict, LeftOut, Report, SourceCoverage, UniqueFact
@@ -534,7 +534,7 @@ def view_slots(
     *,
     editable: bool = False,
     corpus: Corpus | None = None,
-    memo: dict[tuple[object, ...], str] | None = None,
+    memo: dict[tuple[object, ...], Any] | None = None,
 ) -> dict[str, str]:
     """The parts of the view an edit can change, by slot key: `bar`, `warnings`, `s:<i>` (one per
     sentence), `cov:<id>` and `x:<id>` (one per source), `conflicts`. The summary's `summary` slot is
@@ -542,10 +542,15 @@ def view_slots(
     keyed by what they show."""
     corpus = corpus or briefing.corpus
     out = {"bar": bar_html(briefing), "warnings": warnings_html(briefing)}
-    out |= {f"s:{i}": sentence_html(corpus, i, s) for i, s in enumerate(briefing.sentences)}
     memo = {} if memo is None else memo
     if len(memo) > 20_000:
         memo.clear()
+    for i, s in enumerate(briefing.sentences):  # rows of unchanged sentences are not rendered again
+        row_key: tuple[object, ...] = ("s", i, id(s))
+        row = memo.get(row_key)
+        if row is None or row[0] is not s:
+            row = memo[row_key] = (s, sentence_html(corpus, i, s))
+        out[f"s:{i}"] = row[1]
     report = briefing.report
     grouped = _by_source(report) if report is not None else None
     for src in briefing.sources:
