@@ -222,3 +222,38 @@ def test_html_opens_offline_and_a_click_shows_the_evidence(
     finally:
         context.close()
     assert outside == [] and errors == []
+
+
+def test_exports_recount_and_never_claim_full_support_with_a_weak_citation() -> None:
+    from toolkit.models import CitationCheck
+
+    base = summarize(EXAMPLES, engine="extractive", words=120)
+    s = base.sentences[0]
+    weak = CitationCheck(
+        passage="S5:20", status="unsupported", reason="S5:20 holds 10% of the key terms (1/10)"
+    )
+    first = s.model_copy(update={"citations": (*s.citations, "S5:20"), "checks": (*s.checks, weak)})
+    edited = base.model_copy(update={"sentences": (first, base.sentences[1])})
+    md = to_markdown_footnotes(edited)
+    words = len(first.text.split()) + len(base.sentences[1].text.split())
+    assert f"_2 sentences, {words} words · " in md  # counted from the sentences as they are
+    assert "Sentence 1 cites S5:20, which is unsupported: S5:20 has 1 of the sentence's 10 key words" in md
+    assert "every sentence" not in md
+    assert "every sentence" in to_markdown_footnotes(base.model_copy(update={"sentences": (s,)}))
+
+
+def test_source_list_has_relative_paths_and_readable_titles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(EXAMPLES.parent.parent)
+    b = summarize(EXAMPLES.resolve(), engine="extractive", words=80)
+    md = to_markdown_footnotes(b)
+    sources = md.split("## Sources", 1)[1]
+    assert "examples/syria-iraq-2025/000\\_bf3dc8d56ca785ed.txt" in sources
+    assert str(EXAMPLES.resolve()) not in md and "(untitled)" in sources
+    untitled = next(s for s in b.sources if not s.title)
+    assert "“" + " ".join(untitled.text.split())[:20] in sources  # its opening words, not the file name
+    docx_path = to_docx(b, tmp_path / "b.docx")
+    with zipfile.ZipFile(docx_path) as z:
+        xml = z.read("word/document.xml").decode()
+    assert "examples/syria-iraq-2025/000_bf3dc8d56ca785ed.txt" in xml and str(EXAMPLES.resolve()) not in xml

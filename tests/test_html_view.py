@@ -11,11 +11,12 @@ import pytest
 from paths import EXAMPLES
 
 from toolkit import Briefing, Evidence, Verifier, load_articles, summarize
-from toolkit.models import Passage, Source, SummarySentence
+from toolkit.models import CitationCheck, Corpus, Passage, Source, SummarySentence
 from toolkit.report import Conflict, ConflictSide, LeftOut, Report, SourceCoverage, UniqueFact
 from toolkit.view.html_view import (
     CORE_JS,
     Highlight,
+    bar_html,
     conflicts_html,
     detail_html,
     esc,
@@ -23,11 +24,14 @@ from toolkit.view.html_view import (
     focus_html,
     marked,
     passage_html,
+    sentence_html,
     source_pane_html,
     standalone_html,
     summary_html,
     view_html,
+    view_slots,
 )
+from toolkit.view.labels import STATUSES, plain_reason, shown_status, source_title
 
 HOSTILE = (
     'Shaibani met Sudani <script>window.__pwned=1</script> on Friday, "the post" said.\n\n'
@@ -106,8 +110,9 @@ def test_hostile_source_renders_as_text_everywhere(briefing: Briefing) -> None:
     assert any(a["title"] == 'Forum "post" <b>bold</b> <script>x()</script>' for a in title)  # quotes kept
     # Markers and our own attribute names inside source text create no chip, slot or action.
     slots = [a["data-slot"] for a in Tags(pane).with_attr("data-slot")]
-    assert "detail" not in slots and all(s.startswith(("p:S6:", "v:S6")) for s in slots)
-    assert {a["data-p"] for a in Tags(pane).with_attr("data-act")} <= {p.id for p in src.passages}
+    assert "detail" not in slots and all(s.startswith(("p:S6:", "v:S6", "cov:S6", "x:S6")) for s in slots)
+    acts = [a for a in Tags(pane).with_attr("data-act") if a["data-act"] != "expand"]
+    assert {a["data-p"] for a in acts} <= {p.id for p in src.passages}
 
 
 def test_model_output_is_escaped_in_summary_and_edit_form() -> None:
@@ -132,7 +137,7 @@ def test_model_output_is_escaped_in_summary_and_edit_form() -> None:
 def test_summary_colours_sentences_and_shows_citation_chips(briefing: Briefing) -> None:
     markup = summary_html(briefing, selected=1)
     tags = Tags(markup)
-    sents = [a for a in tags.named("span") if "sent" in (a["class"] or "").split()]
+    sents = [a for a in tags.named("li") if "sent" in (a["class"] or "").split()]
     assert len(sents) == len(briefing.sentences)
     assert [a["data-i"] for a in sents] == [str(i) for i in range(len(briefing.sentences))]
     assert all(f"st-{s.status}" in (a["class"] or "") for a, s in zip(sents, briefing.sentences, strict=True))
@@ -141,7 +146,10 @@ def test_summary_colours_sentences_and_shows_citation_chips(briefing: Briefing) 
     assert [a["data-p"] for a in chips] == [c for s in briefing.sentences for c in s.citations]
     alone = SummarySentence(text="No source.", status="uncited")
     uncited = Briefing(engine="x", model="x", sentences=(alone,), sources=())
-    assert "st-uncited" in summary_html(uncited) and ">uncited<" in summary_html(uncited)
+    assert "st-uncited" in summary_html(uncited) and ">no citation<" in summary_html(uncited)
+    assert [a["data-slot"] for a in sents] == [f"s:{i}" for i in range(len(briefing.sentences))]
+    nums = re.findall(r'<span class="num">(\d+)</span>', markup)
+    assert nums == [str(i + 1) for i in range(len(briefing.sentences))]  # numbered like "Sentence 5"
 
 
 def test_passage_marks_the_evidence_span_by_offsets() -> None:
@@ -217,7 +225,7 @@ def test_source_pane_has_coverage_left_out_and_only_here() -> None:
         ),
     )
     pane = source_pane_html(src, report)
-    assert 'style="width:33.3%"' in pane and "1/3 passages used" in pane
+    assert 'style="width:33.3%"' in pane and "1 of 3 passages used" in pane
     assert "same story as S1" in pane
     left = re.search(r'<details class="left">(.*?)</details>', pane)
     assert left is not None and "Left out: 2 passages" in left.group(1)
@@ -250,7 +258,8 @@ def test_conflicts_panel_shows_both_passages() -> None:
     assert_inert(markup)
     assert "At least 1,383 &lt;civilians&gt; died." in markup and "Some &quot;2,000&quot; died." in markup
     assert re.findall(r'data-p="(S\d+:\d+)"', markup) == ["S2:16", "S5:3"]
-    assert "states one side only" in markup and "summary sentences 3" in markup
+    assert "states one side only" in markup and "summary sentence 3" in markup
+    assert "the side the summary took" in markup
     assert "No disagreements found" in conflicts_html(Report())
     assert "No disagreements found" in conflicts_html(None)
 
@@ -272,3 +281,94 @@ def test_standalone_file_is_self_contained_and_locked_down(briefing: Briefing) -
     own = re.sub(r"<template.*?</template>|<div class=\"bx\">.*", "", page, flags=re.S)
     assert "http://" not in own and "https://" not in own  # no external resource of ours
     assert page.count("<script>") == 1 and "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
+
+
+# --- status at a glance -------------------------------------------------------------------------------
+def _check(pid: str, status: str) -> CitationCheck:
+    return CitationCheck(passage=pid, status=status, reason=f"{pid} is {status}")
+
+
+def test_a_sentence_with_any_contradicting_citation_is_never_shown_supported() -> None:
+    text = "Officials said 800 people died."
+    src = Source(id="S1", text=text, passages=(Passage(id="S1:1", text=text, start=0, end=len(text)),))
+    corpus = Corpus(sources=(src,))
+    two_of_three = SummarySentence(
+        text=text,
+        citations=("S1:1", "S2:1", "S3:1"),
+        status="supported",  # what the checker said: the best citation supports it
+        checks=(_check("S1:1", "supported"), _check("S2:1", "contradicted"), _check("S3:1", "contradicted")),
+    )
+    assert shown_status(two_of_three) == "disputed"
+    row = sentence_html(corpus, 0, two_of_three)
+    assert 'class="sent st-disputed"' in row and "st-supported" not in row.split('class="chips"')[0]
+    for status in ("disputed", "contradicted"):
+        plain = SummarySentence(text=text, citations=("S1:1",), status=status)
+        assert shown_status(plain) == status
+        assert f'class="sent st-{status}"' in sentence_html(corpus, 0, plain)
+    b = Briefing(engine="x", model="x", sentences=(two_of_three,), sources=(src,))
+    bar = bar_html(b)
+    assert "1 disputed" in bar and "supported</button>" not in bar and 'data-act="next"' in bar
+    from toolkit.view.exports import to_markdown_footnotes, warnings
+
+    assert any(w.startswith("Sentence 1 is disputed") for w in warnings(b))
+    assert "every sentence" not in to_markdown_footnotes(b) and "_(disputed)_" in to_markdown_footnotes(b)
+    assert "Sentence 1 is disputed" in standalone_html(b)  # the HTML export carries the warnings
+
+
+def test_every_status_has_its_own_colour_and_the_green_one_is_only_supported() -> None:
+    from toolkit.view.html_view import CSS
+
+    colours = dict(re.findall(r"\.bx \.st-([a-z]+)\{--c:var\(--bx-([a-z]+)\)\}", CSS))
+    for status in STATUSES:
+        assert status in colours or f".st-{status}," in CSS, status
+    assert [s for s, c in colours.items() if c == "ok"] == ["supported"]
+    assert len({colours[s] for s in ("supported", "partial", "unsupported", "contradicted", "disputed")}) == 5
+    assert "--jp-layout-color0" in CSS and "--jp-content-font-color1" in CSS  # follows the theme
+
+
+def test_chip_shows_the_quote_and_the_source_on_hover_and_unknown_ids_are_marked(briefing: Briefing) -> None:
+    corpus = briefing.corpus
+    i, s = next((k, x) for k, x in enumerate(briefing.sentences) if x.checks)
+    row = sentence_html(corpus, i, s)
+    c = s.checks[0]
+    tip = re.search(rf'data-p="{c.passage}".*?<span class="tip" role="tooltip">(.*?)</span></button>', row)
+    assert tip is not None and c.evidence is not None
+    assert esc(" ".join(c.evidence.text.split())[:80]) in tip.group(1)
+    assert esc(source_title(corpus.source(c.passage.split(":")[0]))) in tip.group(1)
+    ghost = SummarySentence(text="x", citations=("S9:99",), status="uncited")
+    row = sentence_html(corpus, 0, ghost)
+    assert "st-missing" in row and "no such passage" in row
+
+
+def test_reasons_read_as_plain_words() -> None:
+    assert plain_reason("S2:16 gives at least 1,383 civilians where the sentence says 800") == (
+        "S2:16 says at least 1,383 civilians, the sentence says 800"
+    )
+    assert plain_reason("S1:2 holds 100% of the key terms (14/14); matched 'a', 'b'") == (
+        "S1:2 has all 14 key words of the sentence; found: 'a', 'b'"
+    )
+    joint = plain_reason("supported jointly by S1:2, S3:4: them holds 90% of the key terms (9/10)")
+    assert "them holds" not in joint and "together" in joint
+    assert "1 other" in plain_reason("missing 'a', 'b', 'c', 'd' and 1 more")
+    assert plain_reason("something new") == "Something new"
+
+
+def test_untitled_sources_get_the_same_readable_title_in_view_and_exports(tmp_path: object) -> None:
+    text = "Rescuers reached the village on Tuesday after the bridge collapsed in the storm overnight."
+    src = Source(id="S1", text=text, path="/data/x/000_bf3dc8.txt",
+                 passages=(Passage(id="S1:1", text=text, start=0, end=len(text)),))  # fmt: skip
+    title = source_title(src)
+    assert title.startswith("“Rescuers reached the village") and "(untitled)" in title and "000_" not in title
+    b = Briefing(engine="x", model="x", sentences=(), sources=(src,))
+    from toolkit.view.exports import to_markdown_footnotes
+
+    assert esc(title) in view_html(b)
+    assert "Rescuers reached the village" in to_markdown_footnotes(b)
+
+
+def test_view_slots_cover_what_an_edit_can_change(briefing: Briefing) -> None:
+    slots = view_slots(briefing)
+    view = {a["data-slot"] for a in Tags(view_html(briefing)).with_attr("data-slot")}
+    assert set(slots) <= view
+    assert {f"s:{i}" for i in range(len(briefing.sentences))} <= set(slots)
+    assert {"bar", "warnings", "conflicts"} <= set(slots)

@@ -18,6 +18,7 @@ from .cite.markers import format_marker
 from .models import Corpus, DuplicateGroup, Source, SummarySentence, Usage, _Value
 from .report import Report
 from .text.safe import html_escape, md_escape, md_link, safe_href
+from .view.labels import plural, shown_path, source_title
 
 if TYPE_CHECKING:
     from .view.explorer import Explorer
@@ -193,15 +194,15 @@ class Briefing(_Value):
 
 
 def _source_line(src: Source) -> str:
-    parts = [md_escape(src.title or "(untitled)")]
+    parts = [md_escape(source_title(src))]
     meta = ", ".join(x for x in (src.outlet, src.date) if x)
     if meta:
         parts.append(md_escape(meta))
     if src.url:
         parts.append(md_link(src.url))
     if src.path:
-        parts.append(md_escape(src.path))
-    parts.append(f"{len(src.passages)} passages")
+        parts.append(md_escape(shown_path(src.path)))
+    parts.append(plural(len(src.passages), "passage"))
     if src.origin and src.origin != src.id:
         parts.append(f"copy of the same story as {md_escape(src.origin)}")
     return " · ".join(parts)

@@ -29,15 +29,17 @@ EXAMPLE = Path("examples") / "syria-iraq-2025"
 _ENV = ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_API_VERSION")
 
 
-def example_dir() -> Path:
-    """The bundled example articles: looked for from the current folder upwards (a notebook runs in
+def example_dir(name: str = "") -> Path:
+    """A bundled example cluster (`examples/<name>`; default `syria-iraq-2025`; `haiti-2010` is the
+    one whose sources disagree): looked for from the current folder upwards (a notebook runs in
     `notebooks/`), then next to the installed package (an editable install from a checkout)."""
+    example = EXAMPLE.parent / name if name else EXAMPLE
     here = Path.cwd().resolve()
     for base in (here, *here.parents, Path(__file__).resolve().parent.parent):
-        if (base / EXAMPLE).is_dir():
-            return base / EXAMPLE
+        if (base / example).is_dir():
+            return base / example
     raise ConfigError(
-        f"could not find {EXAMPLE}: run the notebook from a checkout of the toolkit, or pass your own folder"
+        f"could not find {example}: run the notebook from a checkout of the toolkit, or pass your own folder"
     )
 
 

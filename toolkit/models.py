@@ -162,6 +162,7 @@ STATUS_RANKS: dict[str, int | None] = {
     "partial": 1,
     "unsupported": 0,
     "contradicted": 2,
+    "disputed": None,  # a sentence whose citations or sources disagree on a fact it states
     "uncited": None,
 }
 STATUSES: tuple[str, ...] = tuple(STATUS_RANKS)  # what a sentence can be

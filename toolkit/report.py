@@ -133,7 +133,10 @@ def report_markdown(report: Report, *, left_out: int = 5, unique: int = 5) -> st
             lines.append(f"- {md_escape(c.kind)} ({md_escape(c.about)}): {sides}{flag}")
         lines.append("")
     if report.left_out and left_out:
-        lines.append("Most central passages left out:")
+        lines.append(
+            "Most central passages left out (centrality: how much a passage shares with the rest of the"
+            " cluster, LexRank, 1 = most):"
+        )
         lines += [
             f"- {md_escape(x.passage)} (centrality {x.centrality:.2f})" for x in report.left_out[:left_out]
         ]

@@ -65,7 +65,7 @@ _DIFFER = re.compile(
 def compare(verifier: Verifier, sentences: Sequence[SummarySentence]) -> Report:
     view = _view(verifier)
     looks = [_Look(verifier.claim(s.text), verifier.scores(s.text)) for s in sentences]
-    alignments = tuple(_align(verifier, view, i, s, looks[i].scores) for i, s in enumerate(sentences))
+    alignments = tuple(_aligned(verifier, view, i, s, looks[i].scores) for i, s in enumerate(sentences))
     used = _used(verifier, sentences, alignments)
     counts = {s: n for s in STATUSES if (n := sum(1 for x in sentences if x.status == s))}
     return Report(
@@ -129,6 +129,12 @@ class _View:
     def conflicts(self) -> list[Conflict]:
         return _conflicts(self)
 
+    @cached_property
+    def alignments(self) -> dict[tuple[object, ...], SentenceAlignment]:
+        """Alignments already computed, by sentence text, citations and checks (an edit in the view
+        changes one sentence; the others are not aligned again)."""
+        return {}
+
 
 _VIEWS: weakref.WeakKeyDictionary[Verifier, _View] = weakref.WeakKeyDictionary()
 
@@ -141,6 +147,20 @@ def _view(verifier: Verifier) -> _View:
 
 
 # --- alignment and coverage -------------------------------------------------------------------------
+def _aligned(
+    verifier: Verifier, view: _View, i: int, sentence: SummarySentence, scores: np.ndarray
+) -> SentenceAlignment:
+    """`_align`, memoised per verifier: the same sentence with the same citations and checks aligns
+    the same way wherever it stands in the summary."""
+    key = (sentence.text, sentence.citations, tuple((c.passage, c.status) for c in sentence.checks))
+    hit = view.alignments.get(key)
+    if hit is None:
+        if len(view.alignments) >= 4096:
+            view.alignments.clear()
+        hit = view.alignments[key] = _align(verifier, view, i, sentence, scores)
+    return hit if hit.sentence == i else hit.model_copy(update={"sentence": i})
+
+
 def _align(
     verifier: Verifier, view: _View, i: int, sentence: SummarySentence, scores: np.ndarray
 ) -> SentenceAlignment:

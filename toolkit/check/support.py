@@ -72,6 +72,8 @@ def name_gaps(
     sentences worded like the evidence) has another name in the place of ("Iraq's interim foreign
     minister" where the passage says "Syria's interim foreign minister")."""
     gaps: list[str] = []
+    if not names:
+        return gaps
     initials = _by_initial(words)
     for name in names:
         held_words = all(_word_held(part, words, initials) for part in name.parts)
@@ -82,6 +84,7 @@ def name_gaps(
     return gaps
 
 
+@lru_cache(maxsize=4096)  # the same passage's words are looked at for every sentence
 def _by_initial(words: frozenset[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for w in words:

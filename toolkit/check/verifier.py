@@ -131,6 +131,7 @@ class Verifier:
         rows = [i for i, p in enumerate(self.passages) for _ in p.keys]
         cols = [self.vocab[k] for p in self.passages for k in p.keys]
         self._claims: dict[str, Claim] = {}
+        self._checks: dict[tuple[str, str], CitationCheck] = {}  # (sentence, passage id) -> verdict
         self.matrix = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, max(len(self.vocab), 1)))
 
     def __repr__(self) -> str:
@@ -164,8 +165,15 @@ class Verifier:
 
     # --- checks -----------------------------------------------------------------------------------
     def check_citation(self, text: str, passage_id: str) -> CitationCheck:
-        """The verdict on one citation: does passage `passage_id` support `text`?"""
-        return self._check(self.claim(text), passage_id)
+        """The verdict on one citation: does passage `passage_id` support `text`? (Memoised like
+        `claim`: a report and the view ask again for every sentence an edit did not change.)"""
+        key = (text, passage_id)
+        hit = self._checks.get(key)
+        if hit is None:
+            if len(self._checks) >= CLAIM_CACHE * 8:
+                self._checks.clear()
+            hit = self._checks[key] = self._check(self.claim(text), passage_id)
+        return hit
 
     def check_sentence(self, text: str, citations: Sequence[str] = (), note: str = "") -> SummarySentence:
         """`text` with its status, reason and one `CitationCheck` per citation (unknown ids dropped)."""
@@ -282,10 +290,15 @@ def _cover(claim: Claim, keys: Collection[str]) -> float:
 def _best_window(claim: Claim, units: Sequence[Unit]) -> tuple[list[Unit], Unit | None]:
     """The 1-3 consecutive sentences holding most of the claim (a small cost per extra sentence)."""
     best: tuple[float, int, int] = (-1.0, 0, 1)
+    terms = frozenset(claim.weights)
+    held = [terms & u.keys for u in units]  # the claim's terms in each sentence (small sets)
+    weights, total = claim.weights, sum(claim.weights.values()) or 1.0
     for width in (1, 2, 3):
         for start in range(0, max(len(units) - width + 1, 0)):
-            keys = frozenset().union(*(u.keys for u in units[start : start + width]))
-            score = _cover(claim, keys) - 0.03 * (width - 1)
+            if width > 1 and not (held[start] and held[start + width - 1]):
+                continue  # an end sentence adds nothing: the shorter window (already seen) scores more
+            keys = frozenset().union(*held[start : start + width])
+            score = sum(weights[k] for k in keys) / total - 0.03 * (width - 1)
             if score > best[0] + 1e-9:
                 best = (score, start, width)
     _, start, width = best

@@ -24,6 +24,7 @@ from ..errors import ConfigError
 from ..models import Source, SummarySentence
 from ..text.safe import md_escape, md_link
 from ._briefing import Briefing
+from .labels import metadata_line, plural, shown_path, shown_status, source_title, warnings
 
 __all__ = [
     "FORMATS",
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".docx": "docx"}
+NO_WARNINGS = "None: every sentence and every citation was checked and holds, and no sources disagree."
 QUOTE_LIMIT = 400  # characters of evidence (or of the passage, when unchecked) quoted in a footnote
 
 
@@ -74,41 +76,6 @@ def citations_of(briefing: Briefing, sentence: SummarySentence) -> list[Citation
     return out
 
 
-def metadata_line(briefing: Briefing) -> str:
-    """How the briefing was made, in one line: engine, model, date, sources, words, cost."""
-    parts = [f"engine: {briefing.engine}", f"model: {briefing.model}"]
-    parts.append(f"created: {briefing.created or 'undated'}")
-    parts.append(f"{len(briefing.sources)} sources")
-    if briefing.words:
-        parts.append(f"{briefing.words} words asked")
-    usage = briefing.usage
-    if usage.calls or usage.cached_calls:
-        parts.append(f"{usage.calls} LLM calls ({usage.cached_calls} cached)")
-    if usage.cost_usd is not None:
-        parts.append(f"about ${usage.cost_usd:.4f}")
-    return " · ".join(parts)
-
-
-def warnings(briefing: Briefing) -> list[str]:
-    """What is unresolved, in reading order: unchecked or not fully supported sentences, citations to
-    missing passages, then conflicts between sources. Empty when nothing needs a reader's attention."""
-    out: list[str] = []
-    if briefing.sentences and all(not s.status for s in briefing.sentences):
-        out.append("The citations were not checked against the passages (run `brief verify` on it).")
-    for k, s in enumerate(briefing.sentences, 1):
-        if s.status and s.status != "supported":
-            why = _flat(s.reason or s.note)
-            out.append(f"Sentence {k} is {s.status}" + (f": {why}" if why else "."))
-    missing = briefing.unresolved_citations()
-    if missing:
-        out.append(f"Citations to passages that do not exist: {', '.join(dict.fromkeys(missing))}.")
-    for c in briefing.report.conflicts if briefing.report else ():
-        sides = " vs ".join(f"{_flat(side.value)} [{side.passage}]" for side in c.sides)
-        flag = " (the summary states one side only)" if c.flagged else ""
-        out.append(f"Sources disagree on {_flat(c.about)}: {sides}{flag}.")
-    return out
-
-
 # --- Markdown ------------------------------------------------------------------------------------
 def to_markdown_footnotes(briefing: Briefing, sentences_per_paragraph: int = 4) -> str:
     """The briefing as Markdown: a footnote `[^n]` after each cited sentence naming the passage ids,
@@ -116,7 +83,7 @@ def to_markdown_footnotes(briefing: Briefing, sentences_per_paragraph: int = 4) 
     lines = ["# Briefing", "", f"_{_md(metadata_line(briefing))}_", ""]
     found = warnings(briefing)
     lines += ["## Warnings", ""]
-    lines += [f"- {_md(w)}" for w in found] or ["None: every sentence is supported by what it cites."]
+    lines += [f"- {_md(w)}" for w in found] or [NO_WARNINGS]
     lines += ["", "## Summary", ""]
     notes: list[str] = []
     paragraph: list[str] = []
@@ -126,8 +93,9 @@ def to_markdown_footnotes(briefing: Briefing, sentences_per_paragraph: int = 4) 
         if entries:
             notes.append(f"[^{len(notes) + 1}]: " + " · ".join(_md(e.line()) for e in entries))
             text += f"[^{len(notes)}]"
-        if not entries or (s.status and s.status != "supported"):
-            text += f" _({_md(s.status or 'uncited')})_"
+        status = shown_status(s)
+        if not entries or status != "supported":
+            text += f" _({_md(status if entries else 'uncited')})_"
         paragraph.append(text)
         if k % sentences_per_paragraph == 0:
             lines += [" ".join(paragraph), ""]
@@ -175,7 +143,7 @@ def to_docx(briefing: Briefing, path: str | Path) -> Path:
     for w in found:
         document.add_paragraph(xml_safe(w), style="List Bullet")
     if not found:
-        document.add_paragraph("None: every sentence is supported by what it cites.")
+        document.add_paragraph(NO_WARNINGS)
 
     document.add_heading("Summary", level=1)
     footnotes = Footnotes(document)
@@ -187,8 +155,9 @@ def to_docx(briefing: Briefing, path: str | Path) -> Path:
         entries = citations_of(briefing, s)
         if entries:
             footnotes.add(paragraph, [e.line() for e in entries])
-        if not entries or (s.status and s.status != "supported"):
-            flag = paragraph.add_run(f" [{s.status or 'uncited'}]")
+        status = shown_status(s)
+        if not entries or status != "supported":
+            flag = paragraph.add_run(f" [{status if entries else 'uncited'}]")
             flag.italic = True
 
     if briefing.notes:
@@ -240,17 +209,19 @@ def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
 
 
 def _source_name(source: Source) -> str:
-    name = source.title or source.path or source.id
+    name = source_title(source)
     return f"{name} ({source.outlet})" if source.outlet and source.outlet not in name else name
 
 
 def _source_line(src: Source) -> str:
-    parts = [src.title or "(untitled)"]
+    """Title (or the opening words of an untitled source), outlet and date, URL, the path relative
+    to the current folder, and the number of passages."""
+    parts = [source_title(src)]
     meta = ", ".join(x for x in (src.outlet, src.date) if x)
     parts += [meta] if meta else []
     parts += [src.url] if src.url else []
-    parts += [src.path] if src.path else []
-    parts.append(f"{len(src.passages)} passages")
+    parts += [shown_path(src.path)] if src.path else []
+    parts.append(plural(len(src.passages), "passage"))
     if src.origin and src.origin != src.id:
         parts.append(f"copy of the same story as {src.origin}")
     return " · ".join(_flat(p) for p in parts)
@@ -258,12 +229,12 @@ def _source_line(src: Source) -> str:
 
 def _md_source_line(src: Source) -> str:
     """`_source_line` for Markdown: every field escaped, an http/https URL as a percent-encoded link."""
-    parts = [_md(src.title or "(untitled)")]
+    parts = [_md(source_title(src))]
     meta = ", ".join(x for x in (src.outlet, src.date) if x)
     parts += [_md(meta)] if meta else []
     parts += [md_link(src.url)] if src.url else []
-    parts += [_md(src.path)] if src.path else []
-    parts.append(f"{len(src.passages)} passages")
+    parts += [_md(shown_path(src.path))] if src.path else []
+    parts.append(plural(len(src.passages), "passage"))
     if src.origin and src.origin != src.id:
         parts.append(f"copy of the same story as {_md(src.origin)}")
     return " · ".join(parts)
