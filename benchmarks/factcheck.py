@@ -16,7 +16,9 @@ fixes), recall per error type, the false-alarm rate on consistent sentences, and
 
 FRANK's texts are tokenised and lower-cased (`-lrb-`, ` , `, `world\\'s`): `readable()` undoes the
 tokenisation and restores the article's capitals for words the article writes capitalised (a
-summary from our own engines is written normally). The data is read by path, never copied.
+summary from our own engines is written normally); `article_text()` puts back the paragraph breaks
+that FRANK's XSum articles lost ("community.Dr Venter"). `UNK` tokens are dropped. The data is
+read by path, never copied.
 
 With `--judge auto` the same run also asks a scripted claim-versus-evidence judge (an in-process
 double of the chat seam that answers from the gold label, so it shows the mechanics and the number of
@@ -35,7 +37,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _common import DEFAULT_DATA, RESULTS, Outcome, Table, command_line, load_jsonl, md_table, publish, progress
+from _common import (
+    DEFAULT_DATA,
+    RESULTS,
+    Outcome,
+    Table,
+    command_line,
+    load_jsonl,
+    md_table,
+    progress,
+    publish,
+)
 
 from toolkit import build_corpus
 from toolkit.models import Article, SummarySentence
@@ -44,10 +56,11 @@ from toolkit.verify import Verifier
 DATASETS = ("cnndm", "xsum")
 ERRORS = ("EntE", "RelE", "CircE", "OutE", "CorefE", "LinkE", "GramE", "Other")
 _DETOK = [
-    (re.compile(r"-lrb-\s*"), "("),
-    (re.compile(r"\s*-rrb-"), ")"),
-    (re.compile(r"-lsb-\s*"), "["),
-    (re.compile(r"\s*-rsb-"), "]"),
+    (re.compile(r"\[?\bUNK\b\]?\s*"), ""),  # the summariser's unknown-word token, not text
+    (re.compile(r"-lrb-\s*", re.IGNORECASE), "("),
+    (re.compile(r"\s*-rrb-", re.IGNORECASE), ")"),
+    (re.compile(r"-lsb-\s*", re.IGNORECASE), "["),
+    (re.compile(r"\s*-rsb-", re.IGNORECASE), "]"),
     (re.compile(r"\\'"), "'"),
     (re.compile(r"``\s*|\s*''"), '"'),
     (re.compile(r"\s+([.,;:!?%])"), r"\1"),
@@ -65,6 +78,14 @@ def readable(text: str, article_case: dict[str, str]) -> str:
     out = _WORD.sub(lambda m: article_case.get(m.group(0), m.group(0)), out)
     out = out.strip()
     return out[:1].upper() + out[1:]
+
+
+_JOINED = re.compile(r"(?<=[a-z0-9)%][.!?])(?=[A-Z])|(?<=[a-z0-9)%][.!?][\"”])(?=[A-Z])")
+
+
+def article_text(article: str) -> str:
+    """FRANK's XSum articles join paragraphs with no space ("community.Dr Venter"): split them again."""
+    return _JOINED.sub("\n\n", article)
 
 
 def casing(article: str) -> dict[str, str]:
@@ -148,7 +169,7 @@ def run(rows: Sequence[dict[str, Any]], *, judge: str = "off") -> Tally:
             progress(f"  {n}/{len(by_article)} articles")
         article = group[0]["article"]
         t0 = time.perf_counter()
-        verifier = Verifier(build_corpus([Article(text=article, title="")]))
+        verifier = Verifier(build_corpus([Article(text=article_text(article), title="")]))
         tally.index_seconds += time.perf_counter() - t0
         ids = [p.id for p in verifier.passages]
         case = casing(article)
@@ -211,9 +232,13 @@ class _GoldChat:
         answers = []
         for sentence, label in self.labels.items():
             if sentence and sentence in text:
-                answers.append({"verdict": "supported" if label is not False else "unsupported", "reason": "gold"})
+                answers.append(
+                    {"verdict": "supported" if label is not False else "unsupported", "reason": "gold"}
+                )
         body = json.dumps(answers[0] if answers else {"verdict": "unsupported", "reason": "?"})
-        return ChatResponse(text=body, usage=Usage(calls=1, prompt_tokens=len(text) // 4, completion_tokens=12))
+        return ChatResponse(
+            text=body, usage=Usage(calls=1, prompt_tokens=len(text) // 4, completion_tokens=12)
+        )
 
 
 def fmt(x: float) -> str:
@@ -263,11 +288,16 @@ def tables(tally: Tally, split: str, label: str = "offline check") -> list[Table
         f"(plus {tally.index_seconds:.1f} s building one index per article)."
     )
     if tally.judge_calls:
-        timing += f" Judge calls: {tally.judge_calls} ({tally.judge_calls / max(tally.checked, 1):.0%} of sentences)."
+        share = tally.judge_calls / max(tally.checked, 1)
+        timing += f" Judge calls: {tally.judge_calls} ({share:.0%} of the sentences)."
     body = f"Split `{split}`, {label}. A summary is flagged when any sentence is not `supported`.\n\n"
     body += main + "\n\nInconsistent sentences caught (not `supported`), by FRANK error type:\n\n" + errors
     body += "\n\n" + timing + "\n"
-    name = "factcheck" + ("" if label == "offline check" else "_judge") + ("" if split == "test" else f"_{split}")
+    name = (
+        "factcheck"
+        + ("" if label == "offline check" else "_judge")
+        + ("" if split == "test" else f"_{split}")
+    )
     return [Table(name=name, title=f"FRANK factual consistency ({label}, {split})", body=body)]
 
 

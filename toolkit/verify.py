@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -30,10 +30,12 @@ import scipy.sparse as sp
 
 from .briefing import Briefing, Skipped, now_iso
 from .claims import Facts, Name, facts, proper_words, stem, tokenize
+from .decide import THRESHOLD, Signals, consistency, copy_signals, near_pairs
 from .errors import ConfigError
 from .loading import Articles, load_articles
 from .models import Article, CitationCheck, Corpus, Evidence, Passage, SummarySentence, Usage
 from .passages import build_corpus
+from .relations import clauses, quote_held, quotes, speaker, speakers
 from .summary_text import parse_summary
 from .support import date_gaps, name_gaps, number_gaps, polarity
 from .textsim import STOPWORDS
@@ -46,11 +48,15 @@ __all__ = ["STATUSES", "Claim", "PassageIndex", "Unit", "Verifier", "key_terms",
 STATUSES = ("supported", "partial", "unsupported", "contradicted", "uncited")
 SUPPORT = 0.6  # share of key terms (IDF-weighted) a passage must hold to support a sentence
 PARTIAL = 0.4  # ... to partly support it
+CLAUSE_TERMS = 2  # a clause with at least this many key terms must hold in the evidence window ...
+CLAUSE_MIN = 0.34  # ... with at least this share of them
+SUPPORT_FLOOR = 0.5  # the fitted check (toolkit.decide) may support a sentence from this share on
 CONTRADICT_MIN = 0.5  # numbers and polarity contradict only when the passage is about the same thing
 PREDICATE_MIN = 0.5  # ... and at least this share of its lower-case key terms (what happened, not who)
 CLAIM_CACHE = 4096  # analysed sentences kept per Verifier
 JOINT_MIN = 0.2  # a citation holding less of the sentence takes no part in joint support
-SWAP_MIN = 0.85  # names are checked for swaps only in sentences worded almost like the passage
+SWAP_MIN = 0.8  # names are checked for swaps only in sentences worded almost like the passage
+NEGATION_MATCH = 0.75  # a negation in the passage contradicts a sentence worded this much like it
 _RANK = {"supported": 3, "contradicted": 2, "partial": 1, "unsupported": 0}
 
 Sources: TypeAlias = (
@@ -65,6 +71,13 @@ _NOT_KEY = STOPWORDS | frozenset((*_LINKS, *_VAGUE))
 def _key(word: str) -> str:
     s = stem(word)
     return s[:5] if len(s) > 5 else s
+
+
+def key_order(text: str) -> list[str]:
+    """The keys of `text`'s content words in text order (repeats kept)."""
+    return [
+        _key(t.low) for t in tokenize(text) if t.low.isalpha() and len(t.low) > 1 and t.low not in _NOT_KEY
+    ]
 
 
 def key_terms(text: str) -> dict[str, str]:
@@ -85,6 +98,7 @@ class Unit:
     end: int
     keys: frozenset[str]
     facts: Facts
+    pairs: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -96,6 +110,8 @@ class PassageIndex:
     keys: frozenset[str]
     words: frozenset[str]
     names: tuple[Name, ...]
+    tokens: tuple[str, ...] = ()  # every token, lower-cased, in order (for verbatim runs)
+    positions: dict[str, list[int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +120,8 @@ class Claim:
     terms: dict[str, str]
     weights: dict[str, float]
     facts: Facts
+    pairs: frozenset[tuple[str, str]] = frozenset()
+    tokens: tuple[str, ...] = ()
 
 
 @dataclass
@@ -115,9 +133,11 @@ class _Found:
     matched: list[str]
     missing: list[str]
     gaps: list[str]  # numbers, dates and names the evidence lacks
+    loose: list[str]  # numbers it holds only with a hedge the sentence drops
     conflict: str  # why it is contradicted, or ""
     hedges: list[str]
     evidence: Evidence | None
+    signals: Signals | None = None
 
 
 class Verifier:
@@ -164,7 +184,10 @@ class Verifier:
     def _analyse(self, text: str) -> Claim:
         terms = key_terms(text)
         weights = {k: self.idf.get(k, self.unknown_idf) for k in terms}
-        return Claim(text, terms, weights, facts(text, self.proper_words))
+        tokens = tuple(t.low for t in tokenize(text))
+        return Claim(
+            text, terms, weights, facts(text, self.proper_words), near_pairs(key_order(text)), tokens
+        )
 
     def scores(self, text: str) -> np.ndarray:
         """For every passage (in `self.passages` order), the share of the sentence's key terms it holds."""
@@ -192,15 +215,30 @@ class Verifier:
         claim = self.claim(text)
         if not known:
             return SummarySentence(text=text, note=note, status="uncited", reason=self._uncited_reason(text))
-        checks = tuple(self._check(claim, pid) for pid in known)
+        checks = tuple(self._check(claim, pid, self._context(pid, known)) for pid in known)
         status, reason = self._combine(claim, checks)
         return SummarySentence(
             text=text, citations=known, note=note, status=status, reason=reason, checks=checks
         )
 
-    def _check(self, claim: Claim, passage_id: str) -> CitationCheck:
+    def _context(self, pid: str, cited: Sequence[str]) -> tuple[PassageIndex, ...]:
+        """The other cited passages of the same source: where a name or number of the sentence may
+        have been introduced (the relation itself must hold in the cited passage's window)."""
+        source = self.passages[self.position[pid]].source
+        return tuple(q for c in cited if c != pid and (q := self.passages[self.position[c]]).source == source)
+
+    def found(self, text: str, citations: Sequence[str]) -> list[_Found]:
+        """What each cited passage holds of `text` (features of the fitted check; for training)."""
+        known = [c for c in citations if c in self.position]
+        claim = self.claim(text)
+        return [
+            self._find(claim, [self.passages[self.position[c]]], window=True, context=self._context(c, known))
+            for c in known
+        ]
+
+    def _check(self, claim: Claim, passage_id: str, context: Sequence[PassageIndex] = ()) -> CitationCheck:
         p = self.passages[self.position[passage_id]]
-        found = self._find(claim, [p], window=True)
+        found = self._find(claim, [p], window=True, context=context)
         status = _status(found)
         return CitationCheck(
             passage=passage_id,
@@ -215,16 +253,54 @@ class Verifier:
         others = [c for c in checks if c.status == "contradicted" and c is not best]
         if best.status != "supported":
             helping = [c.passage for c in checks if c.status != "contradicted" and c.score >= JOINT_MIN]
-            if len(helping) >= 2:
-                joint = self._find(claim, [self.passages[self.position[h]] for h in helping], window=False)
+            for run in self._together(helping):
+                joint = self._find(claim, [self.passages[self.position[h]] for h in run], window=True)
                 if _status(joint) == "supported":
-                    return "supported", f"supported jointly by {', '.join(helping)}: " + _reason(
-                        "supported", "them", claim, joint
+                    return "supported", f"supported jointly by {', '.join(run)} (adjacent): " + _reason(
+                        "supported", "they", claim, joint
                     )
         reason = best.reason
         if best.status == "supported" and others:
             reason += f"; but {', '.join(c.passage for c in others)} disagree: {others[0].reason}"
         return best.status, reason
+
+    def _relations(
+        self, claim: Claim, units: Sequence[Unit], chosen: Sequence[Unit], window_words: frozenset[str]
+    ) -> list[str]:
+        """Quotes verbatim in the passage; the speaker the window gives; every clause in the window."""
+        gaps: list[str] = []
+        for q in quotes(claim.text):
+            if not any(quote_held(q, u.text) for u in units):
+                gaps.append(f'the quote "{q}" (not verbatim in the passage)')
+        who = speaker(claim.text)
+        if who:
+            window_text = " ".join(u.text for u in chosen)
+            mine = [w.lower() for w in who.split() if len(w) > 2]
+            if not any(w in window_words for w in mine):
+                others = [s for s in speakers(window_text) if not any(w in s.lower() for w in mine)]
+                if others:
+                    gaps.append(f"{who} as the speaker (the passage gives the words to {others[0]})")
+        parts = clauses(claim.text)
+        if len(parts) >= 2:
+            keys = frozenset().union(*(u.keys for u in chosen))
+            for part in parts:
+                own = [k for k in key_terms(part) if k in claim.weights]
+                if len(own) >= CLAUSE_TERMS and sum(k in keys for k in own) / len(own) < CLAUSE_MIN:
+                    gaps.append(f"the clause '{part}' (not in the same passage sentences)")
+        return gaps
+
+    def _together(self, ids: Sequence[str]) -> list[list[str]]:
+        """Runs of cited passages that belong together: adjacent passages of one source. Passages
+        from different places hold no joint fact (a sentence they "support" together is partial)."""
+        runs: list[list[str]] = []
+        for pid in sorted(ids, key=lambda x: self.position[x]):
+            last = self.position[runs[-1][-1]] if runs else -2
+            here = self.position[pid]
+            if here == last + 1 and self.passages[here].source == self.passages[last].source:
+                runs[-1].append(pid)
+                continue
+            runs.append([pid])
+        return [r for r in runs if len(r) >= 2]
 
     def _uncited_reason(self, text: str) -> str:
         scores = self.scores(text)
@@ -233,40 +309,116 @@ class Verifier:
         best = int(np.argmax(scores))
         return f"no citation; {self.passages[best].id} holds {scores[best]:.0%} of its key terms"
 
-    def _find(self, claim: Claim, passages: Sequence[PassageIndex], *, window: bool) -> _Found:
-        """Key terms in the best window (or all of `passages`); facts anywhere in `passages`."""
+    def _find(
+        self,
+        claim: Claim,
+        passages: Sequence[PassageIndex],
+        *,
+        window: bool,
+        context: Sequence[PassageIndex] = (),
+    ) -> _Found:
+        """Key terms in the best window (or all of `passages`); numbers and dates in `passages` and the
+        sentences beside them; names and words also in `context` (other cited passages of the source)."""
         units = [u for p in passages for u in p.units]
-        if window and len(passages) == 1:
-            chosen, top = _best_window(claim, passages[0].units)
+        if window:
+            before, after = _neighbours(passages, context)
+            chosen, top = _best_window(
+                claim, [*before, *units, *after], len(before), len(before) + len(units)
+            )
+            held_units = [*before, *units, *after]
         else:
+            held_units = list(units)
             chosen, top = list(units), max(units, key=lambda u: _cover(claim, u.keys), default=None)
         keys = frozenset().union(*(u.keys for u in chosen))
         cov = _cover(claim, keys)
-        words = frozenset().union(*(p.words for p in passages))
-        held = [u.facts for u in units]
+        words = frozenset().union(*(p.words for p in (*passages, *context)))
+        held = [u.facts for u in held_units]  # numbers and dates: in the passage or the sentences beside it
         aligned = [q for u in chosen for q in u.facts.quantities] if cov >= CONTRADICT_MIN else []
-        gaps, conflict = number_gaps(claim.facts, [q for f in held for q in f.quantities], aligned)
+        gaps, loose, conflict = number_gaps(claim.facts, [q for f in held for q in f.quantities], aligned)
+        n_numbers = len(gaps)
         gaps += date_gaps(claim.facts, words, held)
-        names = [n for p in passages for n in p.names]
-        gaps += name_gaps(claim.facts.names, words, names, self.lowercase_words, swaps=cov >= SWAP_MIN)
+        n_dates = len(gaps) - n_numbers
+        names = [n for p in (*passages, *context) for n in p.names]
+        window_words = frozenset().union(*(u.facts.words for u in chosen))
+        gaps += name_gaps(
+            claim.facts.names, words, names, self.lowercase_words, swaps=cov >= SWAP_MIN, window=window_words
+        )
+        n_names = len(gaps) - n_numbers - n_dates
+        negation_gap = 0
         if not conflict and cov >= CONTRADICT_MIN:
-            window_words = frozenset().union(*(u.facts.words for u in chosen))
             negated = {t for u in chosen for t in u.facts.negated}
-            conflict, gap = polarity(claim.facts, window_words, negated, top.facts.negated if top else ())
+            top_negated = top.facts.negated if top else ()
+            close_match = top is not None and _cover(claim, top.keys) >= NEGATION_MATCH
+            conflict, gap = polarity(claim.facts, window_words, negated, top_negated, close_match=close_match)
             gaps += [gap] if gap else []
+            negation_gap = int(bool(gap))
+        gaps += self._relations(claim, units, chosen, window_words)
+        all_keys = frozenset().union(*(p.keys for p in (*passages, *context)))
+        copied, longest, stitches = _copying(claim, passages)
+        window_pairs = frozenset().union(*(u.pairs for u in chosen))
+        signals = Signals(
+            coverage=cov,
+            predicate=0.0,
+            novel=1.0 - _cover(claim, all_keys),
+            pairs=len(claim.pairs & window_pairs) / len(claim.pairs) if claim.pairs else 1.0,
+            number_gaps=n_numbers + len(loose),
+            name_gaps=n_names,
+            date_gaps=n_dates,
+            negation=negation_gap,
+            terms=len(claim.terms),
+            copied=copied,
+            longest=longest,
+            stitches=stitches,
+            novel_words=sum(1 for k in claim.terms if k not in all_keys),
+        )
         ordered = sorted(claim.terms, key=lambda k: -claim.weights[k])
         hedges = sorted(set().union(*(u.facts.hedges for u in chosen)) - claim.facts.hedges)
         plain = [k for k in claim.terms if claim.terms[k][:1].islower()]
+        predicate = sum(1 for k in plain if k in keys) / len(plain) if plain else 1.0
         return _Found(
             coverage=cov,
-            predicate=sum(1 for k in plain if k in keys) / len(plain) if plain else 1.0,
+            predicate=predicate,
             matched=[claim.terms[k] for k in ordered if k in keys],
             missing=[claim.terms[k] for k in ordered if k not in keys],
             gaps=gaps,
+            loose=loose,
             conflict=conflict,
             hedges=hedges if not claim.facts.hedges else [],
             evidence=_evidence(self.corpus, passages[0].source, chosen) if window and chosen else None,
+            signals=replace(signals, predicate=predicate),
         )
+
+
+def _neighbours(
+    passages: Sequence[PassageIndex], context: Sequence[PassageIndex]
+) -> tuple[list[Unit], list[Unit]]:
+    """The last two sentences of the cited passage just before, the first two of the one just after
+    (adjacent passages of one source read as one text: a fact may span the paragraph break)."""
+    if len(passages) != 1 or not context:
+        return [], []
+    p = passages[0]
+    index = _index_of(p.id)
+    before = [
+        u for q in context if q.source == p.source and _index_of(q.id) == index - 1 for u in q.units[-2:]
+    ]
+    after = [u for q in context if q.source == p.source and _index_of(q.id) == index + 1 for u in q.units[:2]]
+    return before, after
+
+
+def _index_of(pid: str) -> int:
+    try:
+        return int(pid.rsplit(":", 1)[1])
+    except (IndexError, ValueError):
+        return -10
+
+
+def _copying(claim: Claim, passages: Sequence[PassageIndex]) -> tuple[float, float, int]:
+    """How the sentence's words are copied from the passages: the best passage's verbatim runs."""
+    best = (0.0, 0.0, 0)
+    for p in passages:
+        got = copy_signals(claim.tokens, p.tokens, p.positions or {})
+        best = max(best, got)
+    return best
 
 
 # --- index ------------------------------------------------------------------------------------------
@@ -276,8 +428,17 @@ def _index_passage(
     spans = [(s.text, s.start, s.end) for s in passage.sentences] or [
         (passage.text, passage.start, passage.end)
     ]
-    units = tuple(Unit(t, a, b, frozenset(key_terms(t)), facts(t, proper)) for t, a, b in spans)
+    units = tuple(
+        Unit(t, a, b, frozenset(key_terms(t)), facts(t, proper), near_pairs(key_order(t)))
+        for t, a, b in spans
+    )
+    tokens = tuple(t.low for t in tokenize(passage.text))
+    positions: dict[str, list[int]] = {}
+    for k, t in enumerate(tokens):
+        positions.setdefault(t, []).append(k)
     return PassageIndex(
+        tokens=tokens,
+        positions=positions,
         id=pid,
         source=source,
         origin=origin,
@@ -294,11 +455,15 @@ def _cover(claim: Claim, keys: Collection[str]) -> float:
     return sum(w for k, w in claim.weights.items() if k in keys) / total if total else 0.0
 
 
-def _best_window(claim: Claim, units: Sequence[Unit]) -> tuple[list[Unit], Unit | None]:
-    """The 1-3 consecutive sentences holding most of the claim (a small cost per extra sentence)."""
-    best: tuple[float, int, int] = (-1.0, 0, 1)
+def _best_window(
+    claim: Claim, units: Sequence[Unit], lo: int = 0, hi: int | None = None
+) -> tuple[list[Unit], Unit | None]:
+    """The 1-3 consecutive sentences holding most of the claim (a small cost per extra sentence);
+    the window must overlap units[lo:hi] (the cited passage, between neighbours' sentences)."""
+    best: tuple[float, int, int] = (-1.0, lo, 1)
+    hi = len(units) if hi is None else hi
     for width in (1, 2, 3):
-        for start in range(0, max(len(units) - width + 1, 0)):
+        for start in range(max(0, lo - width + 1), max(min(len(units) - width + 1, hi), 0)):
             keys = frozenset().union(*(u.keys for u in units[start : start + width]))
             score = _cover(claim, keys) - 0.03 * (width - 1)
             if score > best[0] + 1e-9:
@@ -316,11 +481,21 @@ def _evidence(corpus: Corpus, source_id: str, units: Sequence[Unit]) -> Evidence
 
 # --- verdicts ---------------------------------------------------------------------------------------
 def _status(found: _Found) -> str:
+    """Rules first (a clash contradicts; a missing number, date or name, or too few key terms, is at
+    best partial); then the fitted check (`toolkit.decide`) on how the evidence holds the rest."""
     if found.conflict:
         return "contradicted"
-    if found.coverage >= SUPPORT and found.predicate >= PREDICATE_MIN and not found.gaps:
-        return "supported"
-    return "partial" if found.coverage >= PARTIAL else "unsupported"
+    if found.coverage < PARTIAL:
+        return "unsupported"
+    if found.gaps:
+        return "partial"
+    return "supported" if _fits(found) else "partial"
+
+
+def _fits(found: _Found) -> bool:
+    if THRESHOLD > 0 and found.signals is not None:
+        return found.coverage >= SUPPORT_FLOOR and consistency(found.signals) >= THRESHOLD
+    return found.coverage >= SUPPORT and found.predicate >= PREDICATE_MIN and not found.loose
 
 
 def _quote(words: Sequence[str], limit: int = 4) -> str:
@@ -338,6 +513,8 @@ def _reason(status: str, where: str, claim: Claim, found: _Found) -> str:
         parts.append(f"missing {_quote(found.missing)}")
     if found.gaps:
         parts.append(f"not in the passage: {'; '.join(found.gaps)}")
+    if found.loose:
+        parts.append(f"numbers it holds only loosely: {'; '.join(found.loose)}")
     if found.hedges and status in ("supported", "partial"):
         parts.append(
             f"the passage hedges or attributes it ({', '.join(found.hedges)}); the sentence states it flatly"
