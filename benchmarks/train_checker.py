@@ -104,11 +104,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA / "factcheck")
     parser.add_argument("--write", action="store_true", help="write toolkit/_decide_weights.py")
+    parser.add_argument("--drop", default="", help="features to leave out, comma-separated")
     args = parser.parse_args(argv)
     rows = [r for r in load_jsonl(args.data / "data.jsonl") if r["split"] == "valid"]
     records = collect(rows)
     train = [r for r in records if r["label"] is not None]
-    x = np.asarray([r["x"] for r in train])
+    keep = np.asarray([f not in args.drop.split(",") for f in FEATURES], dtype=float)
+    x = np.asarray([r["x"] for r in train]) * keep
     y = np.asarray([float(r["label"]) for r in train])
     w = np.zeros(len(train))
     for ds in ("cnndm", "xsum"):
@@ -118,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 w[mask] = 1.0 / mask.sum()
     w *= len(train) / w.sum()
     beta = fit(x, y, w)
-    xa = np.hstack([np.ones((len(records), 1)), np.asarray([r["x"] for r in records])])
+    xa = np.hstack([np.ones((len(records), 1)), np.asarray([r["x"] for r in records]) * keep])
     p = 1 / (1 + np.exp(-(xa @ beta)))
     best: tuple[float, float, dict[str, float]] = (-1.0, 0.0, {})
     for threshold in np.linspace(0.05, 0.95, 91):
@@ -132,8 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.write:
         weights = ", ".join(f"{b:.4f}" for b in beta[1:])
         (ROOT / "toolkit" / "_decide_weights.py").write_text(
-            f'"""{HEADER}"""\n\n'
-            f"BIAS = {beta[0]:.4f}\nWEIGHTS = ({weights})\nTHRESHOLD = {best[1]:.2f}\n",
+            f'"""{HEADER}"""\n\nBIAS = {beta[0]:.4f}\nWEIGHTS = ({weights})\nTHRESHOLD = {best[1]:.2f}\n',
             encoding="utf-8",
         )
     return 0

@@ -41,6 +41,7 @@ _TOKEN = re.compile(
     r"|\d+\. \d+(?= ?(?:million|billion|thousand|trillion|bn|mn|m|%|per ?cent|percent)\b)"
     r"|\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*|[%$€£]"
 )  # U.S. | E85, B5 | "100, 000" and "1. 7 million" (tokenised text) | 1,383 | Shaibani's | %
+CONTEXT = 6  # tokens each side of a number that say what is counted, by whom
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _SCALES = {"thousand": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 
@@ -296,7 +297,7 @@ def _quantity(text: str, toks: Sequence[Token], i: int, value: float) -> tuple[Q
     lo, hi = _interval(v, hi_value, tol, hedge, _after(toks, j))
     noun = (unit + " " + _noun(text, toks, i, j)).strip()
     written = (hedge + " " if hedge else "") + text[tok.start : end]
-    around = [t for t in (*toks[max(0, i - 4) : i], *toks[j + 1 : j + 5]) if t.low.isalpha()]
+    around = [t for t in (*toks[max(0, i - CONTEXT) : i], *toks[j + 1 : j + 1 + CONTEXT]) if t.low.isalpha()]
     context = frozenset(stem(t.low) for t in around if t.low not in STOPWORDS) - {noun}
     return Quantity(written, v, lo, hi, noun, tok.start, end, context), j
 

@@ -45,7 +45,7 @@ from .support import close, same_name
 from .textsim import tfidf_matrix
 from .verify import STATUSES, Claim, PassageIndex, Unit, Verifier
 
-__all__ = ["compare"]
+__all__ = ["compare", "compare_and_mark", "mark_disputes"]
 
 ALIGN_MIN = 0.3  # a source's best passage is checked only above this share of key terms
 USED = 0.5  # a passage backing a sentence with at least this share counts as used
@@ -75,6 +75,39 @@ def compare(verifier: Verifier, sentences: Sequence[SummarySentence]) -> Report:
         conflicts=tuple(_in_summary(verifier, c, sentences, looks) for c in view.conflicts),
         statuses=counts,
     )
+
+
+def compare_and_mark(
+    verifier: Verifier, sentences: Sequence[SummarySentence]
+) -> tuple[list[SummarySentence], Report]:
+    """`compare`, then `mark_disputes`: the sentences (disputed ones restated) and the report."""
+    return mark_disputes(sentences, compare(verifier, sentences))
+
+
+def mark_disputes(
+    sentences: Sequence[SummarySentence], report: Report
+) -> tuple[list[SummarySentence], Report]:
+    """A sentence that states one side of a conflict between sources, without saying they differ,
+    is never `supported`: it becomes `disputed`, its reason naming both sides and the one it took
+    (a `partial` one keeps its status and gains the same note). Counts are recomputed."""
+    out = list(sentences)
+    for conflict in report.conflicts:
+        if not conflict.flagged or not conflict.picked:
+            continue
+        taken = next(s for s in conflict.sides if s.passage == conflict.picked)
+        sides = "; ".join(f"{s.passage} ({s.origin}) says {s.value!r}" for s in conflict.sides)
+        took = f"the sentence takes {taken.value!r} ({taken.passage})"
+        note = f"sources disagree on {conflict.about} ({sides}); {took}"
+        for i in conflict.sentences:
+            s = out[i]
+            if s.status == "supported":
+                out[i] = s.model_copy(
+                    update={"status": "disputed", "reason": f"disputed: {note}; {s.reason}"}
+                )
+            elif note not in s.reason and s.status in ("partial", "disputed"):
+                out[i] = s.model_copy(update={"reason": f"{s.reason}; {note}"})
+    counts = {st: n for st in STATUSES if (n := sum(1 for x in out if x.status == st))}
+    return out, report.model_copy(update={"statuses": counts})
 
 
 @dataclass(frozen=True)

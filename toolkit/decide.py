@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from ._decide_weights import BIAS, THRESHOLD, WEIGHTS
 
 __all__ = [
+    "EVIDENCE_REACH",
     "FEATURES",
     "THRESHOLD",
     "Signals",
@@ -56,6 +57,7 @@ FEATURES = (
     "novel_words",
 )
 PAIR_REACH = 3
+EVIDENCE_REACH = 6
 
 
 @dataclass(frozen=True)
@@ -99,11 +101,13 @@ def consistency(s: Signals) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
 
-def near_pairs(keys: Sequence[str]) -> frozenset[tuple[str, str]]:
-    """Unordered pairs of key terms at most PAIR_REACH content words apart (in text order)."""
+def near_pairs(keys: Sequence[str], reach: int = PAIR_REACH) -> frozenset[tuple[str, str]]:
+    """Unordered pairs of key terms at most `reach` content words apart (in text order). A sentence's
+    pairs use PAIR_REACH; the evidence's EVIDENCE_REACH (a passage may put a title or a clause
+    between two words the summary joins)."""
     out: set[tuple[str, str]] = set()
     for i, a in enumerate(keys):
-        for b in keys[i + 1 : i + 1 + PAIR_REACH]:
+        for b in keys[i + 1 : i + 1 + reach]:
             if a != b:
                 out.add((a, b) if a < b else (b, a))
     return frozenset(out)

@@ -114,8 +114,10 @@ def _other_title(name: Name, held: Sequence[Name]) -> str:
     for _, parts in carriers:
         if all(any(same_name(p, q) for q in parts) for p in name.parts):
             return ""
-    fuller = [(t, ps) for t, ps in carriers if len(ps) >= 3]
-    return fuller[0][0] if fuller else ""
+    for text, parts in carriers:  # another attribute where this one stands, not just a shorter name
+        if len(parts) >= 3 and any(not any(same_name(q, p) for p in name.parts) for q in parts):
+            return text
+    return ""
 
 
 def _by_initial(words: frozenset[str]) -> dict[str, list[str]]:

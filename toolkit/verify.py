@@ -12,8 +12,11 @@ name is missing or swapped; `contradicted` when, being about the same thing, it 
 number for the same noun or the opposite polarity (negation); else `unsupported`. The reason names
 what matched, what is missing, and hedges ("said", "alleged") the sentence drops.
 
-A sentence is supported if one citation supports it, or if its citations do jointly; a sentence
-without citations is `uncited`. Verdicts are heuristics: an LLM judge (`toolkit.judge`)
+A sentence is supported if one citation supports it, or if adjacent cited passages of one source do
+jointly; `disputed` when a cited passage supports it but another contradicts it, or when the sources
+disagree on a fact it states and it takes one side without saying so (`compare.mark_disputes`: both
+sides and the one taken are in the reason and in `report.conflicts`); a sentence without citations
+is `uncited`. Verdicts are heuristics: an LLM judge (`toolkit.judge`)
 can confirm or overturn them.
 """
 
@@ -30,7 +33,7 @@ import scipy.sparse as sp
 
 from .briefing import Briefing, Skipped, now_iso
 from .claims import Facts, Name, facts, proper_words, stem, tokenize
-from .decide import THRESHOLD, Signals, consistency, copy_signals, near_pairs
+from .decide import EVIDENCE_REACH, THRESHOLD, Signals, consistency, copy_signals, near_pairs
 from .errors import ConfigError
 from .loading import Articles, load_articles
 from .models import Article, CitationCheck, Corpus, Evidence, Passage, SummarySentence, Usage
@@ -45,11 +48,13 @@ if TYPE_CHECKING:
 
 __all__ = ["STATUSES", "Claim", "PassageIndex", "Unit", "Verifier", "key_terms", "verify"]
 
-STATUSES = ("supported", "partial", "unsupported", "contradicted", "uncited")
+STATUSES = ("supported", "disputed", "partial", "unsupported", "contradicted", "uncited")
 SUPPORT = 0.6  # share of key terms (IDF-weighted) a passage must hold to support a sentence
 PARTIAL = 0.4  # ... to partly support it
 CLAUSE_TERMS = 2  # a clause with at least this many key terms must hold in the evidence window ...
 CLAUSE_MIN = 0.34  # ... with at least this share of them
+PLAIN_COVER = 0.85  # a sentence whose window holds this share of its key terms ...
+PLAIN_PAIRS = 0.8  # ... and of its nearby key-term pairs is supported whatever the fitted check says
 SUPPORT_FLOOR = 0.5  # the fitted check (toolkit.decide) may support a sentence from this share on
 CONTRADICT_MIN = 0.5  # numbers and polarity contradict only when the passage is about the same thing
 PREDICATE_MIN = 0.5  # ... and at least this share of its lower-case key terms (what happened, not who)
@@ -259,10 +264,13 @@ class Verifier:
                     return "supported", f"supported jointly by {', '.join(run)} (adjacent): " + _reason(
                         "supported", "they", claim, joint
                     )
-        reason = best.reason
         if best.status == "supported" and others:
-            reason += f"; but {', '.join(c.passage for c in others)} disagree: {others[0].reason}"
-        return best.status, reason
+            against = ", ".join(c.passage for c in others)
+            return "disputed", (
+                f"disputed: the sentence takes {best.passage}'s side ({best.reason}); "
+                f"{against} say otherwise: {others[0].reason}"
+            )
+        return best.status, best.reason
 
     def _relations(
         self, claim: Claim, units: Sequence[Unit], chosen: Sequence[Unit], window_words: frozenset[str]
@@ -429,7 +437,7 @@ def _index_passage(
         (passage.text, passage.start, passage.end)
     ]
     units = tuple(
-        Unit(t, a, b, frozenset(key_terms(t)), facts(t, proper), near_pairs(key_order(t)))
+        Unit(t, a, b, frozenset(key_terms(t)), facts(t, proper), near_pairs(key_order(t), EVIDENCE_REACH))
         for t, a, b in spans
     )
     tokens = tuple(t.low for t in tokenize(passage.text))
@@ -492,8 +500,16 @@ def _status(found: _Found) -> str:
     return "supported" if _fits(found) else "partial"
 
 
+def _plain(found: _Found) -> bool:
+    """Held plainly: nearly all key terms in the window, and nearly all their pairings too."""
+    s = found.signals
+    return s is not None and s.coverage >= PLAIN_COVER and s.pairs >= PLAIN_PAIRS and not found.loose
+
+
 def _fits(found: _Found) -> bool:
     if THRESHOLD > 0 and found.signals is not None:
+        if _plain(found):
+            return True
         return found.coverage >= SUPPORT_FLOOR and consistency(found.signals) >= THRESHOLD
     return found.coverage >= SUPPORT and found.predicate >= PREDICATE_MIN and not found.loose
 
@@ -531,7 +547,7 @@ def verify(
 ) -> Briefing:
     """Check a summary (Markdown or plain text with [S1:3] markers, a file, or a Briefing) against its
     sources (paths, Articles, a Corpus, or a prebuilt `Verifier`; a Briefing's own sources if None)."""
-    from .compare import compare
+    from .compare import compare_and_mark
 
     base = summary if isinstance(summary, Briefing) else None
     verifier = _verifier(sources, base)
@@ -553,7 +569,7 @@ def verify(
         checked, judged = judge_sentences(judge, verifier.corpus, checked)
         usage += judged
         notes.append(f"LLM judge: {judged.calls} calls, {judged.cached_calls} from cache")
-    report = compare(verifier, checked)
+    checked, report = compare_and_mark(verifier, checked)
     notes.append("verify: " + ", ".join(f"{n} {s}" for s, n in report.statuses.items()))
     corpus = verifier.corpus
     return Briefing(
