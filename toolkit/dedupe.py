@@ -20,8 +20,9 @@ from collections import Counter, defaultdict
 import numpy as np
 import scipy.sparse as sp
 
-from .claims import compatible, facts
+from .claims import Quantity, compatible, facts
 from .models import Corpus, DuplicateGroup, Passage, Source
+from .support import close
 from .textsim import content_terms, tfidf_matrix
 
 __all__ = ["find_duplicates", "is_copy", "similar_pairs"]
@@ -36,20 +37,26 @@ ORIGIN_MIN_PASSAGES = 3
 COPY_CONTAINED = 0.7  # a copy holds at least this share of the shorter passage's content terms
 
 
+def _same(a: Quantity, b: Quantity) -> bool:
+    """The same figure: compatible intervals and values within 15% ("some 1,200" / "1,200"; not
+    "at least 1,200" / "about 1,500", which may both be true but are not one statement)."""
+    return compatible(a, b) and close(a.value, b.value)
+
+
 def is_copy(a: str, b: str) -> bool:
     """Do two passages state the same facts, so that sending one stands for both?
 
-    The shorter one's numbers must each have a compatible number in the longer (words or digits,
-    hedges as intervals: "three" = "3", "some 1,200" ~ "1,200"; not "1,200" / "1,500"), its names
+    The shorter one's numbers must each be the same figure in the longer (words or digits, hedges as
+    intervals: "three" = "3", "some 1,200" ~ "1,200"; not "1,200" / "1,500"), its names
     and negations must be in the longer, and at least COPY_CONTAINED of its content terms."""
     short, long_ = sorted((a, b), key=len)
     ts, tl = set(content_terms(short)), set(content_terms(long_))
     if not ts or len(ts & tl) / len(ts) < COPY_CONTAINED:
         return False
     fs, fl = facts(short), facts(long_)
-    if any(not any(compatible(q, r) for r in fl.quantities) for q in fs.quantities):
+    if any(not any(_same(q, r) for r in fl.quantities) for q in fs.quantities):
         return False
-    extra = any(not any(compatible(r, q) for q in fs.quantities) for r in fl.quantities)
+    extra = any(not any(_same(r, q) for q in fs.quantities) for r in fl.quantities)
     if extra and len(ts) >= len(tl) * 0.8:
         return False  # about as long, and the longer states a number the shorter lacks
     if not fs.dates <= fl.dates:

@@ -62,7 +62,7 @@ def quote_held(quote: str, evidence: str) -> bool:
 
 def speaker(text: str) -> str:
     """The named speaker of an attribution in `text` ("" when there is none or it is not a name)."""
-    for pattern in (_AFTER, _SAID_NAME, _ACCORDING, _BEFORE):
+    for pattern in (_AFTER, _BEFORE, _ACCORDING, _SAID_NAME):
         m = pattern.search(text)
         if m is not None:
             name = m.group(1).strip(" .,")
@@ -74,7 +74,7 @@ def speaker(text: str) -> str:
 def speakers(text: str) -> list[str]:
     """Every named speaker of an attribution in `text` (for evidence windows of several sentences)."""
     out: list[str] = []
-    for pattern in (_AFTER, _SAID_NAME, _ACCORDING, _BEFORE):
+    for pattern in (_AFTER, _BEFORE, _ACCORDING, _SAID_NAME):
         for m in pattern.finditer(text):
             name = m.group(1).strip(" .,")
             if name and name.split()[0] not in ("The", "A", "An", "It", "He", "She", "They", "We", "I"):

@@ -226,6 +226,30 @@ class Verifier:
             text=text, citations=known, note=note, status=status, reason=reason, checks=checks
         )
 
+    def keep_checked_copies(self, sentence: SummarySentence) -> SummarySentence:
+        """Drop a cited near-duplicate copy whose own check fails while its group-mate supports the
+        sentence (engines add copies of the passage they cite; a copy is kept only if it holds the
+        sentence itself), and say so in the note."""
+        by = {c.passage: c for c in sentence.checks}
+        drop = [
+            c.passage
+            for c in sentence.checks
+            if c.status != "supported"
+            and any(
+                m != c.passage and by.get(m) is not None and by[m].status == "supported"
+                for m in self.corpus.group_of(c.passage)
+            )
+        ]
+        if not drop:
+            return sentence
+        kept = [c for c in sentence.citations if c not in drop]
+        note = "; ".join(
+            x
+            for x in (sentence.note, f"copy {', '.join(drop)} dropped: it does not hold the sentence itself")
+            if x
+        )
+        return self.check_sentence(sentence.text, kept, note)
+
     def _context(self, pid: str, cited: Sequence[str]) -> tuple[PassageIndex, ...]:
         """The other cited passages of the same source: where a name or number of the sentence may
         have been introduced (the relation itself must hold in the cited passage's window)."""
@@ -281,11 +305,13 @@ class Verifier:
             if not any(quote_held(q, u.text) for u in units):
                 gaps.append(f'the quote "{q}" (not verbatim in the passage)')
         who = speaker(claim.text)
-        if who:
-            window_text = " ".join(u.text for u in chosen)
+        if who and chosen:
+            # The sentence of the window that holds what was said must name this speaker.
             mine = [w.lower() for w in who.split() if len(w) > 2]
-            if not any(w in window_words for w in mine):
-                others = [s for s in speakers(window_text) if not any(w in s.lower() for w in mine)]
+            said = {k: w for k, w in claim.weights.items() if not any(k == _key(m) for m in mine)}
+            best = max(chosen, key=lambda u: sum(w for k, w in said.items() if k in u.keys))
+            if not any(w in best.facts.words for w in mine):
+                others = [x for x in speakers(best.text) if not any(w in x.lower() for w in mine)]
                 if others:
                     gaps.append(f"{who} as the speaker (the passage gives the words to {others[0]})")
         parts = clauses(claim.text)
@@ -561,6 +587,8 @@ def verify(
             "the summary has no sentences to check: give Markdown or plain text with [S1:3]-style markers"
         )
     checked = [verifier.check_sentence(s.text, s.citations, s.note) for s in given]
+    if base is not None:  # an engine's briefing: copies it added must pass their own check
+        checked = [verifier.keep_checked_copies(s) for s in checked]
     usage = base.usage if base is not None else Usage()
     notes = list(base.notes) if base is not None else []
     if judge is not None:
