@@ -123,7 +123,18 @@ def test_a_copy_is_grouped_and_its_citation_kept_only_if_it_holds_the_sentence()
     s = v.check_sentence(
         "At least 1,200 people were evacuated overnight, the service said.", ["S1:2", "S2:2"]
     )
-    assert v.keep_checked_copies(s).citations == ("S1:2", "S2:2")
+    assert v.keep_checked_copies(s).citations == ("S1:2", "S2:2")  # the copy holds it too: kept
+
+
+def test_an_added_copy_that_does_not_hold_the_sentence_is_dropped() -> None:
+    shorter = "At least 1,200 people were evacuated overnight, the regional emergency service said."
+    corpus = corpus_of(f"{FLOOD}\n\n{EVACUATED}", f"{FLOOD}\n\n{shorter}")
+    assert any({"S1:2", "S2:2"} <= set(g.passages) for g in corpus.groups)
+    v = Verifier(corpus)
+    s = v.check_sentence(EVACUATED, ["S1:2", "S2:2"])  # S2:2 added as S1:2's copy; it lacks "Monday"
+    kept = v.keep_checked_copies(s)
+    assert kept.citations == ("S1:2",) and kept.status == "supported"
+    assert "copy S2:2 dropped" in kept.note
 
 
 # --- relations ---------------------------------------------------------------------------------------------

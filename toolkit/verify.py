@@ -227,28 +227,20 @@ class Verifier:
         )
 
     def keep_checked_copies(self, sentence: SummarySentence) -> SummarySentence:
-        """Drop a cited near-duplicate copy whose own check fails while its group-mate supports the
-        sentence (engines add copies of the passage they cite; a copy is kept only if it holds the
-        sentence itself), and say so in the note."""
-        by = {c.passage: c for c in sentence.checks}
-        drop = [
-            c.passage
-            for c in sentence.checks
-            if c.status != "supported"
-            and any(
-                m != c.passage and by.get(m) is not None and by[m].status == "supported"
-                for m in self.corpus.group_of(c.passage)
-            )
-        ]
+        """Drop a near-duplicate copy that an engine added after a cited passage of its group (the
+        passage was sent once; its copies are cited back) when the copy's own check fails: a copy
+        is kept only if it holds the sentence itself. The note says what was dropped."""
+        status = {c.passage: c.status for c in sentence.checks}
+        drop: list[str] = []
+        for k, pid in enumerate(sentence.citations):
+            earlier = set(sentence.citations[:k])
+            if status.get(pid, "supported") != "supported" and earlier & set(self.corpus.group_of(pid)):
+                drop.append(pid)
         if not drop:
             return sentence
         kept = [c for c in sentence.citations if c not in drop]
-        note = "; ".join(
-            x
-            for x in (sentence.note, f"copy {', '.join(drop)} dropped: it does not hold the sentence itself")
-            if x
-        )
-        return self.check_sentence(sentence.text, kept, note)
+        why = f"copy {', '.join(drop)} dropped: it does not hold the sentence itself"
+        return self.check_sentence(sentence.text, kept, "; ".join(x for x in (sentence.note, why) if x))
 
     def _context(self, pid: str, cited: Sequence[str]) -> tuple[PassageIndex, ...]:
         """The other cited passages of the same source: where a name or number of the sentence may
