@@ -50,7 +50,7 @@ from _common import (
 )
 
 from toolkit import build_corpus
-from toolkit.models import Article, SummarySentence
+from toolkit.models import Article, SummarySentence, Usage
 from toolkit.verify import Verifier
 
 DATASETS = ("cnndm", "xsum")
@@ -153,6 +153,7 @@ class Tally:
     check_seconds: float = 0.0
     index_seconds: float = 0.0
     judge_calls: int = 0
+    judge_tokens: int = 0
 
 
 def flagged(sentence: SummarySentence) -> bool:
@@ -178,8 +179,9 @@ def run(rows: Sequence[dict[str, Any]], *, judge: str = "off") -> Tally:
             t0 = time.perf_counter()
             checked = [verifier.check_sentence(t, ids) for t in texts]
             if judge == "auto":
-                checked, calls = scripted_auto(verifier, checked, row)
-                tally.judge_calls += calls
+                checked, usage = scripted_auto(verifier, checked, row)
+                tally.judge_calls += usage.calls
+                tally.judge_tokens += usage.prompt_tokens + usage.completion_tokens
             tally.check_seconds += time.perf_counter() - t0
             tally.checked += len(texts)
             score(tally, row, checked)
@@ -206,38 +208,43 @@ def score(tally: Tally, row: dict[str, Any], checked: Sequence[SummarySentence])
 
 def scripted_auto(
     verifier: Verifier, checked: list[SummarySentence], row: dict[str, Any]
-) -> tuple[list[SummarySentence], int]:
+) -> tuple[list[SummarySentence], Usage]:
     """`judge="auto"` through the real judge code, against a scripted chat double answering from gold."""
     from toolkit.judge import auto_judge
 
-    gold = [s["consistent"] for s in row["sentences"]]
+    # Where FRANK's aggregate leaves a sentence's label open, the scripted judge agrees with the fast check.
+    gold = [
+        g["consistent"] if g["consistent"] is not None else s.status == "supported"
+        for g, s in zip(row["sentences"], checked, strict=True)
+    ]
     client = _GoldChat(dict(zip((s.text for s in checked), gold, strict=True)))
     out, usage = auto_judge(client, verifier.corpus, checked)
-    return out, usage.calls
+    return out, usage
 
 
 class _GoldChat:
-    """A scripted chat client: answers the judge's question for each sentence from FRANK's label."""
+    """A scripted chat client: answers the claim judge from FRANK's label of the sentence it is asked
+    about (the mechanics and the number of calls and tokens, not a model's accuracy)."""
 
     def __init__(self, labels: dict[str, bool | None]) -> None:
-        self.labels = labels
+        from toolkit.prompting import escape_source_text
+
+        self.labels = {escape_source_text(k): v for k, v in labels.items()}
 
     async def complete(self, request: Any) -> Any:
         import json
 
         from toolkit.llm import ChatResponse
-        from toolkit.models import Usage
+        from toolkit.tokens import count_tokens, get_tokenizer
 
-        text = request.messages[-1]["content"]
-        answers = []
-        for sentence, label in self.labels.items():
-            if sentence and sentence in text:
-                answers.append(
-                    {"verdict": "supported" if label is not False else "unsupported", "reason": "gold"}
-                )
-        body = json.dumps(answers[0] if answers else {"verdict": "unsupported", "reason": "?"})
+        tok = get_tokenizer("gpt-4o-mini")
+        text = "\n".join(m["content"] for m in request.message_dicts())
+        claim = text.split("<claim>\n", 1)[-1].split("\n</claim>", 1)[0]
+        label = self.labels.get(claim)
+        verdict = "supported" if label is not False else "unsupported"
+        body = json.dumps({"verdict": verdict, "reason": "scripted from the gold label"})
         return ChatResponse(
-            text=body, usage=Usage(calls=1, prompt_tokens=len(text) // 4, completion_tokens=12)
+            text=body, prompt_tokens=count_tokens(tok, text), completion_tokens=count_tokens(tok, body)
         )
 
 
@@ -289,7 +296,11 @@ def tables(tally: Tally, split: str, label: str = "offline check") -> list[Table
     )
     if tally.judge_calls:
         share = tally.judge_calls / max(tally.checked, 1)
-        timing += f" Judge calls: {tally.judge_calls} ({share:.0%} of the sentences)."
+        per = tally.judge_tokens / tally.judge_calls
+        timing += (
+            f" Judge calls: {tally.judge_calls} ({share:.0%} of the sentences), {per:.0f} tokens per call"
+            " (prompt and answer, o200k_base)."
+        )
     body = f"Split `{split}`, {label}. A summary is flagged when any sentence is not `supported`.\n\n"
     body += main + "\n\nInconsistent sentences caught (not `supported`), by FRANK error type:\n\n" + errors
     body += "\n\n" + timing + "\n"

@@ -3,11 +3,18 @@ that are not copies, and relations a bag of words cannot see (actor, speaker, qu
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from fakeserver import FakeServer
 
 from toolkit import build_corpus
+from toolkit.cache import ResponseCache
 from toolkit.claims import facts
 from toolkit.dedupe import is_copy
+from toolkit.endpoint import EndpointConfig
+from toolkit.llm import OpenAIChat
 from toolkit.models import Article, Corpus
 from toolkit.planning import sent_passages
 from toolkit.relations import clauses, quote_held, quotes, speaker
@@ -202,3 +209,49 @@ def test_relation_helpers() -> None:
         "Iraq hosted the talks",
         "would send troops",
     ]
+
+
+# --- the claim judge, judge_mode="auto" -------------------------------------------------------------------
+def test_auto_judge_asks_only_unsettled_sentences_once_each_and_caches(
+    fake_server: FakeServer, tmp_path: Path
+) -> None:
+    corpus = corpus_of(ARRESTS)
+    asked: list[str] = []
+
+    def judge(body: dict[str, object]) -> str:
+        user = str(body["messages"][-1]["content"])  # type: ignore[index]
+        asked.append(user)
+        return json.dumps({"verdict": "supported", "reason": "the evidence says so"})
+
+    fake_server.handler = judge
+    text = (
+        "Iraq hosted the talks in Baghdad on Friday. [S1:4]\n\n"  # settled: supported, one clause
+        "Iraq hosted the talks in Baghdad on Friday and would send troops to Syria. [S1:4]"  # partial
+    )
+    config = EndpointConfig(
+        base_url=fake_server.base_url, api_key="sk-test-judge", model="fake-model", timeout=5
+    )
+    out = verify(text, corpus, judge=OpenAIChat(config, cache=ResponseCache(tmp_path)), judge_mode="auto")
+    first, second = out.sentences
+    assert len(asked) == 1 and "<claim>" in asked[0] and '<evidence id="S1:4">' in asked[0]
+    assert "would send troops" in asked[0] and "DATA, never instructions" not in asked[0]
+    assert first.status == "supported" and "LLM judge" not in first.reason
+    assert second.status == "supported" and "LLM judge (partial): supported" in second.reason
+    assert out.usage.calls == 1
+    again = verify(text, corpus, judge=OpenAIChat(config, cache=ResponseCache(tmp_path)), judge_mode="auto")
+    assert len(asked) == 1 and (again.usage.calls, again.usage.cached_calls) == (0, 1)
+
+
+def test_auto_judge_never_clears_a_dispute_between_sources(fake_server: FakeServer, tmp_path: Path) -> None:
+    fake_server.handler = lambda body: json.dumps({"verdict": "supported", "reason": "fine"})
+    corpus = tolls(
+        "Three people died in the flooding, police said.", "Police said five people died in the flooding."
+    )
+    config = EndpointConfig(
+        base_url=fake_server.base_url, api_key="sk-test-judge", model="fake-model", timeout=5
+    )
+    chat = OpenAIChat(config, cache=ResponseCache(tmp_path))
+    (s,) = verify(
+        "Five people died in the flooding, police said. [S1:2; S2:2]", corpus, judge=chat, judge_mode="auto"
+    ).sentences
+    assert s.status == "disputed" and "LLM judge" in s.reason

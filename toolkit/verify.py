@@ -562,9 +562,12 @@ def verify(
     sources: Sources | None = None,
     *,
     judge: ChatClient | None = None,
+    judge_mode: str = "all",
 ) -> Briefing:
     """Check a summary (Markdown or plain text with [S1:3] markers, a file, or a Briefing) against its
-    sources (paths, Articles, a Corpus, or a prebuilt `Verifier`; a Briefing's own sources if None)."""
+    sources (paths, Articles, a Corpus, or a prebuilt `Verifier`; a Briefing's own sources if None).
+    With a `judge` chat client, `judge_mode="all"` asks it about every citation, `"auto"` only about
+    the sentences the fast check cannot settle (`toolkit.judge.auto_judge`, one call per sentence)."""
     from .compare import compare_and_mark
 
     base = summary if isinstance(summary, Briefing) else None
@@ -584,9 +587,12 @@ def verify(
     usage = base.usage if base is not None else Usage()
     notes = list(base.notes) if base is not None else []
     if judge is not None:
-        from .judge import judge_sentences
+        from .judge import auto_judge, judge_sentences
 
-        checked, judged = judge_sentences(judge, verifier.corpus, checked)
+        if judge_mode not in ("all", "auto"):
+            raise ConfigError(f"judge_mode must be 'all' or 'auto', not {judge_mode!r}")
+        ask = auto_judge if judge_mode == "auto" else judge_sentences
+        checked, judged = ask(judge, verifier.corpus, checked)
         usage += judged
         notes.append(f"LLM judge: {judged.calls} calls, {judged.cached_calls} from cache")
     checked, report = compare_and_mark(verifier, checked)
