@@ -34,6 +34,7 @@ __all__ = [
     "FEATURES",
     "THRESHOLD",
     "Signals",
+    "bigram_index",
     "consistency",
     "copy_signals",
     "fragments",
@@ -115,12 +116,13 @@ def near_pairs(keys: Sequence[str], reach: int = PAIR_REACH) -> frozenset[tuple[
 
 def fragments(claim: Sequence[str], evidence: Sequence[str], index: dict[str, list[int]]) -> list[int]:
     """Lengths of the greedy longest runs of `claim` tokens copied verbatim from `evidence` (the
-    "extractive fragments" of Grusky et al., Newsroom, NAACL 2018); `index`: token -> positions."""
+    "extractive fragments" of Grusky et al., Newsroom, NAACL 2018) of two tokens or more; `index`:
+    "token next-token" -> positions in `evidence` (`bigram_index`)."""
     out: list[int] = []
     i = 0
     while i < len(claim):
         best = 0
-        for j in index.get(claim[i], ()):
+        for j in index.get(f"{claim[i]} {claim[i + 1]}" if i + 1 < len(claim) else "", ()):
             k = 0
             while i + k < len(claim) and j + k < len(evidence) and claim[i + k] == evidence[j + k]:
                 k += 1
@@ -130,6 +132,13 @@ def fragments(claim: Sequence[str], evidence: Sequence[str], index: dict[str, li
             i += best
         else:
             i += 1
+    return out
+
+
+def bigram_index(tokens: Sequence[str]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for k in range(len(tokens) - 1):
+        out.setdefault(f"{tokens[k]} {tokens[k + 1]}", []).append(k)
     return out
 
 

@@ -33,7 +33,7 @@ import scipy.sparse as sp
 
 from .briefing import Briefing, Skipped, now_iso
 from .claims import Facts, Name, facts, proper_words, stem, tokenize
-from .decide import EVIDENCE_REACH, THRESHOLD, Signals, consistency, copy_signals, near_pairs
+from .decide import EVIDENCE_REACH, THRESHOLD, Signals, bigram_index, consistency, copy_signals, near_pairs
 from .errors import ConfigError
 from .loading import Articles, load_articles
 from .models import Article, CitationCheck, Corpus, Evidence, Passage, SummarySentence, Usage
@@ -459,9 +459,7 @@ def _index_passage(
         for t, a, b in spans
     )
     tokens = tuple(t.low for t in tokenize(passage.text))
-    positions: dict[str, list[int]] = {}
-    for k, t in enumerate(tokens):
-        positions.setdefault(t, []).append(k)
+    positions = bigram_index(tokens)
     return PassageIndex(
         tokens=tokens,
         positions=positions,
