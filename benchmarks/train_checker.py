@@ -56,6 +56,7 @@ def collect(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                     "summary_ok": row["consistent"],
                     "dataset": row["dataset"],
                     "k": k,
+                    "wrong": row["n_inconsistent_sentences"],
                 }
             )
     return out
@@ -76,6 +77,36 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
         if np.abs(step).max() < 1e-8:
             break
     return beta
+
+
+def train(records: list[dict[str, Any]], labels: Sequence[bool | None], keep: np.ndarray) -> np.ndarray:
+    """Fit on the records with a label; each dataset's two classes weighted to equal mass."""
+    rows = [(r, lab) for r, lab in zip(records, labels, strict=True) if lab is not None]
+    x = np.asarray([r["x"] for r, _ in rows]) * keep
+    y = np.asarray([float(lab) for _, lab in rows])
+    w = np.zeros(len(rows))
+    for ds in ("cnndm", "xsum"):
+        for label in (0.0, 1.0):
+            mask = np.asarray([r["dataset"] == ds for r, _ in rows]) & (y == label)
+            if mask.any():
+                w[mask] = 1.0 / mask.sum()
+    w *= len(rows) / w.sum()
+    return fit(x, y, w)
+
+
+def fill_labels(records: list[dict[str, Any]], p: np.ndarray) -> list[bool | None]:
+    """Labels for the sentences FRANK's aggregate leaves open: a summary with k wrong sentences out
+    of n has its k least likely sentences (by the current fit) wrong, the rest right (one EM step)."""
+    labels: list[bool | None] = [r["label"] for r in records]
+    by: dict[str, list[int]] = {}
+    for i, r in enumerate(records):
+        by.setdefault(r["summary"], []).append(i)
+    for idx in by.values():
+        if any(labels[i] is None for i in idx):
+            wrong = set(sorted(idx, key=lambda i: p[i])[: records[idx[0]]["wrong"]])
+            for i in idx:
+                labels[i] = i not in wrong
+    return labels
 
 
 def balanced(flags: Sequence[bool], bad: Sequence[bool]) -> float:
@@ -105,22 +136,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA / "factcheck")
     parser.add_argument("--write", action="store_true", help="write toolkit/_decide_weights.py")
     parser.add_argument("--drop", default="", help="features to leave out, comma-separated")
+    parser.add_argument("--fill", type=int, default=0, help="EM steps labelling open sentences")
     args = parser.parse_args(argv)
     rows = [r for r in load_jsonl(args.data / "data.jsonl") if r["split"] == "valid"]
     records = collect(rows)
-    train = [r for r in records if r["label"] is not None]
     keep = np.asarray([f not in args.drop.split(",") for f in FEATURES], dtype=float)
-    x = np.asarray([r["x"] for r in train]) * keep
-    y = np.asarray([float(r["label"]) for r in train])
-    w = np.zeros(len(train))
-    for ds in ("cnndm", "xsum"):
-        for label in (0.0, 1.0):
-            mask = np.asarray([r["dataset"] == ds for r in train]) & (y == label)
-            if mask.any():
-                w[mask] = 1.0 / mask.sum()
-    w *= len(train) / w.sum()
-    beta = fit(x, y, w)
     xa = np.hstack([np.ones((len(records), 1)), np.asarray([r["x"] for r in records]) * keep])
+    beta = train(records, [r["label"] for r in records], keep)
+    for _ in range(args.fill):
+        beta = train(records, fill_labels(records, 1 / (1 + np.exp(-(xa @ beta)))), keep)
     p = 1 / (1 + np.exp(-(xa @ beta)))
     best: tuple[float, float, dict[str, float]] = (-1.0, 0.0, {})
     for threshold in np.linspace(0.05, 0.95, 91):
