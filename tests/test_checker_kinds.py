@@ -14,6 +14,7 @@ from toolkit.cache import ResponseCache
 from toolkit.claims import facts
 from toolkit.dedupe import is_copy
 from toolkit.endpoint import EndpointConfig
+from toolkit.errors import ConfigError
 from toolkit.llm import OpenAIChat
 from toolkit.models import Article, Corpus
 from toolkit.planning import sent_passages
@@ -255,3 +256,8 @@ def test_auto_judge_never_clears_a_dispute_between_sources(fake_server: FakeServ
         "Five people died in the flooding, police said. [S1:2; S2:2]", corpus, judge=chat, judge_mode="auto"
     ).sentences
     assert s.status == "disputed" and "LLM judge" in s.reason
+
+
+def test_an_unknown_judge_mode_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="judge_mode must be 'all' or 'auto'"):
+        verify("Iraq hosted the talks. [S1:4]", corpus_of(ARRESTS), judge_mode="sometimes")

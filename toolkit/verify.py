@@ -568,6 +568,8 @@ def verify(
     the sentences the fast check cannot settle (`toolkit.judge.auto_judge`, one call per sentence)."""
     from .compare import compare_and_mark
 
+    if judge_mode not in ("all", "auto"):
+        raise ConfigError(f"judge_mode must be 'all' or 'auto', not {judge_mode!r}")
     base = summary if isinstance(summary, Briefing) else None
     verifier = _verifier(sources, base)
     if base is not None:
@@ -587,8 +589,6 @@ def verify(
     if judge is not None:
         from .judge import auto_judge, judge_sentences
 
-        if judge_mode not in ("all", "auto"):
-            raise ConfigError(f"judge_mode must be 'all' or 'auto', not {judge_mode!r}")
         ask = auto_judge if judge_mode == "auto" else judge_sentences
         checked, judged = ask(judge, verifier.corpus, checked)
         usage += judged
