@@ -97,13 +97,12 @@ def mark_disputes(
         taken = next(s for s in conflict.sides if s.passage == conflict.picked)
         sides = "; ".join(f"{s.passage} ({s.origin}) says {s.value!r}" for s in conflict.sides)
         took = f"the sentence takes {taken.value!r} ({taken.passage})"
-        note = f"sources disagree on {conflict.about} ({sides}); {took}"
+        what = f"the number of {conflict.about}" if conflict.kind == "number" else f"the {conflict.kind}"
+        note = f"sources disagree on {what} ({sides}); {took}"
         for i in conflict.sentences:
             s = out[i]
             if s.status == "supported":
-                out[i] = s.model_copy(
-                    update={"status": "disputed", "reason": f"disputed: {note}; {s.reason}"}
-                )
+                out[i] = s.model_copy(update={"status": "disputed", "reason": f"{note}; {s.reason}"})
             elif note not in s.reason and s.status in ("partial", "disputed"):
                 out[i] = s.model_copy(update={"reason": f"{s.reason}; {note}"})
     counts = {st: n for st in STATUSES if (n := sum(1 for x in out if x.status == st))}

@@ -283,7 +283,7 @@ class Verifier:
         if best.status == "supported" and others:
             against = ", ".join(c.passage for c in others)
             return "disputed", (
-                f"disputed: the sentence takes {best.passage}'s side ({best.reason}); "
+                f"cited passages disagree: the sentence takes {best.passage}'s side ({best.reason}); "
                 f"{against} say otherwise: {others[0].reason}"
             )
         return best.status, best.reason
