@@ -4,20 +4,24 @@
     verifier.check_sentence("Iraq arrested 13 Syrians.", ["S2:20"])   # -> SummarySentence with status
     verify(markdown_or_briefing, sources)            # -> Briefing with statuses and a comparison report
 
-A citation is `supported` when the passage (its best 1-3 consecutive sentences) holds at least
-SUPPORT of the sentence's key terms (IDF-weighted), half of its lower-case ones (what happened, not
-only who), and every number, date and name of the sentence (hedged numbers as intervals: "at least
-1,383" establishes "over 1,300"); `partial` when it holds at least PARTIAL, or when a number, date or
-name is missing or swapped; `contradicted` when, being about the same thing, it gives an incompatible
-number for the same noun or the opposite polarity (negation); else `unsupported`. The reason names
-what matched, what is missing, and hedges ("said", "alleged") the sentence drops.
+A citation is checked against its evidence window: the best 1-3 consecutive sentences of the passage
+(reaching into an adjacent cited passage of the same source). Rules first: `contradicted` when, being
+about the same thing, it gives an incompatible number for the same noun or the opposite polarity;
+`unsupported` below PARTIAL of the sentence's key terms (IDF-weighted); `partial` when a number, date
+or name is missing or has another in its place (a swapped actor, another title), a quote is not
+verbatim, the words are another speaker's, or a clause is not in the window (`toolkit.relations`).
+What passes the rules is `supported` when the window holds it plainly (PLAIN_COVER of its key terms,
+PLAIN_PAIRS of their pairings) or the fitted check (`toolkit.decide`, logistic regression over
+explainable features, fitted on FRANK's valid split) says so from SUPPORT_FLOOR on; else `partial`.
+Hedged numbers are intervals ("at least 1,383" establishes "over 1,300"). The reason names what
+matched, what is missing, and hedges ("said", "alleged") the sentence drops.
 
 A sentence is supported if one citation supports it, or if adjacent cited passages of one source do
 jointly; `disputed` when a cited passage supports it but another contradicts it, or when the sources
 disagree on a fact it states and it takes one side without saying so (`compare.mark_disputes`: both
 sides and the one taken are in the reason and in `report.conflicts`); a sentence without citations
-is `uncited`. Verdicts are heuristics: an LLM judge (`toolkit.judge`)
-can confirm or overturn them.
+is `uncited`. Verdicts are heuristics: an LLM judge (`toolkit.judge`; `judge_mode="auto"` asks only
+about the sentences the fast check cannot settle) can confirm or overturn them.
 """
 
 from __future__ import annotations
