@@ -156,9 +156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"threshold {best[1]:.2f} on valid: {best[2]}")
     print("rules only (no learned step):", evaluate(records, np.ones(len(records)), 0.5))
     if args.write:
-        weights = ", ".join(f"{b:.4f}" for b in beta[1:])
+        lines = "".join(f"    {b:.4f},  # {name}\n" for name, b in zip(FEATURES, beta[1:], strict=True))
         (ROOT / "toolkit" / "_decide_weights.py").write_text(
-            f'"""{HEADER}"""\n\nBIAS = {beta[0]:.4f}\nWEIGHTS = ({weights})\nTHRESHOLD = {best[1]:.2f}\n',
+            f'"""{HEADER}"""\n\nBIAS = {beta[0]:.4f}\nWEIGHTS = (\n{lines})\nTHRESHOLD = {best[1]:.2f}\n',
             encoding="utf-8",
         )
     return 0
