@@ -17,6 +17,8 @@ Features (per sentence vs. its evidence):
 - `gaps`: numbers, names and dates the evidence lacks or has another of; `negation`: a negation the
   evidence lacks; `long`: the sentence's length in key terms (log); `novel_words`: how many of its
   key terms the passages lack (log);
+  (`long` and `novel_words` are left out of the committed fit, `--drop long,novel_words`: a sentence is
+  not more or less true for being long);
 - `copied`, `longest`, `stitches`: how much of it is copied verbatim in runs of two or more words,
   its longest run, and how many runs it is stitched from (recombined source words).
 """
@@ -37,6 +39,7 @@ __all__ = [
     "bigram_index",
     "consistency",
     "copy_signals",
+    "explain",
     "fragments",
     "near_pairs",
     "vector",
@@ -150,3 +153,29 @@ def copy_signals(
         return 0.0, 0.0, 0
     runs = [n for n in fragments(claim, evidence, index) if n >= 2]
     return sum(runs) / len(claim), max(runs, default=0) / len(claim), max(len(runs) - 1, 0)
+
+
+_IDEAL = {"coverage": 1.0, "predicate": 1.0, "pairs": 1.0, "longest": 1.0}
+_SAY = {
+    "coverage": "{:.0%} of its key terms in the span",
+    "predicate": "{:.0%} of its lower-case key terms in the span",
+    "novel": "{:.0%} of its key terms nowhere in the passage",
+    "pairs": "{:.0%} of its word pairings standing together in the passage",
+    "copied": "{:.0%} of its words copied from the passage in pieces",
+    "longest": "a longest copied run of {:.0%} of it",
+    "stitches": "{:.0f} joins between copied fragments",
+    "negation": "a negation the passage lacks",
+}
+
+
+def explain(s: Signals, limit: int = 2) -> str:
+    """The features that pull the fitted check down most, in words ("58% of its word pairings
+    standing together in the passage; 3 joins between copied fragments")."""
+    x = vector(s)
+    pulls = []
+    for name, w, v in zip(FEATURES, WEIGHTS, x, strict=True):
+        drag = w * (v - _IDEAL.get(name, 0.0))
+        if drag < 0 and name in _SAY:
+            pulls.append((drag, _SAY[name].format(v)))
+    pulls.sort()
+    return "; ".join(text for _, text in pulls[:limit])

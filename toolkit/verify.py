@@ -37,7 +37,16 @@ import scipy.sparse as sp
 
 from .briefing import Briefing, Skipped, now_iso
 from .claims import Facts, Name, facts, proper_words, stem, tokenize
-from .decide import EVIDENCE_REACH, THRESHOLD, Signals, bigram_index, consistency, copy_signals, near_pairs
+from .decide import (
+    EVIDENCE_REACH,
+    THRESHOLD,
+    Signals,
+    bigram_index,
+    consistency,
+    copy_signals,
+    explain,
+    near_pairs,
+)
 from .errors import ConfigError
 from .loading import Articles, load_articles
 from .models import Article, CitationCheck, Corpus, Evidence, Passage, SummarySentence, Usage
@@ -551,6 +560,11 @@ def _reason(status: str, where: str, claim: Claim, found: _Found) -> str:
         parts.append(f"not in the passage: {'; '.join(found.gaps)}")
     if found.loose:
         parts.append(f"numbers it holds only loosely: {'; '.join(found.loose)}")
+    if status == "partial" and not found.gaps and found.coverage >= PARTIAL and found.signals is not None:
+        p = consistency(found.signals)
+        parts.append(
+            f"the fitted check rates it {p:.2f} (supported from {THRESHOLD:.2f}): {explain(found.signals)}"
+        )
     if found.hedges and status in ("supported", "partial"):
         parts.append(
             f"the passage hedges or attributes it ({', '.join(found.hedges)}); the sentence states it flatly"
