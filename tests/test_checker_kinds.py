@@ -4,6 +4,7 @@ that are not copies, and relations a bag of words cannot see (actor, speaker, qu
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from fakeserver import FakeServer
 from toolkit import build_corpus
 from toolkit.cache import ResponseCache
 from toolkit.claims import facts
+from toolkit.decide import THRESHOLD, Signals, consistency, explain
 from toolkit.dedupe import is_copy
 from toolkit.endpoint import EndpointConfig
 from toolkit.errors import ConfigError
@@ -261,3 +263,24 @@ def test_auto_judge_never_clears_a_dispute_between_sources(fake_server: FakeServ
 def test_an_unknown_judge_mode_is_a_clear_error() -> None:
     with pytest.raises(ConfigError, match="judge_mode must be 'all' or 'auto'"):
         verify("Iraq hosted the talks. [S1:4]", corpus_of(ARRESTS), judge_mode="sometimes")
+
+
+def test_the_fitted_step_explains_itself() -> None:
+    stitched = Signals(
+        coverage=1.0,
+        predicate=1.0,
+        novel=0.0,
+        pairs=0.2,
+        number_gaps=0,
+        name_gaps=0,
+        date_gaps=0,
+        negation=0,
+        terms=12,
+        copied=1.0,
+        longest=0.2,
+        stitches=4,
+    )
+    plain = replace(stitched, pairs=1.0, copied=0.3, longest=0.9, stitches=0)
+    assert consistency(stitched) < THRESHOLD <= consistency(plain)
+    why = explain(stitched)
+    assert "pairings" in why or "copied" in why or "joins" in why
