@@ -69,6 +69,10 @@ CLAUSE_MIN = 0.34  # ... with at least this share of them
 PLAIN_COVER = 0.95  # a sentence whose window holds this share of its key terms ...
 PLAIN_PAIRS = 0.6  # ... and of its nearby key-term pairs is supported whatever the fitted check says
 SUPPORT_FLOOR = 0.4  # the fitted check (toolkit.decide) may support a sentence from this share on
+# None: the fitted check decides alone (best on FRANK's human labels). A number: a sentence the word
+# rules support (SUPPORT, PREDICATE_MIN) is kept supported unless the fitted check scores it below it
+# (0.1 keeps SummHay's paraphrased insights supported as before; see benchmarks/factcheck.py, citations.py).
+DEMOTE_BELOW: float | None = None
 CONTRADICT_MIN = 0.5  # numbers and polarity contradict only when the passage is about the same thing
 PREDICATE_MIN = 0.5  # ... and at least this share of its lower-case key terms (what happened, not who)
 CLAIM_CACHE = 4096  # analysed sentences kept per Verifier
@@ -536,11 +540,13 @@ def _plain(found: _Found) -> bool:
 
 
 def _fits(found: _Found) -> bool:
+    rules = found.coverage >= SUPPORT and found.predicate >= PREDICATE_MIN and not found.loose
     if THRESHOLD > 0 and found.signals is not None:
-        if _plain(found):
+        p = consistency(found.signals)
+        if _plain(found) or (rules and DEMOTE_BELOW is not None and p >= DEMOTE_BELOW):
             return True
-        return found.coverage >= SUPPORT_FLOOR and consistency(found.signals) >= THRESHOLD
-    return found.coverage >= SUPPORT and found.predicate >= PREDICATE_MIN and not found.loose
+        return found.coverage >= SUPPORT_FLOOR and p >= THRESHOLD
+    return rules
 
 
 def _quote(words: Sequence[str], limit: int = 4) -> str:
