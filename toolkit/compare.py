@@ -43,11 +43,14 @@ from .report import (
 )
 from .support import close, same_name
 from .textsim import tfidf_matrix
-from .verify import STATUSES, Claim, PassageIndex, Unit, Verifier
+from .verify import PARTIAL, STATUSES, Claim, PassageIndex, Unit, Verifier
 
 __all__ = ["compare", "compare_and_mark", "mark_disputes"]
 
 ALIGN_MIN = 0.3  # a source's best passage is checked only above this share of key terms
+# ... and below PARTIAL no window can hold enough of the sentence for any status but unsupported
+# (a window holds at most what its passage holds; contradictions need CONTRADICT_MIN), so skip it.
+CHECK_MIN = max(ALIGN_MIN, PARTIAL)
 USED = 0.5  # a passage backing a sentence with at least this share counts as used
 UNIQUE_MAX = 0.4  # a sentence with its own number, date or name no other origin covers above this is unique
 UNIQUE_ALONE = 0.25  # ... and without one, when no other origin covers it above this
@@ -182,7 +185,7 @@ def _align(
         best = lo + int(np.argmax(scores[lo:hi]))
         pid, score = verifier.passages[best].id, float(scores[best])
         status = done.get(pid) or (
-            verifier.check_citation(sentence.text, pid).status if score >= ALIGN_MIN else "unsupported"
+            verifier.check_citation(sentence.text, pid).status if score >= CHECK_MIN else "unsupported"
         )
         matches.append(
             Match(
