@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 from paths import EXAMPLES
+from toolkit.text.claims import compatible, facts
 
 from toolkit import Briefing, build_corpus, load_articles
-from toolkit.check.claims import compatible, facts
 from toolkit.check.verifier import Verifier
 from toolkit.models import Article, Corpus
 from toolkit.pipeline import verify

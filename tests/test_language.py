@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from toolkit.text.claims import tokenize
 
 from toolkit import load_articles, summarize
-from toolkit.check.claims import tokenize
 from toolkit.check.verifier import Verifier
 from toolkit.errors import SourceError
 from toolkit.ingest.passages import build_corpus

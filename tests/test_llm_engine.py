@@ -154,10 +154,16 @@ def test_single_call_json_answer_cites_and_expands_copies(
     assert body["response_format"]["json_schema"]["strict"] is True  # type: ignore[index]
     assert b.sentences and b.unresolved_citations() == []
     assert all(s.citations for s in b.sentences)
-    # S2:16 was sent once; its copy S3:8 is added back to the citation.
+    # S2:16 was sent once; its copy S3:8 is added back to the citation only if it holds the sentence
+    # itself ("Baghdad condemned ..." is not in S3:8, which says "Iraq"): else the note says so.
     massacre = next(s for s in b.sentences if "1,383" in s.text)
     group = corpus.group_of(massacre.citations[0])
-    assert len(group) > 1 and set(group) <= set(massacre.citations)
+    assert len(group) > 1
+    for pid in group:
+        check = next((c for c in massacre.checks if c.passage == pid), None)
+        assert (check is not None and (check.status == "supported" or pid == massacre.citations[0])) or (
+            f"copy {pid} dropped" in massacre.note
+        ), (massacre.citations, massacre.note)
     assert b.usage.calls == 1 and b.usage.prompt_tokens > 0 and b.usage.cost_usd is not None
 
 

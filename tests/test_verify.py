@@ -13,13 +13,13 @@ import pytest
 import typer
 from fakeserver import FakeServer, Reply
 from paths import EXAMPLES
+from toolkit.text.claims import compatible, facts, implies
 from typer.testing import CliRunner
 
 from toolkit import Briefing, build_corpus, load_articles, summarize
 from toolkit.chat.cache import ResponseCache
 from toolkit.chat.endpoint import EndpointConfig
 from toolkit.chat.llm import OpenAIChat
-from toolkit.check.claims import compatible, facts, implies
 from toolkit.check.judge import judge_request
 from toolkit.check.verifier import Verifier
 from toolkit.cite.summary_text import parse_summary
@@ -221,12 +221,17 @@ def test_uncited_and_unknown_citations(verifier: Verifier) -> None:
     assert "S2:20" in s.reason or "S3:12" in s.reason  # the best passage is suggested
 
 
-def test_claims_split_across_citations_are_jointly_supported(verifier: Verifier) -> None:
+def test_joint_support_needs_passages_that_belong_together(verifier: Verifier) -> None:
+    # Adjacent passages of one source read as one text: a fact may span the paragraph break.
+    text = "Shaibani met Fuad Hussein in Baghdad and told a joint news conference that security is shared."
+    alone = [verifier.check_sentence(text, [pid]).status for pid in ("S2:8", "S2:9")]
+    both = verifier.check_sentence(text, ["S2:8", "S2:9"])
+    assert both.status == "supported", both.reason
+    assert alone != ["supported", "supported"]
+    # Passages from different places of the story hold no joint fact: at best partial.
     text = "Shaibani met Fuad Hussein in Baghdad, and Iraqi forces arrested at least 13 Syrians."
-    alone = [verifier.check_sentence(text, [pid]).status for pid in ("S2:8", "S2:20")]
-    both = verifier.check_sentence(text, ["S2:8", "S2:20"])
-    assert "supported" not in alone
-    assert both.status == "supported" and "jointly" in both.reason
+    far = verifier.check_sentence(text, ["S2:8", "S2:20"])
+    assert far.status == "partial", far.reason
 
 
 # --- reading summaries back --------------------------------------------------------------------------

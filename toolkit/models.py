@@ -191,8 +191,9 @@ class CitationCheck(_Value):
 
 class SummarySentence(_Value):
     """One sentence of a summary. `citations` are passage ids; `status`/`checks` are filled by
-    verification (`status` is "" until checked: supported | partial | unsupported | contradicted |
-    uncited)."""
+    verification (`status` is "" until checked: supported | disputed | partial | unsupported |
+    contradicted | uncited; `disputed`: the sources disagree on a fact it states, or a cited passage
+    contradicts it while another supports it; the reason names both sides and the one it took)."""
 
     text: str
     citations: tuple[str, ...] = ()

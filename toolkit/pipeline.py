@@ -255,9 +255,12 @@ def verify(
     sources: Sources | None = None,
     *,
     judge: ChatClient | None = None,
+    judge_mode: str = "all",
 ) -> Briefing:
     """Check a summary (Markdown or plain text with [S1:3] markers, a file, or a Briefing) against its
-    sources (paths, Articles, a Corpus, or a prebuilt `Verifier`; a Briefing's own sources if None)."""
+    sources (paths, Articles, a Corpus, or a prebuilt `Verifier`; a Briefing's own sources if None).
+    With a `judge` chat client, `judge_mode="all"` asks it about every citation, `"auto"` only about
+    the sentences the fast check cannot settle (one call per sentence)."""
     from .check.summary import check_summary
     from .cite.summary_text import parse_summary
 
@@ -274,7 +277,9 @@ def verify(
         raise ConfigError(
             "the summary has no sentences to check: give Markdown or plain text with [S1:3]-style markers"
         )
-    checked = check_summary(verifier, given, judge=judge)
+    checked = check_summary(
+        verifier, given, judge=judge, judge_mode=judge_mode, copies_must_pass=base is not None
+    )
     usage = base.usage if base is not None else Usage()
     notes = list(base.notes) if base is not None else []
     corpus = verifier.corpus

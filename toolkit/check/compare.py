@@ -41,14 +41,17 @@ from ..report import (
 )
 from ..text.centrality import EDGE, NEIGHBOURS
 from ..text.centrality import lexrank as _lexrank
+from ..text.claims import MONTHS, WEEKDAYS, Quantity, compatible, facts
 from ..text.similarity import tfidf_matrix, topk_cosine, topk_per_row
-from .claims import MONTHS, WEEKDAYS, Quantity, compatible, facts
-from .support import close, same_name
-from .verifier import STATUSES, Claim, PassageIndex, Unit, Verifier
+from ..text.support import close, same_name
+from .verifier import PARTIAL, STATUSES, Claim, PassageIndex, Unit, Verifier
 
-__all__ = ["compare"]
+__all__ = ["compare", "compare_and_mark", "mark_disputes"]
 
 ALIGN_MIN = 0.3  # a source's best passage is checked only above this share of key terms
+# ... and below PARTIAL no window can hold enough of the sentence for any status but unsupported
+# (a window holds at most what its passage holds; contradictions need CONTRADICT_MIN), so skip it.
+CHECK_MIN = max(ALIGN_MIN, PARTIAL)
 USED = 0.5  # a passage backing a sentence with at least this share counts as used
 UNIQUE_MAX = 0.4  # a sentence with its own number, date or name no other origin covers above this is unique
 UNIQUE_ALONE = 0.25  # ... and without one, when no other origin covers it above this
@@ -76,6 +79,38 @@ def compare(verifier: Verifier, sentences: Sequence[SummarySentence]) -> Report:
         conflicts=tuple(_in_summary(verifier, c, sentences, looks) for c in view.conflicts),
         statuses=counts,
     )
+
+
+def compare_and_mark(
+    verifier: Verifier, sentences: Sequence[SummarySentence]
+) -> tuple[list[SummarySentence], Report]:
+    """`compare`, then `mark_disputes`: the sentences (disputed ones restated) and the report."""
+    return mark_disputes(sentences, compare(verifier, sentences))
+
+
+def mark_disputes(
+    sentences: Sequence[SummarySentence], report: Report
+) -> tuple[list[SummarySentence], Report]:
+    """A sentence that states one side of a conflict between sources, without saying they differ,
+    is never `supported`: it becomes `disputed`, its reason naming both sides and the one it took
+    (a `partial` one keeps its status and gains the same note). Counts are recomputed."""
+    out = list(sentences)
+    for conflict in report.conflicts:
+        if not conflict.flagged or not conflict.picked:
+            continue
+        taken = next(s for s in conflict.sides if s.passage == conflict.picked)
+        sides = "; ".join(f"{s.passage} ({s.origin}) says {s.value!r}" for s in conflict.sides)
+        took = f"the sentence takes {taken.value!r} ({taken.passage})"
+        what = f"the number of {conflict.about}" if conflict.kind == "number" else f"the {conflict.kind}"
+        note = f"sources disagree on {what} ({sides}); {took}"
+        for i in conflict.sentences:
+            s = out[i]
+            if s.status == "supported":
+                out[i] = s.model_copy(update={"status": "disputed", "reason": f"{note}; {s.reason}"})
+            elif note not in s.reason and s.status in ("partial", "disputed"):
+                out[i] = s.model_copy(update={"reason": f"{s.reason}; {note}"})
+    counts = {st: n for st in STATUSES if (n := sum(1 for x in out if x.status == st))}
+    return out, report.model_copy(update={"statuses": counts})
 
 
 @dataclass(frozen=True)
@@ -171,7 +206,7 @@ def _align(
         best = lo + int(np.argmax(scores[lo:hi]))
         pid, score = verifier.passages[best].id, float(scores[best])
         status = done.get(pid) or (
-            verifier.check_citation(sentence.text, pid).status if score >= ALIGN_MIN else "unsupported"
+            verifier.check_citation(sentence.text, pid).status if score >= CHECK_MIN else "unsupported"
         )
         matches.append(
             Match(

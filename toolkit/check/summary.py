@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..errors import ConfigError
 from ..models import SummarySentence, Usage
 from ..report import Report
-from .compare import compare
+from .compare import compare_and_mark
 from .verifier import Verifier
 
 if TYPE_CHECKING:
-    from ..chat.llm import ChatClient
+    from ..chat.seam import ChatClient
 
 __all__ = ["Checked", "check_summary", "counts_note"]
 
@@ -34,20 +35,33 @@ class Checked:
 
 
 def check_summary(
-    verifier: Verifier, sentences: Sequence[SummarySentence], *, judge: ChatClient | None = None
+    verifier: Verifier,
+    sentences: Sequence[SummarySentence],
+    *,
+    judge: ChatClient | None = None,
+    judge_mode: str = "all",
+    copies_must_pass: bool = False,
 ) -> Checked:
-    """Check each sentence's citations against the passages they name (`Verifier.check_sentence`),
-    let `judge` (a chat client) confirm or overturn the verdicts when given, then compare the summary
-    with every source (`compare`)."""
+    """Check each sentence's citations against the passages they name (`Verifier.check_sentence`);
+    with `copies_must_pass` (an engine's draft), a near-duplicate the engine added back to a citation
+    stays only if it passes its own check. `judge` (a chat client) confirms or overturns verdicts:
+    `judge_mode="all"` asks about every citation, `"auto"` only about the sentences the fast check
+    cannot settle (`toolkit.check.judge.auto_judge`). Then the summary is compared with every source
+    and a sentence stating one side of a disagreement becomes `disputed` (`compare_and_mark`)."""
+    if judge_mode not in ("all", "auto"):
+        raise ConfigError(f"judge_mode must be 'all' or 'auto', not {judge_mode!r}")
     checked = [verifier.check_sentence(s.text, s.citations, s.note) for s in sentences]
+    if copies_must_pass:
+        checked = [verifier.keep_checked_copies(s) for s in checked]
     usage = Usage()
     notes: list[str] = []
     if judge is not None:
-        from .judge import judge_sentences
+        from .judge import auto_judge, judge_sentences
 
-        checked, usage = judge_sentences(judge, verifier.corpus, checked)
+        ask = auto_judge if judge_mode == "auto" else judge_sentences
+        checked, usage = ask(judge, verifier.corpus, checked)
         notes.append(f"LLM judge: {usage.calls} calls, {usage.cached_calls} from cache")
-    report = compare(verifier, checked)
+    checked, report = compare_and_mark(verifier, checked)
     notes.append(counts_note(report))
     return Checked(tuple(checked), report, usage, tuple(notes))
 

@@ -42,6 +42,14 @@ def verify_cmd(
             "--judge", help="Ask the configured LLM endpoint for a second opinion on each citation."
         ),
     ] = False,
+    judge_mode: Annotated[
+        str,
+        typer.Option(
+            "--judge-mode",
+            help="With --judge: 'all' asks about every citation, 'auto' only about the sentences the fast "
+            "check cannot settle (partial, disputed, several names or clauses), one call each.",
+        ),
+    ] = "all",
     model: Annotated[str | None, typer.Option(help="Model for --judge (default: OPENAI_MODEL).")] = None,
     skip_bad: Annotated[
         bool, typer.Option("--skip-bad", help="Skip unreadable inputs instead of stopping.")
@@ -57,7 +65,7 @@ def verify_cmd(
     text = _read_summary(summary)
     try:
         articles = load_articles([str(p) for p in paths], skip_bad=skip_bad)
-        briefing = verify(text, articles, judge=_judge(model) if judge else None)
+        briefing = verify(text, articles, judge=_judge(model) if judge else None, judge_mode=judge_mode)
     except ToolkitError as e:
         fail_on(e)
     for skipped in briefing.skipped:

@@ -5,8 +5,12 @@ We group such passages (`DuplicateGroup` D1, D2, ...) so later stages send the t
 as one origin, and we mark whole sources that are copies of one another with a shared `origin`.
 
 Similarity is cosine over TF-IDF vectors of stemmed content words, computed with sparse products in
-row blocks (so memory stays bounded for thousands of articles). Two passages are near-duplicates
-when their cosine reaches `threshold`, or when nearly all terms of the shorter one are in the longer.
+row blocks (so memory stays bounded for thousands of articles). Two passages are candidates when
+their cosine reaches `threshold`, or when nearly all terms of the shorter one are in the longer; a
+candidate pair is grouped only when `is_copy` holds: the two state the same facts (every number,
+name and negation of the shorter is in the longer, and most of its words are). Another outlet's
+paraphrase, or a passage with a different number ("three" / "five dead"), is corroboration or a
+conflict, never a copy: it is sent to the model and checked on its own.
 """
 
 from __future__ import annotations
@@ -17,9 +21,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..models import Corpus, DuplicateGroup, Passage, Source
+from ..text.claims import Quantity, compatible, facts
 from ..text.similarity import content_terms, tfidf_matrix, topk_per_row
+from ..text.support import close
 
-__all__ = ["find_duplicates", "similar_pairs"]
+__all__ = ["find_duplicates", "is_copy", "similar_pairs"]
 
 THRESHOLD = 0.4
 CONTAINMENT = 0.85
@@ -29,6 +35,37 @@ NEIGHBOURS = 64  # candidate pairs kept per passage (a flood of near-identical l
 # Sources are copies of one origin when this share of the smaller one's passages is grouped with the other.
 ORIGIN_SHARE = 0.5
 ORIGIN_MIN_PASSAGES = 3
+COPY_CONTAINED = 0.7  # a copy holds at least this share of the shorter passage's content terms
+
+
+def _same(a: Quantity, b: Quantity) -> bool:
+    """The same figure: compatible intervals and values within 15% ("some 1,200" / "1,200"; not
+    "at least 1,200" / "about 1,500", which may both be true but are not one statement)."""
+    return compatible(a, b) and close(a.value, b.value)
+
+
+def is_copy(a: str, b: str) -> bool:
+    """Do two passages state the same facts, so that sending one stands for both?
+
+    The shorter one's numbers must each be the same figure in the longer (words or digits, hedges as
+    intervals: "three" = "3", "some 1,200" ~ "1,200"; not "1,200" / "1,500"), its names
+    and negations must be in the longer, and at least COPY_CONTAINED of its content terms."""
+    short, long_ = sorted((a, b), key=len)
+    ts, tl = set(content_terms(short)), set(content_terms(long_))
+    if not ts or len(ts & tl) / len(ts) < COPY_CONTAINED:
+        return False
+    fs, fl = facts(short), facts(long_)
+    if any(not any(_same(q, r) for r in fl.quantities) for q in fs.quantities):
+        return False
+    extra = any(not any(_same(r, q) for q in fs.quantities) for r in fl.quantities)
+    if extra and len(ts) >= len(tl) * 0.8:
+        return False  # about as long, and the longer states a number the shorter lacks
+    if not fs.dates <= fl.dates:
+        return False
+    long_words = fl.words
+    if any(not all(p in long_words for p in n.parts) for n in fs.names):
+        return False
+    return set(fs.negated) <= set(fl.negated) and (bool(fs.negated) == bool(fl.negated) or len(ts) < len(tl))
 
 
 def similar_pairs(passages: list[Passage], threshold: float = THRESHOLD) -> list[tuple[int, int, float]]:
@@ -87,7 +124,8 @@ def _groups(passages: list[Passage], edges: list[tuple[int, int, float]]) -> lis
 def find_duplicates(corpus: Corpus, threshold: float = THRESHOLD) -> Corpus:
     """Return a copy of `corpus` with passages grouped and copied sources sharing an origin."""
     passages = list(corpus.passages())
-    edges = similar_pairs(passages, threshold)
+    similar = similar_pairs(passages, threshold)
+    edges = [e for e in similar if is_copy(passages[e[0]].text, passages[e[1]].text)]
     groups = sorted(_groups(passages, edges), key=min)
     group_of: dict[str, str] = {}
     dup_groups: list[DuplicateGroup] = []
@@ -97,7 +135,7 @@ def find_duplicates(corpus: Corpus, threshold: float = THRESHOLD) -> Corpus:
         dup_groups.append(DuplicateGroup(id=gid, passages=ids))
         for pid in ids:
             group_of[pid] = gid
-    origins = _origins(corpus.sources, passages, edges)
+    origins = _origins(corpus.sources, passages, similar)  # a rewritten story is still one origin
     sources = tuple(
         s.model_copy(
             update={

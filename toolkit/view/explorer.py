@@ -32,7 +32,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from ..check.compare import compare
+from ..check.compare import compare_and_mark
 from ..check.summary import check_summary, counts_note
 from ..check.verifier import Verifier
 from ..cite.markers import split_markers
@@ -319,7 +319,8 @@ class Explorer(anywidget.AnyWidget):
         self._undo.append(self._briefing)
         self._redo.clear()
         self.edits += 1
-        report = compare(self.verifier, sentences)
+        marked, report = compare_and_mark(self.verifier, sentences)  # disputes restated, never green
+        sentences = tuple(marked)
         counts = counts_note(report)
         notes = [
             _DRAFT_NOTE.sub(r"\1 draft, before editing: \2", n)

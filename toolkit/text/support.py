@@ -18,14 +18,18 @@ __all__ = ["close", "date_gaps", "name_gaps", "number_gaps", "polarity", "same_n
 
 def number_gaps(
     claim: Facts, held: Sequence[Quantity], aligned: Sequence[Quantity] = ()
-) -> tuple[list[str], str]:
-    """(gaps, conflict): numbers the evidence does not establish, and the first one it contradicts.
+) -> tuple[list[str], list[str], str]:
+    """(gaps, loose, conflict): numbers the evidence does not hold, numbers it holds only loosely,
+    and the first one it contradicts.
 
     A number is established when a held number about the same noun implies it ("at least 1,383"
-    implies "over 1,300"); merely compatible ("2,500") is a gap. It is contradicted by an
-    incompatible number for the same noun in the `aligned` sentences (those matching the claim)
-    said in the same words around it, unless the claim also states that number."""
+    implies "over 1,300"); one merely compatible ("five per cent" where the passage says "nearly
+    five per cent") is `loose`: the sentence drops a hedge; one with no compatible number is a gap.
+    It is contradicted by an incompatible number for the same noun in the `aligned` sentences
+    (those matching the claim) said in the same words around it, unless the claim also states
+    that number."""
     gaps: list[str] = []
+    loose: list[str] = []
     conflict = ""
     for q in claim.quantities:
         relevant = [p for p in held if _same_noun(q.noun, p.noun) or close(q.value, p.value)]
@@ -33,6 +37,9 @@ def number_gaps(
             continue
         near = [p for p in relevant if compatible(q, p)]
         what = q.text + (f" {q.noun}" if q.noun else "")
+        if near and close(q.value, near[0].value):  # "five per cent" for "nearly five per cent"
+            loose.append(f"{what} (the passage gives {near[0].text})")
+            continue
         gaps.append(f"{what} (the passage gives {near[0].text})" if near else what)
         clash = [
             p
@@ -42,9 +49,9 @@ def number_gaps(
             and q.context & p.context
             and not any(compatible(p, c) for c in claim.quantities)
         ]
-        if clash and not near and not conflict:
+        if clash and not conflict:
             conflict = f"gives {clash[0].text} {q.noun} where the sentence says {q.text}"
-    return gaps, conflict
+    return gaps, loose, conflict
 
 
 def _same_noun(a: str, b: str) -> bool:
@@ -67,6 +74,7 @@ def name_gaps(
     lower: Collection[str],
     *,
     swaps: bool = True,
+    window: frozenset[str] | None = None,
 ) -> list[str]:
     """Names of the sentence the evidence lacks, gets wrong ("Asaad al-Sudani"), or (with `swaps`, for
     sentences worded like the evidence) has another name in the place of ("Iraq's interim foreign
@@ -79,9 +87,39 @@ def name_gaps(
         held_words = all(_word_held(part, words, initials) for part in name.parts)
         if not held_words or _pair_missing(name.parts, held, lower):
             gaps.append(name.text)
-        elif swaps and (swapped := _swapped(name, held)):
+        elif other := _other_title(name, held):
+            gaps.append(f"{name.text} (the passage has {other})")
+        elif swaps and (swapped := _swapped(name, held, names)):
             gaps.append(f"{name.text} (the passage has {swapped} there)")
     return gaps
+
+
+def _other_title(name: Name, held: Sequence[Name]) -> str:
+    """A titled name ("Syria Foreign Minister Fuad Hussein") whose person the evidence names with
+    another attribute ("Iraqi Foreign Minister Fuad Hussein"): whose title it is, not just its words.
+    Every part must be in one evidence name holding the same person (or the name just before it:
+    "Iraq's Foreign Minister Fuad Hussein")."""
+    if len(name.parts) < 3:
+        return ""
+    head = name.parts[-1]
+    carriers: list[tuple[str, set[str]]] = []
+    for k, n in enumerate(held):
+        if not any(same_name(head, p) for p in n.parts):
+            continue
+        parts = set(n.parts)
+        prev = held[k - 1] if k else None
+        if prev is not None and 0 <= n.start - prev.end <= 3:
+            parts |= set(prev.parts)
+        carriers.append((n.text, parts))
+    if not carriers:
+        return ""
+    for _, parts in carriers:
+        if all(any(same_name(p, q) for q in parts) for p in name.parts):
+            return ""
+    for text, parts in carriers:  # another attribute where this one stands, not just a shorter name
+        if len(parts) >= 3 and any(not any(same_name(q, p) for p in name.parts) for q in parts):
+            return text
+    return ""
 
 
 @lru_cache(maxsize=4096)  # the same passage's words are looked at for every sentence
@@ -110,8 +148,9 @@ def _pair_missing(parts: Sequence[str], held: Sequence[Name], lower: Collection[
     return True
 
 
-def _swapped(name: Name, held: Sequence[Name]) -> str:
-    """Another name of the evidence in the words around this one, while this one never is."""
+def _swapped(name: Name, held: Sequence[Name], claimed: Sequence[Name] = ()) -> str:
+    """Another name of the evidence in the words around this one, while this one never is (a name
+    the sentence also states is its neighbour, not a stand-in: "Locke replaced Allan Johnston")."""
     if len(name.context) < 2:
         return ""
     head = name.parts[-1]
@@ -119,21 +158,30 @@ def _swapped(name: Name, held: Sequence[Name]) -> str:
     if any(name.context & n.context for n in same):
         return ""
     for other in held:
-        if other not in same and len(name.context & other.context) >= 2:
-            return other.text
+        if other in same or len(name.context & other.context) < 2:
+            continue
+        if any(c.parts == other.parts for c in claimed):
+            continue
+        return other.text
     return ""
 
 
 def polarity(
-    claim: Facts, words: frozenset[str], negated: Collection[str], top_negated: Sequence[str]
+    claim: Facts,
+    words: frozenset[str],
+    negated: Collection[str],
+    top_negated: Sequence[str],
+    *,
+    close_match: bool = True,
 ) -> tuple[str, str]:
     """(contradiction, gap). `words`/`negated`: the evidence window's words and negated words;
     `top_negated`: those negated in its best-matching sentence (a negation elsewhere in the window
-    may belong to another clause, so only that sentence's negations can contradict the claim)."""
+    may belong to another clause, so only that sentence's negations can contradict the claim, and
+    only when that sentence is worded much like the claim: `close_match`)."""
     for t in claim.negated:
         if t and t in words and t not in negated:
             return f"states '{t}', which the sentence negates", ""
-    for t in top_negated:
+    for t in top_negated if close_match else ():
         if t and t in claim.words and t not in claim.negated:
             return f"negates '{t}', which the sentence states", ""
     if claim.negated and not negated:

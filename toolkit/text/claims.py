@@ -19,8 +19,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..text.similarity import STOPWORDS
-from ..text.similarity import stem as _stem
+from .similarity import STOPWORDS
+from .similarity import stem as _stem
 
 __all__ = [
     "Facts",
@@ -38,9 +38,12 @@ __all__ = [
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kana and Han: no spaces between words
 _TOKEN = re.compile(
-    rf"(?P<cjk>[{_CJK}]+)|(?:[A-Z]\.){{2,}}|[^\W\d_{_CJK}]+\d[^\W{_CJK}]*|\d+(?:[.,]\d+)*"
-    rf"|[^\W\d_{_CJK}]+(?:['’][^\W\d_{_CJK}]+)*|[%$€£]"
-)  # 周一 | U.S. | E85, B5 | 1,383 | Shaibani's | %
+    rf"(?P<cjk>[{_CJK}]+)|(?:[A-Z]\.){{2,}}|[^\W\d_{_CJK}]+\d[^\W{_CJK}]*"
+    rf"|(?<![\d,.])\d{{1,3}}(?:, \d{{3}})+(?![\d,])"
+    r"|\d+\. \d+(?= ?(?:million|billion|thousand|trillion|bn|mn|m|%|per ?cent|percent)\b)"
+    rf"|\d+(?:[.,]\d+)*|[^\W\d_{_CJK}]+(?:['’][^\W\d_{_CJK}]+)*|[%$€£]"
+)  # 周一 | U.S. | E85, B5 | "100, 000" and "1. 7 million" (tokenised text) | 1,383 | Shaibani's | %
+CONTEXT = 6  # tokens each side of a number that say what is counted, by whom
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _SCALES = {"thousand": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 
@@ -81,7 +84,7 @@ _PARTICLES = frozenset(_words("al el bin ibn bint ben abu de del da di van von d
 _COMMON_CAPS = STOPWORDS | frozenset(
     _words(
         "during amid following despite meanwhile after before since while although though in on at as "
-        "this these those its their his her mr mrs ms dr"
+        "this these those its their his her mr mrs ms dr now then here there yet still later earlier today"
     )
 )
 NEGATIONS = frozenset(_words("not no never neither nor none nobody nothing nowhere cannot"))
@@ -94,6 +97,7 @@ _NEG_SKIP = frozenset(
         "ever always immediately officially publicly formally directly really longer"
     )
 )
+_CLAUSE_BREAK = frozenset(_words("and but or because while whereas although though after before when"))
 HEDGES = frozenset(
     _words(
         "alleged allegedly reportedly reported accused suspected claimed claims claim purportedly "
@@ -193,7 +197,7 @@ def facts(text: str, proper: Collection[str] = ()) -> Facts:
 
 # --- numbers ---------------------------------------------------------------------------------------
 def _value(tok: Token) -> float | None:
-    raw = tok.text
+    raw = tok.text.replace(", ", ",").replace(". ", ".")
     if raw[0].isdigit():
         if _THOUSANDS.match(raw) or raw.count(",") > 1:
             return float(raw.replace(",", ""))
@@ -299,7 +303,7 @@ def _quantity(text: str, toks: Sequence[Token], i: int, value: float) -> tuple[Q
     lo, hi = _interval(v, hi_value, tol, hedge, _after(toks, j))
     noun = (unit + " " + _noun(text, toks, i, j)).strip()
     written = (hedge + " " if hedge else "") + text[tok.start : end]
-    around = [t for t in (*toks[max(0, i - 4) : i], *toks[j + 1 : j + 5]) if t.low.isalpha()]
+    around = [t for t in (*toks[max(0, i - CONTEXT) : i], *toks[j + 1 : j + 1 + CONTEXT]) if t.low.isalpha()]
     context = frozenset(stem(t.low) for t in around if t.low not in STOPWORDS) - {noun}
     return Quantity(written, v, lo, hi, noun, tok.start, end, context), j
 
@@ -308,7 +312,7 @@ def _unit(raw: str, value: float) -> float:
     """The place value of the last written digit (1,300 -> 100; 1.5 -> 0.1; 13 -> 1)."""
     if not raw[0].isdigit():
         return 1.0
-    digits = raw.replace(",", "")
+    digits = raw.replace(" ", "").replace(",", "")
     if "." in digits:
         return 10.0 ** -len(digits.split(".", 1)[1])
     stripped = digits.rstrip("0")
@@ -454,7 +458,10 @@ def _negations(toks: Sequence[Token]) -> list[str]:
         if nxt in _ADDITIVE or any(t.low in _CONDITIONS for t in toks[max(0, i - 8) : i]):
             continue
         for t in toks[i + 1 : i + 5]:
-            if t.low not in _NEG_SKIP and t.low.isalpha():
+            if t.low in _CLAUSE_BREAK:  # "failed, and ...": the negation ends with its clause
+                out.append("")
+                break
+            if t.low not in _NEG_SKIP and t.low.isalpha() and t.low not in STOPWORDS:
                 out.append(lemma(t.low))
                 break
         else:
