@@ -4,58 +4,187 @@ Wire copies (seeds 001 and 002 are one AFP story) repeat the same facts in sligh
 We group such passages (`DuplicateGroup` D1, D2, ...) so later stages send the text once and count it
 as one origin, and we mark whole sources that are copies of one another with a shared `origin`.
 
-Similarity is cosine over TF-IDF vectors of stemmed content words, computed with sparse products in
-row blocks (so memory stays bounded for thousands of articles). Two passages are near-duplicates
-when their cosine reaches `threshold`, or when nearly all terms of the shorter one are in the longer.
+Similarity is cosine over TF-IDF vectors of stemmed content words. Finding copies is two steps:
+`candidate_pairs` proposes pairs (every pair up to `EXACT_LIMIT` passages, from sparse products in row
+blocks; above that, pairs sharing a MinHash LSH bucket, so work grows with the number of passages, not
+its square), and `copy_pairs` decides on the candidates only: two passages are near-duplicates when
+their cosine reaches `threshold`, or when nearly all terms of the shorter one are in the longer. No
+dense n x n matrix is built.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import combinations
 
 import numpy as np
 import scipy.sparse as sp
+from datasketch.hashfunc import sha1_hash32
 
 from .models import Corpus, DuplicateGroup, Passage, Source
 from .textsim import content_terms, tfidf_matrix
 
-__all__ = ["find_duplicates", "similar_pairs"]
+__all__ = ["candidate_pairs", "copy_pairs", "find_duplicates", "lsh_buckets", "similar_pairs"]
 
 THRESHOLD = 0.4
 CONTAINMENT = 0.85
 MIN_TERMS = 5
 BLOCK = 2048
+# Above this many passages, candidates come from MinHash LSH instead of all pairs.
+EXACT_LIMIT = 4000
+NUM_PERM = 64
+BANDS = 32
+ROWS = 2
+MAX_BUCKET = 50
+SHARED_BIGRAMS = 2
+LSH = True
+SEED = 1
 # Sources are copies of one origin when this share of the smaller one's passages is grouped with the other.
 ORIGIN_SHARE = 0.5
 ORIGIN_MIN_PASSAGES = 3
 
 
 def similar_pairs(passages: list[Passage], threshold: float = THRESHOLD) -> list[tuple[int, int, float]]:
-    """(i, j, score) for passages of different sources that say the same thing, i < j."""
+    """(i, j, score) for passages of different sources that say the same thing, i < j.
+
+    Two steps: `candidate_pairs` proposes pairs (exactly up to `EXACT_LIMIT` passages, by MinHash LSH
+    above), then `copy_pairs` applies the copy rule to those candidates only."""
     terms = [content_terms(p.text) for p in passages]
     matrix = tfidf_matrix(terms)
     term_sets = [set(t) for t in terms]
-    source_of = np.asarray([int(p.source_id[1:]) for p in passages])
+    source_of = np.asarray([int(p.source_id[1:]) for p in passages], dtype=np.int64)
+    rows, cols, scores = candidate_pairs(matrix, term_sets, source_of, min(threshold, 0.3), terms)
+    return copy_pairs(rows, cols, scores, term_sets, threshold)
+
+
+def candidate_pairs(
+    matrix: sp.csr_matrix,
+    term_sets: list[set[str]],
+    source_of: np.ndarray,
+    low: float = 0.3,
+    term_lists: list[list[str]] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate pairs (rows i < cols j, different sources, both with `MIN_TERMS` terms or more) and
+    their cosine, at least `low`. Up to `EXACT_LIMIT` passages every pair is looked at (sparse products
+    in row blocks); above, only pairs that share a MinHash LSH bucket (`lsh_buckets`), whose cosine is
+    then computed pair by pair. Memory: one block of BLOCK rows, or the n x NUM_PERM signatures."""
+    n = matrix.shape[0]
+    ok = np.asarray([len(t) >= MIN_TERMS for t in term_sets], dtype=bool)
+    if n <= EXACT_LIMIT:
+        src: list[np.ndarray] = []
+        dst: list[np.ndarray] = []
+        val: list[np.ndarray] = []
+        for lo in range(0, n, BLOCK):
+            hi = min(n, lo + BLOCK)
+            block = sp.coo_matrix(matrix[lo:hi] @ matrix.T)
+            r = block.row.astype(np.int64) + lo
+            c = block.col.astype(np.int64)
+            keep = (c > r) & (block.data >= low) & (source_of[r] != source_of[c]) & ok[r] & ok[c]
+            src.append(r[keep])
+            dst.append(c[keep])
+            val.append(block.data[keep])
+        if not src:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return np.concatenate(src), np.concatenate(dst), np.concatenate(val)
+    r1, c1 = shared_bigrams(term_lists, ok) if term_lists is not None else (np.zeros(0, np.int64),) * 2
+    r2, c2 = lsh_buckets(term_sets, ok) if LSH else (np.zeros(0, np.int64),) * 2
+    key = np.unique(np.concatenate([r1, r2]) * n + np.concatenate([c1, c2]))
+    r, c = key // n, key % n
+    keep = source_of[r] != source_of[c]
+    r, c = r[keep], c[keep]
+    scores = np.zeros(len(r))
+    for lo in range(0, len(r), 1 << 16):  # row-wise dot products of the candidates only
+        a, b = matrix[r[lo : lo + (1 << 16)]], matrix[c[lo : lo + (1 << 16)]]
+        scores[lo : lo + (1 << 16)] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
+    keep = scores >= low
+    return r[keep], c[keep], scores[keep]
+
+
+def copy_pairs(
+    rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, term_sets: list[set[str]], threshold: float
+) -> list[tuple[int, int, float]]:
+    """The copy rule on candidate pairs: a cosine of at least `threshold`, or nearly all terms of the
+    shorter passage (`CONTAINMENT`) in the longer; both passages need `MIN_TERMS` terms."""
     pairs: list[tuple[int, int, float]] = []
-    n = len(passages)
-    low = min(threshold, 0.3)  # containment candidates may have a lower cosine
-    for lo in range(0, n, BLOCK):
-        hi = min(n, lo + BLOCK)
-        block = sp.coo_matrix(matrix[lo:hi] @ matrix.T)
-        rows = block.row.astype(np.int64) + lo
-        cols = block.col.astype(np.int64)
-        # Filter in numpy first: only pairs above the floor, once each, across sources.
-        keep = (cols > rows) & (block.data >= low) & (source_of[rows] != source_of[cols])
-        for i, j, score in zip(
-            rows[keep].tolist(), cols[keep].tolist(), block.data[keep].tolist(), strict=True
-        ):
-            a, b = term_sets[i], term_sets[j]
-            if min(len(a), len(b)) < MIN_TERMS:
-                continue
-            contained = len(a & b) / min(len(a), len(b))
-            if score >= threshold or contained >= CONTAINMENT:
-                pairs.append((i, j, float(score)))
-    return pairs
+    for i, j, score in zip(rows.tolist(), cols.tolist(), scores.tolist(), strict=True):
+        a, b = term_sets[i], term_sets[j]
+        if min(len(a), len(b)) < MIN_TERMS:
+            continue
+        contained = len(a & b) / min(len(a), len(b))
+        if score >= threshold or contained >= CONTAINMENT:
+            pairs.append((i, j, float(score)))
+    return sorted(pairs)
+
+
+def shared_bigrams(term_lists: list[list[str]], use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) of the passages marked in `use` that share at least `SHARED_BIGRAMS` bigrams of
+    consecutive content terms, counting only bigrams found in at most `MAX_BUCKET` passages (an
+    inverted index with a frequency cap, as in all-pairs similarity search): one sparse product of
+    the capped passage x bigram incidence matrix, whose cost is at most MAX_BUCKET x its entries."""
+    vocab: dict[tuple[str, str], int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for i in np.flatnonzero(use).tolist():
+        terms = term_lists[i]
+        for bigram in set(zip(terms, terms[1:], strict=False)):
+            rows.append(i)
+            cols.append(vocab.setdefault(bigram, len(vocab)))
+    n = len(term_lists)
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    incidence = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (np.asarray(rows), np.asarray(cols))), shape=(n, len(vocab))
+    )
+    df = np.asarray(incidence.sum(axis=0)).ravel()
+    incidence = incidence[:, np.flatnonzero((df >= 2) & (df <= MAX_BUCKET))]
+    shared = sp.triu(incidence @ incidence.T, k=1).tocoo()
+    keep = shared.data >= SHARED_BIGRAMS
+    return shared.row[keep].astype(np.int64), shared.col[keep].astype(np.int64)
+
+
+def lsh_buckets(term_sets: list[set[str]], use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) of the passages marked in `use` whose MinHash signatures agree on all `ROWS` values
+    of at least one of `BANDS` bands (Broder 1997; Leskovec, Rajaraman & Ullman, Mining of Massive
+    Datasets, ch. 3): a pair of Jaccard similarity s becomes a candidate with probability
+    1 - (1 - s^ROWS)^BANDS (s = 0.3: 0.88, s = 0.2: 0.47, s = 0.1: 0.06). Terms are hashed with
+    datasketch's `sha1_hash32`; the NUM_PERM permutations are multiply-shift hashes over all passages at
+    once in numpy (datasketch's per-object MinHash costs about 0.3 ms a passage). Buckets larger than
+    `MAX_BUCKET` (boilerplate every page repeats) are left out."""
+    ids = np.flatnonzero(use)
+    vocab: dict[str, int] = {}
+    flat: list[int] = []
+    starts = [0]
+    for i in ids.tolist():
+        flat.extend(vocab.setdefault(t, len(vocab)) for t in term_sets[i])
+        starts.append(len(flat))
+    if len(ids) < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    token_hash = np.asarray([sha1_hash32(t.encode("utf-8")) for t in vocab], dtype=np.uint64)
+    hv = token_hash[np.asarray(flat, dtype=np.int64)]
+    offsets = np.asarray(starts[:-1], dtype=np.int64)
+    rng = np.random.default_rng(SEED)
+    a = rng.integers(1, 1 << 62, NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # odd
+    b = rng.integers(0, 1 << 62, NUM_PERM, dtype=np.uint64)
+    sig = np.empty((len(ids), NUM_PERM), dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        for k in range(NUM_PERM):
+            sig[:, k] = np.minimum.reduceat((hv * a[k] + b[k]) >> np.uint64(32), offsets).astype(np.uint32)
+    mix = rng.integers(1, 1 << 62, ROWS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    pairs: set[tuple[int, int]] = set()
+    for band in range(BANDS):
+        with np.errstate(over="ignore"):
+            key = (sig[:, band * ROWS : (band + 1) * ROWS].astype(np.uint64) * mix).sum(axis=1)
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        edges = np.flatnonzero(np.diff(sorted_key)) + 1
+        for bucket in np.split(order, edges):
+            if 1 < len(bucket) <= MAX_BUCKET:
+                members = sorted(ids[bucket].tolist())
+                pairs.update(combinations(members, 2))
+    if not pairs:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    arr = np.asarray(sorted(pairs), dtype=np.int64)
+    return arr[:, 0], arr[:, 1]
 
 
 def _groups(passages: list[Passage], edges: list[tuple[int, int, float]]) -> list[list[int]]:

@@ -64,7 +64,14 @@ _FUNCTION_WORDS = frozenset(
     "man", "mayor", "met", "mine", "post", "rest", "sale", "sea", "son", "total", "war", "will",
 ))  # fmt: skip
 _WORD = re.compile(r"[^\W_]+(?:[’'.][^\W_]+)*")
-_SENTENCE_END = re.compile(r"[.!?:;\"“”]\s*$")
+_SENTENCES = re.compile(r"(?<=[.!?:;\"“”])\s+")
+# Capitalised only because they start a sentence: never a name there.
+_COMMON_STARTS = frozenset((
+    "after", "as", "but", "despite", "during", "for", "however", "in", "it", "meanwhile", "on", "one",
+    "since", "some", "that", "the", "there", "these", "they", "this", "those", "two", "under", "when",
+    "while", "with", "yesterday", "today", "officials", "police", "according", "earlier", "later", "many",
+    "most", "several",
+))  # fmt: skip
 _QUOTE = re.compile(r"[\"“]([^\"“”]{20,400})[\"”]")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _CALENDAR = frozenset((
@@ -90,7 +97,7 @@ _CAPTION = re.compile(
 
 def is_caption(text: str) -> bool:
     """True for a photo caption, credit, embed notice, crawl note or share bar (never a title)."""
-    return bool(_CAPTION.search(text))
+    return bool(_CAPTION.search(text[:300]))
 
 
 class ArticleInfo(_Value):
@@ -142,29 +149,27 @@ def _names(paragraphs: Sequence[str], lower: set[str]) -> Counter[str]:
     """Names (single capitalised words and runs of them), non-year numbers and quote shingles."""
     out: Counter[str] = Counter()
     for para in paragraphs:
-        run: list[str] = []
-        prev_end = 0
-        for m in _WORD.finditer(para):
-            w = m.group()
-            starts = prev_end == 0 or bool(_SENTENCE_END.search(para[max(0, prev_end - 2) : m.start()]))
-            prev_end = m.end()
-            if w[0].isdigit():
-                if any(c.isdigit() for c in w) and len(w) >= 2 and not _is_year(w):
-                    out["#" + w] += 1
-                run = []
-                continue
-            name = w[0].isupper() and w.lower() not in lower and _term(w) != ""
-            if name and not (starts and _term(w) == ""):
-                out[w.lower()] += 1
-                run = [*run, w.lower()] if not starts else [w.lower()]
-                if len(run) >= 2:
-                    out[" ".join(run[-2:])] += 2
-            else:
-                run = []
-        for q in _QUOTE.finditer(para):
-            words = [t for t in (_term(w) for w in _WORD.findall(q.group(1))) if t]
-            for k in range(len(words) - 3):
-                out["q:" + " ".join(words[k : k + 4])] += 1
+        for sentence in _SENTENCES.split(para):
+            run: list[str] = []
+            for k, w in enumerate(_WORD.findall(sentence)):
+                if w[0].isdigit():
+                    if len(w) >= 2 and not _is_year(w):
+                        out["#" + w] += 1
+                    run = []
+                    continue
+                low = w.lower()
+                if w[0].isupper() and low not in lower and _term(w) and (k or low not in _COMMON_STARTS):
+                    out[low] += 1
+                    run.append(low)
+                    if len(run) >= 2:
+                        out[run[-2] + " " + low] += 2
+                else:
+                    run = []
+        if "“" in para or '"' in para:
+            for q in _QUOTE.finditer(para):
+                words = [t for t in (_term(w) for w in _WORD.findall(q.group(1))) if t]
+                for k in range(len(words) - 3):
+                    out["q:" + " ".join(words[k : k + 4])] += 1
     return out
 
 

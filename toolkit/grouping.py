@@ -62,6 +62,7 @@ BACKGROUND_FACTOR = 2.0
 SURE_SIMILARITY = 0.3
 SAMPLE_ROWS = 256
 MIN_STORY_WORDS = 25
+BOILERPLATE_CHARS = 400
 
 
 class Why(_Value):
@@ -220,9 +221,10 @@ _BOILERPLATE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 
 def not_article_reason(article: Article, cleaned: Cleaned | None = None) -> str:
     """Why `article` is not an article ("" when it is one): after cleaning, fewer than
-    `MIN_STORY_WORDS` words remain outside lines of known boilerplate kinds (embed notices, crawl
-    notes, gallery captions, share buttons, cookie notices). The reason names the commonest kind
-    found, else "no story text (N words)". Defers to a reason cleaning itself gives (`not_article`)."""
+    `MIN_STORY_WORDS` words remain outside lines (of at most `BOILERPLATE_CHARS` characters) of
+    known boilerplate kinds (embed notices, crawl notes, gallery captions, share buttons, cookie
+    notices). The reason names the commonest kind found, else "no story text (N words)". Defers to
+    a reason cleaning itself gives (`not_article`)."""
     cleaned = clean(article.text) if cleaned is None else cleaned
     given = getattr(cleaned, "not_article", "")
     if isinstance(given, str) and given:
@@ -231,7 +233,8 @@ def not_article_reason(article: Article, cleaned: Cleaned | None = None) -> str:
     kinds: Counter[str] = Counter()
     story = 0
     for line in (ln for p in paragraphs for ln in p.splitlines() if ln.strip()):
-        kind = next((reason for reason, pat in _BOILERPLATE if pat.search(line)), "")
+        long = len(line) > BOILERPLATE_CHARS  # a long line is story text, whatever phrase it holds
+        kind = "" if long else next((reason for reason, pat in _BOILERPLATE if pat.search(line)), "")
         if kind:
             kinds[kind] += len(line.split())
         else:
