@@ -3,11 +3,14 @@
     python benchmarks/scale.py [--data DIR] [--sizes 1000,2000,5000,10000] [--out DIR]
 
 Articles are generated here from the dev data's 600 distinct documents (100 MultiLing articles, 500
-SummHay documents) and written as .txt files into a temporary folder. Article k starts from document
-k mod 600 and varies it (seeded): a third are wire copies (outlet line on top, a few words swapped,
-last paragraph trimmed, syndication note), the rest keep each paragraph with probability 0.8 and get
-a dateline and sometimes a caption line; names of people in the text are not changed, so repeats of
-one document are one event and copies of one another, as in a scraped feed.
+SummHay documents) and written as .txt files into a temporary folder. Event e takes document e mod 600
+and makes it a new story (seeded): every capitalised word becomes a made-up name, half of the other
+words (not stopwords) are replaced by words of other documents, numbers change. Each event is
+published 1 to 5 times (3 on average): a wire copy (outlet line on top, a few words swapped, last
+paragraph trimmed, syndication note) or an edit keeping each paragraph with probability 0.8,
+sometimes under a photo caption. So copies per event, and duplicate pairs per article, stay the same
+at every size, as in a feed of many stories; repeating the 600 documents instead would make the
+number of true copies grow with the square of the size.
 
 Each size runs in a fresh Python process; stages, each a toolkit call, in pipeline order:
 
@@ -43,6 +46,8 @@ from typing import Any
 
 from _common import DEFAULT_DATA, RESULTS, ROOT, SUBSTITUTIONS, Outcome, Table, distinct_documents, publish
 
+from toolkit.textsim import STOPWORDS
+
 SIZES = (1_000, 2_000, 5_000, 10_000)
 STAGES = ("load", "clean", "dedupe", "group", "chunk")
 BUDGET = 4_000
@@ -51,10 +56,37 @@ TARGET_MB = 1_000.0
 OUTLETS = ("Daily Courier", "Morning Post", "The Ledger", "City Wire", "Evening Star")
 
 
+_WORDS = re.compile(r"[A-Za-z][a-z]+")
+_SYLLABLES = ("ka", "ro", "ven", "mi", "tor", "sa", "lun", "de", "bra", "ko", "nel", "vi", "ta", "mar", "os")
+
+
+def _event_text(doc: str, event: int, pool: Sequence[str]) -> str:
+    """A new event from a dev document: every capitalised word becomes a made-up name, half of the
+    other words become words of other documents, numbers change; fixed per event (seeded)."""
+    rng = random.Random(event)
+    names: dict[str, str] = {}
+    words: dict[str, str] = {}
+
+    def swap(m: re.Match[str]) -> str:
+        w = m.group()
+        if w[0].isupper():
+            if w not in names:
+                names[w] = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+            return names[w]
+        if w not in words:
+            words[w] = rng.choice(pool) if w not in STOPWORDS and rng.random() < 0.5 else w
+        return words[w]
+
+    text = _WORDS.sub(swap, doc)
+    return re.sub(r"\d+", lambda m: str(rng.randint(2, 999)), text)
+
+
 def vary(text: str, k: int, rng: random.Random) -> str:
-    """One realistic variant of a dev document (see the module docstring)."""
+    """One published version of an event's text: a wire copy (outlet line, a few words swapped, last
+    paragraph trimmed, syndication note) or an edit that keeps each paragraph with probability 0.8,
+    sometimes under a photo caption."""
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-    if k % 3 == 0:
+    if k % 3 == 1:
         body = paragraphs[:-1] if len(paragraphs) >= 4 else paragraphs
         joined = "\n\n".join(body)
         for old, new in SUBSTITUTIONS.items():
@@ -62,16 +94,22 @@ def vary(text: str, k: int, rng: random.Random) -> str:
         outlet = OUTLETS[k % len(OUTLETS)]
         return f"{outlet}\n\n{joined}\n\n(This story was published from a syndicated feed by {outlet}.)\n"
     kept = [p for p in paragraphs if rng.random() < 0.8] or paragraphs[:1]
-    head = f"{OUTLETS[k % len(OUTLETS)].upper()} (Agencies) —"
     if rng.random() < 0.3:
         kept.insert(0, "Image copyright Reuters\n\nImage caption Officials at the scene on Monday")
-    return head + " " + "\n\n".join(kept) + "\n"
+    return "\n\n".join(kept) + "\n"
 
 
 def write_articles(docs: Sequence[str], n: int, folder: Path, seed: int = 0) -> None:
+    """`n` articles: events of 1 to 5 versions (3 on average), each event a new text (`_event_text`)."""
     rng = random.Random(seed)
-    for k in range(n):
-        (folder / f"{k:05d}.txt").write_text(vary(docs[k % len(docs)], k, rng), encoding="utf-8")
+    pool = sorted({w.lower() for d in docs[:100] for w in _WORDS.findall(d)} - STOPWORDS)
+    k = event = 0
+    while k < n:
+        text = _event_text(docs[event % len(docs)], event, pool)
+        for _ in range(min(rng.randint(1, 5), n - k)):
+            (folder / f"{k:05d}.txt").write_text(vary(text, k, rng), encoding="utf-8")
+            k += 1
+        event += 1
 
 
 class RssSampler:

@@ -15,7 +15,7 @@ dense n x n matrix is built.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from itertools import combinations
+from itertools import combinations, pairwise
 
 import numpy as np
 import scipy.sparse as sp
@@ -24,7 +24,15 @@ from datasketch.hashfunc import sha1_hash32
 from .models import Corpus, DuplicateGroup, Passage, Source
 from .textsim import content_terms, tfidf_matrix
 
-__all__ = ["candidate_pairs", "copy_pairs", "find_duplicates", "lsh_buckets", "similar_pairs"]
+__all__ = [
+    "candidate_pairs",
+    "copy_pairs",
+    "find_duplicates",
+    "lsh_buckets",
+    "pair_cosines",
+    "shared_bigrams",
+    "similar_pairs",
+]
 
 THRESHOLD = 0.4
 CONTAINMENT = 0.85
@@ -92,12 +100,39 @@ def candidate_pairs(
     r, c = key // n, key % n
     keep = source_of[r] != source_of[c]
     r, c = r[keep], c[keep]
-    scores = np.zeros(len(r))
-    for lo in range(0, len(r), 1 << 16):  # row-wise dot products of the candidates only
-        a, b = matrix[r[lo : lo + (1 << 16)]], matrix[c[lo : lo + (1 << 16)]]
-        scores[lo : lo + (1 << 16)] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
+    scores = pair_cosines(matrix, r, c)
     keep = scores >= low
     return r[keep], c[keep], scores[keep]
+
+
+def pair_cosines(
+    matrix: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray, chunk: int = 1 << 12
+) -> np.ndarray:
+    """Dot products of the row pairs (rows[k], cols[k]) of a CSR matrix, and of those only: each
+    entry of row rows[k] is looked up in row cols[k] by binary search over the sorted (row, column)
+    keys of all entries. Memory: the keys plus `chunk` pairs' entries at a time."""
+    m = sp.csr_matrix(matrix)
+    m.sort_indices()
+    width = np.int64(m.shape[1])
+    lengths = np.diff(m.indptr).astype(np.int64)
+    keys = np.repeat(np.arange(m.shape[0], dtype=np.int64), lengths) * width + m.indices
+    out = np.zeros(len(rows))
+    for lo in range(0, len(rows), chunk):
+        rr, cc = rows[lo : lo + chunk], cols[lo : lo + chunk]
+        counts = lengths[rr]
+        total = int(counts.sum())
+        if total == 0:
+            continue
+        owner = np.repeat(np.arange(len(rr)), counts)
+        within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        entry = m.indptr[rr][owner] + within
+        wanted = cc[owner] * width + m.indices[entry]
+        pos = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        hit = keys[pos] == wanted
+        out[lo : lo + chunk] = np.bincount(
+            owner[hit], weights=m.data[entry[hit]] * m.data[pos[hit]], minlength=len(rr)
+        )
+    return out
 
 
 def copy_pairs(
@@ -126,7 +161,7 @@ def shared_bigrams(term_lists: list[list[str]], use: np.ndarray) -> tuple[np.nda
     cols: list[int] = []
     for i in np.flatnonzero(use).tolist():
         terms = term_lists[i]
-        for bigram in set(zip(terms, terms[1:], strict=False)):
+        for bigram in set(pairwise(terms)):
             rows.append(i)
             cols.append(vocab.setdefault(bigram, len(vocab)))
     n = len(term_lists)
