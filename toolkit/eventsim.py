@@ -64,7 +64,9 @@ _FUNCTION_WORDS = frozenset(
     "man", "mayor", "met", "mine", "post", "rest", "sale", "sea", "son", "total", "war", "will",
 ))  # fmt: skip
 _WORD = re.compile(r"[^\W_]+(?:[’'.][^\W_]+)*")
-_SENTENCES = re.compile(r"(?<=[.!?:;\"“”])\s+")
+_CAPITAL_WORD = r"[^\W\d_a-z][^\W_]*(?:[’'][^\W_]+)?"
+_CAPITAL_RUN = re.compile(rf"\b{_CAPITAL_WORD}(?:[ \t]+{_CAPITAL_WORD})*")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
 # Capitalised only because they start a sentence: never a name there.
 _COMMON_STARTS = frozenset((
     "after", "as", "but", "despite", "during", "for", "however", "in", "it", "meanwhile", "on", "one",
@@ -149,22 +151,22 @@ def _names(paragraphs: Sequence[str], lower: set[str]) -> Counter[str]:
     """Names (single capitalised words and runs of them), non-year numbers and quote shingles."""
     out: Counter[str] = Counter()
     for para in paragraphs:
-        for sentence in _SENTENCES.split(para):
+        for m in _CAPITAL_RUN.finditer(para):
+            before = para[: m.start()].rstrip()
+            starts = not before or before[-1] in ".!?:;\"“”"
             run: list[str] = []
-            for k, w in enumerate(_WORD.findall(sentence)):
-                if w[0].isdigit():
-                    if len(w) >= 2 and not _is_year(w):
-                        out["#" + w] += 1
-                    run = []
-                    continue
+            for k, w in enumerate(m.group().split()):
                 low = w.lower()
-                if w[0].isupper() and low not in lower and _term(w) and (k or low not in _COMMON_STARTS):
+                if low not in lower and _term(w) and not (k == 0 and starts and low in _COMMON_STARTS):
                     out[low] += 1
                     run.append(low)
                     if len(run) >= 2:
                         out[run[-2] + " " + low] += 2
                 else:
                     run = []
+        for number in _NUMBER.findall(para):
+            if len(number) >= 2 and not _is_year(number):
+                out["#" + number] += 1
         if "“" in para or '"' in para:
             for q in _QUOTE.finditer(para):
                 words = [t for t in (_term(w) for w in _WORD.findall(q.group(1))) if t]
@@ -232,13 +234,15 @@ class ArticleVectors:
         for a, cl in zip(articles, done, strict=True):
             paragraphs = [a.text[s:e] for s, e in cl.paragraphs] or [a.text]
             story = [p for p in paragraphs if not is_caption(p)] or paragraphs
-            lead_words = _WORD.findall(" ".join(story[:LEAD_PARAGRAPHS]))
-            words = lead_words * 2 + _WORD.findall(" ".join(story[LEAD_PARAGRAPHS:]))
-            lower = {w.lower() for w in words if w[0].islower()}
+            lead_counts = Counter(_WORD.findall(" ".join(story[:LEAD_PARAGRAPHS])))
+            word_counts = Counter(_WORD.findall(" ".join(story[LEAD_PARAGRAPHS:])))
+            for w, c in lead_counts.items():
+                word_counts[w] += 2 * c
+            lower = {w.lower() for w in word_counts if w[0].islower()}
             headings = [d.text for d in cl.dropped if d.reason in ("title", "heading")]
             title = next((t for t in (a.title, cl.title, *headings[:3]) if t and not is_caption(t)), "")
             counts: Counter[str] = Counter()
-            for w, c in Counter(words).items():
+            for w, c in word_counts.items():
                 term = _term(w)
                 if term:
                     surfaces[term][w] += c
