@@ -49,7 +49,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import DEFAULT_DATA, EXAMPLES, RESULTS, Outcome, Table, load_jsonl, publish
+from _common import DEFAULT_DATA, EXAMPLES, RESULTS, Outcome, Table, Target, load_jsonl, publish
 
 from toolkit.grouping import group_articles
 from toolkit.loading import load_articles
@@ -270,7 +270,9 @@ def run(
     if pages is None:  # run_all: the pages folder from the environment
         pages = Path(os.environ.get("BRIEF_PAGES", ""))
         if not (pages / "eval").is_dir():
-            raise SystemExit("set BRIEF_PAGES to trafilatura's tests/ folder (see benchmarks/grouping.py)")
+            raise FileNotFoundError(
+                "set BRIEF_PAGES to trafilatura's tests/ folder (see benchmarks/grouping.py)"
+            )
     clusters = load_jsonl(data / "multiling2011_en" / "data.jsonl")
     pool = english_pages(pages)
     print(f"distractor pool: {len(pool)} English pages", file=sys.stderr)
@@ -339,7 +341,21 @@ def run(
             shown += 1
     if not shown:
         lines.append("- none")
-    return Outcome([Table(name, "Event grouping on noisy folders", "\n".join(lines) + "\n")])
+    merges = sum(len(mine[n].merges) for n in mix_names)
+    targets = [
+        Target(
+            "grouping, noisy mixes: purity >= 0.95",
+            f"{mean(mine, 'purity'):.3f}",
+            mean(mine, "purity") >= 0.95,
+        ),
+        Target(
+            "grouping, noisy mixes: inverse purity >= 0.90",
+            f"{mean(mine, 'inverse'):.3f}",
+            mean(mine, "inverse") >= 0.90,
+        ),
+        Target("grouping, noisy mixes: no false merges", str(merges), merges == 0),
+    ]
+    return Outcome([Table(name, "Event grouping on noisy folders", "\n".join(lines) + "\n")], targets)
 
 
 def clean_triples(clusters: Sequence[dict[str, object]], cut: float) -> list[str]:

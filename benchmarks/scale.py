@@ -44,7 +44,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from _common import DEFAULT_DATA, RESULTS, ROOT, SUBSTITUTIONS, Outcome, Table, distinct_documents, publish
+from _common import (
+    DEFAULT_DATA,
+    RESULTS,
+    ROOT,
+    SUBSTITUTIONS,
+    Outcome,
+    Table,
+    Target,
+    distinct_documents,
+    publish,
+)
 
 from toolkit.textsim import STOPWORDS
 
@@ -234,6 +244,7 @@ def run(data: Path, sizes: Sequence[int]) -> Outcome:
         total = sum(r["stages"].values())
         cells = " | ".join(f"{r['stages'][s]:.2f}" for s in STAGES)
         lines.append(f"| {n:,} | {cells} | {total:.1f} | {r['peak_mb']:.0f} |")
+    targets: list[Target] = []
     if len(results) >= 2:
         xs = list(results)
         exps = [slope(xs, [results[n]["stages"][s] for n in xs]) for s in STAGES]
@@ -241,6 +252,17 @@ def run(data: Path, sizes: Sequence[int]) -> Outcome:
         lines.append(
             "| growth exponent | " + " | ".join(f"{e:.2f}" for e in exps) + f" | {total_exp:.2f} | |"
         )
+        worst = max(exps)
+        targets.append(Target("scale: growth exponent <= 1.1 every stage", f"{worst:.2f}", worst <= 1.1))
+    if 10_000 in results:
+        big = results[10_000]
+        seconds = sum(big["stages"].values())
+        targets += [
+            Target("scale: 10,000 articles under 30 s", f"{seconds:.1f} s", seconds < TARGET_SECONDS),
+            Target(
+                "scale: 10,000 articles under 1 GB", f"{big['peak_mb']:.0f} MB", big["peak_mb"] < TARGET_MB
+            ),
+        ]
     lines += [
         "",
         "| articles | passages | duplicate groups | event groups | not articles | chunks |",
@@ -251,7 +273,8 @@ def run(data: Path, sizes: Sequence[int]) -> Outcome:
             f"| {n:,} | {r['passages']:,} | {r['dup_groups']:,} | {r['event_groups']:,} "
             f"| {r['not_articles']:,} | {r['chunks']:,} |"
         )
-    return Outcome([Table("scale", "Scale: load, clean, dedupe, group, chunk", "\n".join(lines) + "\n")])
+    table = Table("scale", "Scale: load, clean, dedupe, group, chunk", "\n".join(lines) + "\n")
+    return Outcome([table], targets)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
