@@ -5,11 +5,11 @@ We group such passages (`DuplicateGroup` D1, D2, ...) so later stages send the t
 as one origin, and we mark whole sources that are copies of one another with a shared `origin`.
 
 Similarity is cosine over TF-IDF vectors of stemmed content words. Finding copies is two steps:
-`candidate_pairs` proposes pairs (every pair up to `EXACT_LIMIT` passages, from sparse products in row
-blocks; above that, pairs sharing a MinHash LSH bucket, so work grows with the number of passages, not
-its square), and `copy_pairs` decides on the candidates only: two passages are near-duplicates when
-their cosine reaches `threshold`, or when nearly all terms of the shorter one are in the longer. No
-dense n x n matrix is built.
+`candidate_pairs` proposes pairs (every pair up to `EXACT_LIMIT` passages, from sparse products in
+row blocks; above that, pairs sharing two rare bigrams or a MinHash LSH bucket, so work grows with
+the number of passages, not its square), and `copy_pairs` decides on the candidates only: two
+passages are near-duplicates when their cosine reaches `threshold`, or when nearly all terms of the
+shorter one are in the longer. No dense n x n matrix is built.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ MIN_TERMS = 5
 BLOCK = 2048
 # Above this many passages, candidates come from MinHash LSH instead of all pairs.
 EXACT_LIMIT = 4000
-NUM_PERM = 64
-BANDS = 32
-ROWS = 2
+NUM_PERM = 80
+BANDS = 20
+ROWS = 4
 MAX_BUCKET = 50
 SHARED_BIGRAMS = 2
 LSH = True
@@ -74,8 +74,9 @@ def candidate_pairs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Candidate pairs (rows i < cols j, different sources, both with `MIN_TERMS` terms or more) and
     their cosine, at least `low`. Up to `EXACT_LIMIT` passages every pair is looked at (sparse products
-    in row blocks); above, only pairs that share a MinHash LSH bucket (`lsh_buckets`), whose cosine is
-    then computed pair by pair. Memory: one block of BLOCK rows, or the n x NUM_PERM signatures."""
+    in row blocks); above, only pairs that share rare bigrams (`shared_bigrams`, given `term_lists`)
+    or a MinHash LSH bucket (`lsh_buckets`), whose cosines are then computed pair by pair
+    (`pair_cosines`). Work and memory grow with the number of passages, not its square."""
     n = matrix.shape[0]
     ok = np.asarray([len(t) >= MIN_TERMS for t in term_sets], dtype=bool)
     if n <= EXACT_LIMIT:
@@ -178,13 +179,14 @@ def shared_bigrams(term_lists: list[list[str]], use: np.ndarray) -> tuple[np.nda
 
 
 def lsh_buckets(term_sets: list[set[str]], use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (i < j) of the passages marked in `use` whose MinHash signatures agree on all `ROWS` values
-    of at least one of `BANDS` bands (Broder 1997; Leskovec, Rajaraman & Ullman, Mining of Massive
-    Datasets, ch. 3): a pair of Jaccard similarity s becomes a candidate with probability
-    1 - (1 - s^ROWS)^BANDS (s = 0.3: 0.88, s = 0.2: 0.47, s = 0.1: 0.06). Terms are hashed with
-    datasketch's `sha1_hash32`; the NUM_PERM permutations are multiply-shift hashes over all passages at
-    once in numpy (datasketch's per-object MinHash costs about 0.3 ms a passage). Buckets larger than
-    `MAX_BUCKET` (boilerplate every page repeats) are left out."""
+    """Pairs (i < j) of the passages marked in `use` whose MinHash signatures agree on all `ROWS`
+    values of at least one of `BANDS` bands (Broder 1997; Leskovec, Rajaraman & Ullman, Mining of
+    Massive Datasets, ch. 3): a pair of Jaccard similarity s becomes a candidate with probability
+    1 - (1 - s^ROWS)^BANDS (s = 0.7: 1.00, s = 0.5: 0.73, s = 0.3: 0.15, s = 0.1: 0.002), so copies
+    are found and the background of same-topic passages is not. Terms are hashed with datasketch's
+    `sha1_hash32`; the NUM_PERM permutations are multiply-shift hashes over all passages at once in
+    numpy (datasketch's per-object MinHash and MinHashLSH cost about 0.3 ms a passage, 45 s for
+    150,000). Buckets larger than `MAX_BUCKET` (boilerplate every page repeats) are left out."""
     ids = np.flatnonzero(use)
     vocab: dict[str, int] = {}
     flat: list[int] = []
