@@ -295,7 +295,8 @@ def group_articles(
     for k, i in enumerate(kept):
         assignments[i], why[i] = local[k], local_why[k]
     listed = tuple(
-        NotArticle(index=i, path=arts[i].path, headline=infos[i].headline, reason=reasons[i]) for i in aside
+        NotArticle(index=i, path=arts[i].path, headline=_opening(arts[i].text), reason=reasons[i])
+        for i in aside
     )
     return _assemble(infos, assignments, why, cut, max_days, listed)
 
@@ -323,6 +324,12 @@ def _needed(pairs: int, cut: float, pair_cut: float) -> float:
     one pair, falling as 1/sqrt(pairs) (a mean over many pairs is firmer evidence than one pair) to
     the fixed floor `cut`."""
     return max(cut, pair_cut / math.sqrt(pairs))
+
+
+def _opening(text: str, words: int = 12) -> str:
+    """The first words of a document, as it starts (a not-an-article entry shows what it is)."""
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
 def _average_linkage(
