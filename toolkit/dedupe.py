@@ -173,9 +173,18 @@ def shared_bigrams(term_lists: list[list[str]], use: np.ndarray) -> tuple[np.nda
     )
     df = np.asarray(incidence.sum(axis=0)).ravel()
     incidence = incidence[:, np.flatnonzero((df >= 2) & (df <= MAX_BUCKET))]
-    shared = sp.triu(incidence @ incidence.T, k=1).tocoo()
-    keep = shared.data >= SHARED_BIGRAMS
-    return shared.row[keep].astype(np.int64), shared.col[keep].astype(np.int64)
+    incidence = sp.csr_matrix(incidence)
+    transposed = sp.csr_matrix(incidence.T)
+    src: list[np.ndarray] = []
+    dst: list[np.ndarray] = []
+    for lo in range(0, n, BLOCK):  # row blocks keep the product's memory bounded
+        shared = sp.coo_matrix(incidence[lo : lo + BLOCK] @ transposed)
+        r = shared.row.astype(np.int64) + lo
+        c = shared.col.astype(np.int64)
+        keep = (c > r) & (shared.data >= SHARED_BIGRAMS)
+        src.append(r[keep])
+        dst.append(c[keep])
+    return np.concatenate(src), np.concatenate(dst)
 
 
 def lsh_buckets(term_sets: list[set[str]], use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
