@@ -155,21 +155,22 @@ def copy_pairs(
 def shared_bigrams(term_lists: list[list[str]], use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i < j) of the passages marked in `use` that share at least `SHARED_BIGRAMS` bigrams of
     consecutive content terms, counting only bigrams found in at most `MAX_BUCKET` passages (an
-    inverted index with a frequency cap, as in all-pairs similarity search): one sparse product of
-    the capped passage x bigram incidence matrix, whose cost is at most MAX_BUCKET x its entries."""
-    vocab: dict[tuple[str, str], int] = {}
+    inverted index with a frequency cap, as in all-pairs similarity search): sparse products of the
+    capped passage x bigram incidence matrix with itself in row blocks, whose cost is at most
+    MAX_BUCKET x its entries. Bigrams are told apart by 64-bit hashes (a collision is negligible)."""
     rows: list[int] = []
-    cols: list[int] = []
+    keys: list[int] = []
     for i in np.flatnonzero(use).tolist():
-        terms = term_lists[i]
-        for bigram in set(pairwise(terms)):
-            rows.append(i)
-            cols.append(vocab.setdefault(bigram, len(vocab)))
+        pairs = set(pairwise(term_lists[i]))
+        rows.extend([i] * len(pairs))
+        keys.extend(hash(bigram) for bigram in pairs)  # 64-bit hashes: no dict of bigram tuples
     n = len(term_lists)
     if not rows:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    _, cols = np.unique(np.asarray(keys, dtype=np.int64), return_inverse=True)
     incidence = sp.csr_matrix(
-        (np.ones(len(rows), dtype=np.float32), (np.asarray(rows), np.asarray(cols))), shape=(n, len(vocab))
+        (np.ones(len(rows), dtype=np.float32), (np.asarray(rows), cols.ravel())),
+        shape=(n, int(cols.max()) + 1),
     )
     df = np.asarray(incidence.sum(axis=0)).ravel()
     incidence = incidence[:, np.flatnonzero((df >= 2) & (df <= MAX_BUCKET))]
@@ -275,7 +276,10 @@ def find_duplicates(corpus: Corpus, threshold: float = THRESHOLD) -> Corpus:
     sources = tuple(
         s.model_copy(
             update={
-                "passages": tuple(p.model_copy(update={"group": group_of.get(p.id)}) for p in s.passages),
+                "passages": tuple(  # values are frozen: a passage in no group is shared, not copied
+                    p if group_of.get(p.id) == p.group else p.model_copy(update={"group": group_of.get(p.id)})
+                    for p in s.passages
+                ),
                 "origin": origins[s.id],
             }
         )
