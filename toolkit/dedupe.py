@@ -57,7 +57,8 @@ def similar_pairs(passages: list[Passage], threshold: float = THRESHOLD) -> list
 
     Two steps: `candidate_pairs` proposes pairs (exactly up to `EXACT_LIMIT` passages, by MinHash LSH
     above), then `copy_pairs` applies the copy rule to those candidates only."""
-    terms = [content_terms(p.text) for p in passages]
+    canonical: dict[str, str] = {}  # one string object per distinct term: lists hold references only
+    terms = [[canonical.setdefault(t, t) for t in content_terms(p.text)] for p in passages]
     matrix = tfidf_matrix(terms)
     term_sets = [set(t) for t in terms]
     source_of = np.asarray([int(p.source_id[1:]) for p in passages], dtype=np.int64)
