@@ -153,7 +153,7 @@ def _names(paragraphs: Sequence[str], lower: set[str]) -> Counter[str]:
     for para in paragraphs:
         for m in _CAPITAL_RUN.finditer(para):
             before = para[: m.start()].rstrip()
-            starts = not before or before[-1] in ".!?:;\"“”"
+            starts = not before or before[-1] in '.!?:;"“”'
             run: list[str] = []
             for k, w in enumerate(m.group().split()):
                 low = w.lower()
