@@ -1,11 +1,23 @@
 """Article vectors for event grouping: what `toolkit.group.grouping` compares, and each article's key terms.
 
-One row per article: TF-IDF over the content terms of its cleaned text (the first `LEAD_PARAGRAPHS`
-paragraphs count twice), joined with TF-IDFs of its title terms and of its capitalised names (people,
-places, organisations), weighted `TITLE_WEIGHT` and `ENTITY_WEIGHT`; rows are L2-normalised, so a
-product is a cosine. `ArticleVectors.block` gives similarities for a block of rows, scaled down when both
-dates are known and far apart: full within `SAME_DAYS`, half from `SAME_DAYS + DATE_SCALE` days on.
-Terms are those of `textsim.content_terms` (same stopwords and stemmer), counted in one pass.
+Same-event similarity weighs what identifies an event over shared vocabulary. One row per article,
+three parts, each L2-normalised and weighted so that a product of two rows is
+`BODY_WEIGHT * cos(terms) + NAME_WEIGHT * cos(names) + TITLE_WEIGHT * cos(title)`:
+
+- terms: the article's `KEY_TERMS` most distinctive content terms (log tf x folder idf; the first
+  `LEAD_PARAGRAPHS` paragraphs count twice). Keeping only the distinctive terms is what stops two
+  stories from looking alike because both say "government", "people" and "year".
+- names: capitalised words never written in lower case in the article (people, places,
+  organisations), runs of them as one name ("Junichiro Koizumi"), numbers other than years ("322",
+  "7.1"), and 4-word shingles of quoted speech (a shared quote is strong evidence of one event).
+- title: the title's content terms.
+
+Dates scale a similarity down when both are known and far apart: full within `SAME_DAYS`, half from
+`SAME_DAYS + DATE_SCALE` days on (a story thread runs for months; articles years apart are
+rarely one event). `ArticleVectors.neighbours` gives each article's `NEIGHBOURS` most
+similar others as a sparse edge list, computed in blocks of `BLOCK` rows against all (a block x n
+sparse product, never a dense n x n matrix). Captions, credits and embed notices never become an
+article's title or lead (`is_caption`). Terms come from `textsim` (same stopwords and stemmer).
 """
 
 from __future__ import annotations
@@ -20,23 +32,49 @@ from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
+from stop_words import get_stop_words
 
-from ..ingest.cleaning import clean
+from ..ingest.cleaning import Cleaned, clean
 from ..models import Article, _Value
-from ..text.similarity import STOPWORDS, stem, tfidf_matrix
+from ..text.similarity import STOPWORDS, stem
 
-__all__ = ["ArticleInfo", "ArticleVectors", "parse_day"]
+__all__ = ["ArticleInfo", "ArticleVectors", "is_caption", "parse_day"]
 
-TITLE_WEIGHT = 0.25
-ENTITY_WEIGHT = 0.25
+BODY_WEIGHT = 0.55
+NAME_WEIGHT = 0.3
+TITLE_WEIGHT = 0.15
+KEY_TERMS = 150
 LEAD_PARAGRAPHS = 3
 SAME_DAYS = 7
-DATE_SCALE = 30.0
+DATE_SCALE = 365.0
 DATE_FLOOR = 0.5
-KEY_TERMS = 30
-CACHE_ROWS = 2048
+NEIGHBOURS = 30
+EDGE_MIN = 0.02
+BLOCK = 512
+INFO_TERMS = 30
 
-_WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)?")
+# Function words of the European languages saved pages often come in (the `stop-words` package), so
+# two pages in German do not look alike for sharing "und" and "der"; minus English content words.
+_FUNCTION_WORDS = frozenset(
+    w
+    for lang in ("german", "spanish", "french", "italian", "portuguese", "dutch")
+    for w in get_stop_words(lang)
+) - frozenset((
+    "ali", "art", "bill", "bin", "car", "chose", "col", "die", "dire", "eu", "fast", "force", "hat", "kind",
+    "man", "mayor", "met", "mine", "post", "rest", "sale", "sea", "son", "total", "war", "will",
+))  # fmt: skip
+_WORD = re.compile(r"[^\W_]+(?:[’'.][^\W_]+)*")
+_CAPITAL_WORD = r"[^\W\d_a-z][^\W_]*(?:[’'][^\W_]+)?"
+_CAPITAL_RUN = re.compile(rf"\b{_CAPITAL_WORD}(?:[ \t]+{_CAPITAL_WORD})*")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
+# Capitalised only because they start a sentence: never a name there.
+_COMMON_STARTS = frozenset((
+    "after", "as", "but", "despite", "during", "for", "however", "in", "it", "meanwhile", "on", "one",
+    "since", "some", "that", "the", "there", "these", "they", "this", "those", "two", "under", "when",
+    "while", "with", "yesterday", "today", "officials", "police", "according", "earlier", "later", "many",
+    "most", "several",
+))  # fmt: skip
+_QUOTE = re.compile(r"[\"“]([^\"“”]{20,400})[\"”]")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _CALENDAR = frozenset((
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
@@ -48,6 +86,20 @@ _TEXT_DATE = re.compile(
     r"|(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m2>[a-z]{3})[a-z]*\.?,?\s+(?P<y2>\d{4}))\b",
     re.IGNORECASE,
 )
+_CAPTION = re.compile(
+    r"^\s*(?:(?:image|photo|picture|media|video)\s*(?:copyright|caption|credit|\d+ of \d+)"
+    r"|(?:photo|picture|credit|source|video)\s*:"
+    r"|(?:getty images|reuters|ap photo|afp|epa|pa media)\b\s*(?:/|$|photo)"
+    r"|view this post on|a post shared by|(?:skip|end of) \w+ post|allow \w+ content"
+    r"|this (?:article|content) (?:contains|is hosted)|media playback|the wayback machine"
+    r"|(?:next|previous) image|share this with|we use cookies|(?:©|\(c\)|copyright)\s)",
+    re.IGNORECASE,
+)
+
+
+def is_caption(text: str) -> bool:
+    """True for a photo caption, credit, embed notice, crawl note or share bar (never a title)."""
+    return bool(_CAPTION.search(text[:300]))
 
 
 class ArticleInfo(_Value):
@@ -86,87 +138,184 @@ def parse_day(value: str) -> int | None:
 def _term(word: str) -> str:
     """The `textsim.content_terms` term of one word, "" for stopwords and stray letters."""
     low = word.lower()
-    return "" if low in STOPWORDS or (len(low) < 2 and not low.isdigit()) else stem(low)
+    if low in STOPWORDS or low in _FUNCTION_WORDS or (len(low) < 2 and not low.isdigit()):
+        return ""
+    return stem(low)
 
 
-def _content(words: list[str], surfaces: defaultdict[str, Counter[str]]) -> Counter[str]:
-    """Term counts of `words` (as `content_terms` would give), recording surface forms for display."""
+def _is_year(word: str) -> bool:
+    return len(word) == 4 and word.isdigit() and word[:2] in ("19", "20")
+
+
+def _names(paragraphs: Sequence[str], lower: set[str]) -> Counter[str]:
+    """Names (single capitalised words and runs of them), non-year numbers and quote shingles."""
     out: Counter[str] = Counter()
-    for w, c in Counter(words).items():
-        term = _term(w)
-        if term:
-            surfaces[term][w] += c
-            out[term] += c
+    for para in paragraphs:
+        for m in _CAPITAL_RUN.finditer(para):
+            before = para[: m.start()].rstrip()
+            starts = not before or before[-1] in ".!?:;\"“”"
+            run: list[str] = []
+            for k, w in enumerate(m.group().split()):
+                low = w.lower()
+                if low not in lower and _term(w) and not (k == 0 and starts and low in _COMMON_STARTS):
+                    out[low] += 1
+                    run.append(low)
+                    if len(run) >= 2:
+                        out[run[-2] + " " + low] += 2
+                else:
+                    run = []
+        for number in _NUMBER.findall(para):
+            if len(number) >= 2 and not _is_year(number):
+                out["#" + number] += 1
+        if "“" in para or '"' in para:
+            for q in _QUOTE.finditer(para):
+                words = [t for t in (_term(w) for w in _WORD.findall(q.group(1))) if t]
+                for k in range(len(words) - 3):
+                    out["q:" + " ".join(words[k : k + 4])] += 1
     return out
 
 
-class ArticleVectors:
-    """Article vectors (rows, L2-normalised), day numbers (NaN if unknown) and per-article info."""
+def _top(counts: Counter[str], idf: dict[str, float], k: int) -> dict[str, float]:
+    """The `k` heaviest terms by log tf x idf."""
+    scored = ((t, (1.0 + math.log(c)) * idf[t]) for t, c in counts.items())
+    return dict(heapq.nsmallest(k, scored, key=lambda kv: (-kv[1], kv[0])))
 
-    def __init__(self, articles: Sequence[Article]) -> None:
+
+def _idf(docs: Sequence[Counter[str]]) -> dict[str, float]:
+    df: Counter[str] = Counter()
+    for d in docs:
+        df.update(d.keys())
+    n = len(docs)
+    return {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in df.items()}
+
+
+def _rows(weighted: Sequence[dict[str, float]], vocab: dict[str, int], scale: float) -> sp.csr_matrix:
+    """L2-normalised sparse rows scaled by sqrt(`scale`) (columns from the shared `vocab`)."""
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for row in weighted:
+        norm = math.sqrt(sum(v * v for v in row.values())) or 1.0
+        for t, v in row.items():
+            indices.append(vocab.setdefault(t, len(vocab)))
+            data.append(math.sqrt(scale) * v / norm)
+        indptr.append(len(indices))
+    return sp.csr_matrix(
+        (np.asarray(data, dtype=float), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+        shape=(len(weighted), max(len(vocab), 1)),
+    )
+
+
+def _first_sentence(paragraphs: Sequence[str]) -> str:
+    """The first sentence of the first paragraph that is not a caption, at most 25 words."""
+    for para in paragraphs:
+        text = " ".join(para.split())
+        if not text or is_caption(text):
+            continue
+        m = re.search(r"(?<=[.!?])\s+(?=[A-Z“\"])", text)
+        sentence = text[: m.start()] if m else text
+        words = sentence.split()
+        return " ".join(words[:25]) + (" …" if len(words) > 25 else "")
+    return ""
+
+
+class ArticleVectors:
+    """Article vectors (rows: see the module docstring), day numbers (NaN if unknown), per-article info."""
+
+    def __init__(self, articles: Sequence[Article], cleaned: Sequence[Cleaned] | None = None) -> None:
+        """Vectors of `articles`; `cleaned` gives their `clean` results when already computed."""
         body: list[Counter[str]] = []
         titles: list[Counter[str]] = []
         names: list[Counter[str]] = []
         surfaces: defaultdict[str, Counter[str]] = defaultdict(Counter)
         days: list[float] = []
         meta: list[tuple[str, str, str, str]] = []
-        for a in articles:
-            cleaned = clean(a.text)
-            paragraphs = [a.text[s:e] for s, e in cleaned.paragraphs] or [a.text]
-            words = _WORD.findall(" ".join(paragraphs[:LEAD_PARAGRAPHS])) * 2
-            words += _WORD.findall(" ".join(paragraphs[LEAD_PARAGRAPHS:]))
-            lower = {w for w in words if w[0].islower()}
-            title = a.title or cleaned.title
-            body.append(_content(words, surfaces))
-            titles.append(_content(_WORD.findall(title), surfaces))
-            names.append(_content([w for w in words if w[0].isupper() and w.lower() not in lower], surfaces))
-            day = parse_day(a.date) or parse_day(cleaned.date)
+        done = list(cleaned) if cleaned is not None else [clean(a.text) for a in articles]
+        for a, cl in zip(articles, done, strict=True):
+            paragraphs = [a.text[s:e] for s, e in cl.paragraphs] or [a.text]
+            story = [p for p in paragraphs if not is_caption(p)] or paragraphs
+            lead_counts = Counter(_WORD.findall(" ".join(story[:LEAD_PARAGRAPHS])))
+            word_counts = Counter(_WORD.findall(" ".join(story[LEAD_PARAGRAPHS:])))
+            for w, c in lead_counts.items():
+                word_counts[w] += 2 * c
+            lower = {w.lower() for w in word_counts if w[0].islower()}
+            headings = [d.text for d in cl.dropped if d.reason in ("title", "heading")]
+            title = next((t for t in (a.title, cl.title, *headings[:3]) if t and not is_caption(t)), "")
+            counts: Counter[str] = Counter()
+            for w, c in word_counts.items():
+                term = _term(w)
+                if term:
+                    surfaces[term][w] += c
+                    counts[term] += c
+            body.append(counts)
+            titles.append(Counter(t for t in (_term(w) for w in _WORD.findall(title)) if t))
+            names.append(_names(story, lower))
+            day = parse_day(a.date) or parse_day(cl.date)
             days.append(math.nan if day is None else float(day))
             when = date.fromordinal(day).isoformat() if day else ""
-            lead = " ".join(paragraphs[0].split()[:12]) + (" …" if len(paragraphs[0].split()) > 12 else "")
-            meta.append((a.path, title, lead, when))
-        parts = [(1.0 - TITLE_WEIGHT - ENTITY_WEIGHT, body), (TITLE_WEIGHT, titles), (ENTITY_WEIGHT, names)]
-        x = sp.hstack([math.sqrt(w) * tfidf_matrix([list(c.elements()) for c in cs]) for w, cs in parts])
-        x = x.tocsr()
-        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        self.x = sp.csr_matrix(sp.diags(1.0 / norms) @ x)
+            meta.append((a.path, title, _first_sentence(story), when))
+        body_idf, name_idf, title_idf = _idf(body), _idf(names), _idf(titles)
+        vocab: dict[str, int] = {}
+        parts = [
+            _rows([_top(c, body_idf, KEY_TERMS) for c in body], vocab, BODY_WEIGHT),
+            _rows([_top(c, name_idf, KEY_TERMS) for c in names], {}, NAME_WEIGHT),
+            _rows([_top(c, title_idf, KEY_TERMS) for c in titles], {}, TITLE_WEIGHT),
+        ]
+        self.x = sp.csr_matrix(sp.hstack(parts).tocsr()) if articles else sp.csr_matrix((0, 1))
         self.xt = sp.csr_matrix(self.x.T)
         self.days = np.asarray(days, dtype=float)
-        self._full: dict[int | None, np.ndarray] = {}
         display = {s: max(c, key=lambda w: (c[w], w.islower(), w)) for s, c in surfaces.items()}
-        df: Counter[str] = Counter()
-        for b, t in zip(body, titles, strict=True):
-            df.update(b.keys() | t.keys())  # names are body words
-        idf = {t: math.log((1 + len(body)) / (1 + d)) + 1.0 for t, d in df.items()}
         self.items = tuple(
-            _info(m, c, idf, display)
-            for m, c in zip(meta, zip(body, names, titles, strict=True), strict=True)
+            _info(m, (b, n, t), body_idf, display)
+            for m, b, n, t in zip(meta, body, names, titles, strict=True)
         )
 
-    def block(
-        self, rows: np.ndarray, cols: np.ndarray | None = None, max_days: int | None = None
-    ) -> np.ndarray:
-        """Dense date-adjusted similarities of `rows` against `cols` (default: all articles). Up to
-        `CACHE_ROWS` articles the whole matrix is computed once and sliced."""
-        n = len(self.days)
-        if n <= CACHE_ROWS:
-            if max_days not in self._full:
-                self._full[max_days] = self._compute(np.arange(n), None, max_days)
-            full = self._full[max_days]
-            part: np.ndarray = full[rows] if cols is None else full[np.ix_(rows, cols)]  # copies
-            return part
-        return self._compute(rows, cols, max_days)
+    def __len__(self) -> int:
+        return len(self.days)
 
-    def _compute(self, rows: np.ndarray, cols: np.ndarray | None, max_days: int | None) -> np.ndarray:
-        right = self.xt if cols is None else sp.csr_matrix(self.x[cols].T)
-        sims = np.asarray((self.x[rows] @ right).todense())
-        gap = np.abs(self.days[rows][:, None] - (self.days if cols is None else self.days[cols])[None, :])
+    def product(self, rows: np.ndarray) -> sp.coo_matrix:
+        """Date-adjusted similarities of `rows` against all articles, as a sparse len(rows) x n matrix."""
+        block = sp.coo_matrix(self.x[rows] @ self.xt)
+        gap = np.abs(self.days[rows][block.row] - self.days[block.col])
         with np.errstate(invalid="ignore"):
             factor = np.maximum(DATE_FLOOR, 1.0 / (1.0 + np.maximum(0.0, gap - SAME_DAYS) / DATE_SCALE))
+        block.data = block.data * np.where(np.isnan(gap), 1.0, factor)
+        return block
+
+    def neighbours(
+        self, k: int = NEIGHBOURS, max_days: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Edges (i, j, similarity) with i < j: each article's `k` most similar others at or above
+        `EDGE_MIN` (pairs more than `max_days` apart dropped). Memory: one BLOCK x n sparse block."""
+        n = len(self)
+        src: list[np.ndarray] = []
+        dst: list[np.ndarray] = []
+        val: list[np.ndarray] = []
+        for lo in range(0, n, BLOCK):
+            rows = np.arange(lo, min(n, lo + BLOCK))
+            block = self.product(rows)
+            r, c, v = block.row + lo, block.col, block.data
+            keep = (r != c) & (v >= EDGE_MIN)
             if max_days is not None:
-                factor[gap > max_days] = 0.0
-        return sims * np.where(np.isnan(gap), 1.0, factor)
+                gap = np.abs(self.days[r] - self.days[c])
+                keep &= ~(gap > max_days)
+            r, c, v = r[keep], c[keep], v[keep]
+            order = np.lexsort((c, -v, r))  # per row, most similar first
+            r, c, v = r[order], c[order], v[order]
+            starts = np.searchsorted(r, r, side="left")
+            rank = np.arange(len(r)) - starts
+            top = rank < k
+            src.append(r[top])
+            dst.append(c[top])
+            val.append(v[top])
+        if not src:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0)
+        r, c, v = np.concatenate(src), np.concatenate(dst), np.concatenate(val)
+        lo_, hi_ = np.minimum(r, c), np.maximum(r, c)
+        key = lo_.astype(np.int64) * n + hi_
+        key, first = np.unique(key, return_index=True)
+        return (key // n), (key % n), v[first]
 
 
 def _info(
@@ -175,16 +324,16 @@ def _info(
     idf: dict[str, float],
     display: dict[str, str],
 ) -> ArticleInfo:
-    """Key terms of one article: TF-IDF over the folder (names count twice, title words three times);
-    no numbers, dates or 'al'; a word said once in a long article is no candidate."""
+    """Key terms of one article for labels: TF-IDF over the folder (names count twice, title words
+    three times); no numbers, dates or 'al'; a word said once in a long article is no candidate."""
     body, names, title = counts
     once = len(body) <= 60
     weights: dict[str, float] = {}
-    for t in {t for t, c in body.items() if c > 1 or once} | names.keys() | title.keys():
-        if len(t) > 2 and not t.isdigit() and t not in _CALENDAR:
-            weights[t] = (1.0 + math.log(body[t] + names[t] + 2 * title[t])) * idf[t]
+    for t in {t for t, c in body.items() if c > 1 or once} | title.keys():
+        if len(t) > 2 and not t.isdigit() and t not in _CALENDAR and t in idf:
+            weights[t] = (1.0 + math.log(body[t] + 2 * names[t] + 3 * title[t])) * idf[t]
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    best = heapq.nsmallest(KEY_TERMS, weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    best = heapq.nsmallest(INFO_TERMS, weights.items(), key=lambda kv: (-kv[1], kv[0]))
     path, title_text, lead, when = meta
     terms = tuple(display.get(t, t) for t, _ in best)
     weights_out = tuple(round(w / norm, 4) for _, w in best)

@@ -2,25 +2,28 @@
 
     group_articles(articles_or_paths, *, threshold=None, max_days=None) -> Grouping
 
-Articles are compared as vectors built in `toolkit/group/eventsim.py`: TF-IDF over the content terms of the
-cleaned text (lead paragraphs count twice), joined with TF-IDFs of the title terms and of capitalised
-names; cosine similarity is scaled down when both dates are known and weeks apart. Average-linkage
-agglomerative clustering merges two groups while the mean similarity of their article pairs reaches
-the threshold.
+First, documents that are not articles (a social-media embed notice, a web-archive crawl note, a photo
+gallery, a share bar, a lone "Send": `not_article_reason`) are set aside in `Grouping.not_articles`
+with the reason, never grouped as a story. The rest are compared as vectors built in
+`toolkit/group/eventsim.py`, which weigh names, places, numbers, shared quotes and each article's most
+distinctive terms over shared vocabulary; similarity is scaled down when both dates are known and
+weeks apart.
 
-The default threshold is relative to the folder, so one rule fits a folder of unrelated stories and a
-folder where all articles share a topic (the seeds are all Syria-Iraq diplomacy): `BACKGROUND_FACTOR`
-times the folder's typical unrelated pair (its lower-quartile pair similarity), at least
-`MIN_SIMILARITY` (the noise level between unrelated articles), at most `SURE_SIMILARITY` (that close is
-one story). `threshold=` fixes the cut. `max_days=N` counts pairs dated more than N days apart as
-unrelated and cuts a group where its dated members leave a gap over N days (undated ones follow the
-closest part). Seeds: {000, 001, 002} (March 2025 visit), {003} (December 2024 call), {004} (February
-2025 analysis of the December/January aftermath): 004 is as close to the visit as to the call (cosine
-about 0.2 both), so it is left alone; `grouping.move(4, "E2")` files it under the December aftermath.
+Clustering is average linkage over a sparse neighbour graph (each article's `eventsim.NEIGHBOURS`
+most similar others): two groups merge while the mean similarity over ALL their article pairs,
+missing pairs counting as 0, reaches the cut. The cut is fixed (`EVENT_SIMILARITY`, the level at
+which two articles share the event's names and distinctive terms, not just a topic's words); it
+never adapts down to the folder, so a chain of weak links cannot join unrelated stories, and an
+article about nothing else in the folder stays alone. `threshold=` sets another cut. `max_days=N`
+counts pairs dated more than N days apart as unrelated and cuts a group where its dated members
+leave a gap over N days (undated ones follow the closest part). Seeds: {000, 001, 002} (March 2025
+visit), {003} (December 2024 call), {004} (February 2025 analysis of the December/January
+aftermath) is left alone; `grouping.move(4, "E2")` files it under the December aftermath.
 
-Scale: sparse products in row blocks; groups only form inside connected components of the graph of pairs
-at or above the threshold, so clustering runs per component (same result). Deterministic. `move`,
-`merge`, `split` return new values; ids stay stable, new groups take the next free number.
+Scale: no dense n x n matrix anywhere: similarities come in sparse blocks of rows, clustering and
+the `Why` scores work on the neighbour edges. Deterministic. `move`, `merge`, `split` return new
+values; ids stay stable, new groups take the next free number. Group labels are a member's real
+title, else its lead sentence; captions, credits and embed notices are never used (`is_caption`).
 """
 
 from __future__ import annotations
@@ -28,29 +31,38 @@ from __future__ import annotations
 import heapq
 import math
 import os
+import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.sparse.csgraph import connected_components
 
 from ..errors import ConfigError
+from ..ingest.cleaning import Cleaned, clean
 from ..ingest.loading import InputItem, load_articles
 from ..models import Article, _Value
-from .eventsim import ArticleInfo, ArticleVectors
+from .eventsim import ArticleInfo, ArticleVectors, is_caption
 
-__all__ = ["ArticleInfo", "EventGroup", "Grouping", "Why", "group_articles"]
+__all__ = [
+    "ArticleInfo",
+    "EventGroup",
+    "Grouping",
+    "NotArticle",
+    "Why",
+    "group_articles",
+    "not_article_reason",
+]
 
+EVENT_SIMILARITY = 0.05
+PAIR_SIMILARITY = 0.12
 BACKGROUND_QUANTILE = 0.25
 BACKGROUND_FACTOR = 2.0
-MIN_SIMILARITY = 0.03
 SURE_SIMILARITY = 0.3
-BLOCK = 1024
-SAMPLE_ROWS = 512
+SAMPLE_ROWS = 256
+MIN_STORY_WORDS = 25
+BOILERPLATE_CHARS = 400
 
 
 class Why(_Value):
@@ -61,6 +73,15 @@ class Why(_Value):
     runner_up: str = ""
     runner_up_score: float = 0.0
     manual: bool = False
+
+
+class NotArticle(_Value):
+    """An input document set aside as not an article: its index in the input, path, headline, reason."""
+
+    index: int
+    path: str = ""
+    headline: str = ""
+    reason: str
 
 
 class EventGroup(_Value):
@@ -79,7 +100,8 @@ class EventGroup(_Value):
 
 
 class Grouping(_Value):
-    """Event groups over the input articles; `assignments[i]` is the group id of article i."""
+    """Event groups over the input articles; `assignments[i]` is the group id of article i, "" for an
+    article set aside in `not_articles` (reason given there)."""
 
     groups: tuple[EventGroup, ...]
     assignments: tuple[str, ...]
@@ -87,6 +109,7 @@ class Grouping(_Value):
     items: tuple[ArticleInfo, ...]
     threshold: float
     max_days: int | None = None
+    not_articles: tuple[NotArticle, ...] = ()
 
     def group(self, group_id: str) -> EventGroup:
         for g in self.groups:
@@ -127,10 +150,13 @@ class Grouping(_Value):
     def _edit(self, moves: dict[int, str]) -> Grouping:
         assignments = [moves.get(i, g) for i, g in enumerate(self.assignments)]
         why = [w.model_copy(update={"manual": True}) if i in moves else w for i, w in enumerate(self.why)]
-        return _assemble(self.items, assignments, why, self.threshold, self.max_days)
+        aside = tuple(x for x in self.not_articles if x.index not in moves)
+        return _assemble(self.items, assignments, why, self.threshold, self.max_days, aside)
 
     def __str__(self) -> str:
         lines = [f"{len(self.groups)} event groups over {len(self.items)} articles"]
+        if self.not_articles:
+            lines[0] += f" ({len(self.not_articles)} set aside as not an article)"
         for g in self.groups:
             when = f"  {g.dates}" if g.start else ""
             lines.append(f"\n{g.id}  {len(g.members)} article(s){when}  {_plain(g.label, 90)}")
@@ -143,6 +169,11 @@ class Grouping(_Value):
                 fit += ", moved by hand" if why.manual else ""
                 where = f"  {_plain(os.path.basename(item.path), 40)}" if item.path else ""
                 lines.append(f"    [{i}] {_plain(item.headline, 72)}{where}  ({fit})")
+        if self.not_articles:
+            lines.append("\nNot an article (never grouped):")
+            for x in self.not_articles:
+                where = f"  {_plain(os.path.basename(x.path), 40)}" if x.path else ""
+                lines.append(f"    [{x.index}] {_plain(x.headline, 60)}{where}  ({_plain(x.reason, 60)})")
         return "\n".join(lines)
 
 
@@ -150,6 +181,69 @@ def _plain(text: str, width: int) -> str:
     """One line of printable text: control, format and separator characters become spaces."""
     text = " ".join("".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text).split())
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+# --------------------------------------------------------------------------- not an article
+
+_BOILERPLATE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (reason, re.compile(pattern, re.IGNORECASE))
+    for reason, pattern in (
+        (
+            "social-media embed notice",
+            r"(?:skip|end of) \w+ post|view (?:this|more) (?:post|on) (?:on )?instagram|a post shared by"
+            r"|allow \w+ content|contains content provided by|accept and continue|pic\.twitter\.com"
+            r"|^\s*(?:—|-)\s*\S+ \(@\w+\)",
+        ),
+        (
+            "web-archive crawl note",
+            r"wayback machine|web\.archive\.org|crawl data|page was captured|capture timestamp"
+            r"|collection: .*crawl",
+        ),
+        (
+            "photo gallery or captions",
+            r"^\s*(?:image|photo|picture|media|video)\s*(?:\d+ of \d+|copyright|caption|credit)"
+            r"|^\s*(?:next|previous) (?:image|photo|slide)|^\s*(?:photo|video|credit)\s*(?:by|:)"
+            r"|media playback",
+        ),
+        (
+            "share buttons",
+            r"^\s*(?:share(?: this(?: with)?)?|send|e-?mail|facebook|messenger|twitter|pinterest|whatsapp"
+            r"|linkedin|reddit|print|copy (?:this )?link)\s*$",
+        ),
+        (
+            "cookie notice",
+            r"we use cookies|use of cookies|cookie (?:policy|settings)|manage (?:preferences|cookies)"
+            r"|accept all",
+        ),
+    )
+)
+
+
+def not_article_reason(article: Article, cleaned: Cleaned | None = None) -> str:
+    """Why `article` is not an article ("" when it is one): after cleaning, fewer than
+    `MIN_STORY_WORDS` words remain outside lines (of at most `BOILERPLATE_CHARS` characters) of
+    known boilerplate kinds (embed notices, crawl notes, gallery captions, share buttons, cookie
+    notices). The reason names the commonest kind found, else "no story text (N words)". Defers to
+    a reason cleaning itself gives (`not_article`)."""
+    cleaned = clean(article.text) if cleaned is None else cleaned
+    given = getattr(cleaned, "not_article", "")
+    if isinstance(given, str) and given:
+        return given
+    paragraphs = [article.text[s:e] for s, e in cleaned.paragraphs] or [article.text]
+    kinds: Counter[str] = Counter()
+    story = 0
+    for line in (ln for p in paragraphs for ln in p.splitlines() if ln.strip()):
+        long = len(line) > BOILERPLATE_CHARS  # a long line is story text, whatever phrase it holds
+        kind = "" if long else next((reason for reason, pat in _BOILERPLATE if pat.search(line)), "")
+        if kind:
+            kinds[kind] += len(line.split())
+        else:
+            story += len(line.split())
+    if story >= MIN_STORY_WORDS:
+        return ""
+    if kinds:
+        return f"{kinds.most_common(1)[0][0]} ({story} other words)"
+    return f"no story text ({story} words)"
 
 
 # --------------------------------------------------------------------------- clustering
@@ -161,7 +255,12 @@ def group_articles(
     threshold: float | None = None,
     max_days: int | None = None,
 ) -> Grouping:
-    """Group articles (a list of `Article`, or paths/folders/dicts for `load_articles`) into events."""
+    """Group articles (a list of `Article`, or paths/folders/dicts for `load_articles`) into events.
+
+    Returns a `Grouping`: groups E1, E2, ... in order of their first member, the articles set aside as
+    not an article, and per article the similarity to its group (`Why`). Raises `ConfigError` for a
+    threshold outside (0, 1] or a negative `max_days`. Time and memory grow with the number of
+    articles times `eventsim.NEIGHBOURS` (no n x n matrix)."""
     if threshold is not None and not 0.0 < threshold <= 1.0:
         raise ConfigError(f"threshold must be in (0, 1], got {threshold}")
     if max_days is not None and max_days < 0:
@@ -170,74 +269,151 @@ def group_articles(
     arts = items if all(isinstance(a, Article) for a in items) else list(load_articles(articles))
     arts = [a for a in arts if isinstance(a, Article)]
     if not arts:
-        return Grouping(groups=(), assignments=(), why=(), items=(), threshold=threshold or 0.0)
-    feats = ArticleVectors(arts)
-    cut = _auto_threshold(feats, max_days) if threshold is None else threshold
-    labels = _cluster(feats, cut, max_days)
+        return Grouping(groups=(), assignments=(), why=(), items=(), threshold=threshold or EVENT_SIMILARITY)
+    cleaned = [clean(a.text) for a in arts]
+    reasons = [not_article_reason(a, c) for a, c in zip(arts, cleaned, strict=True)]
+    kept = [i for i, r in enumerate(reasons) if not r]
+    aside = [i for i, r in enumerate(reasons) if r]
+    feats = ArticleVectors([arts[i] for i in kept], [cleaned[i] for i in kept])
+    aside_info = ArticleVectors([arts[i] for i in aside], [cleaned[i] for i in aside]).items if aside else ()
+    infos: list[ArticleInfo] = [ArticleInfo()] * len(arts)
+    for i, info in zip(kept, feats.items, strict=True):
+        infos[i] = info
+    for i, info in zip(aside, aside_info, strict=True):
+        infos[i] = info
+    cut = _cut(feats) if threshold is None else threshold
+    src, dst, sim = feats.neighbours(max_days=max_days)
+    pair_cut = max(cut, PAIR_SIMILARITY) if threshold is None else cut
+    labels = _average_linkage(len(kept), src, dst, sim, cut, pair_cut)
+    if max_days is not None:
+        labels = _split_gaps(feats.days, labels, src, dst, sim, max_days)
     number = {lab: k for k, lab in enumerate(dict.fromkeys(labels), 1)}  # ids in order of first member
-    assignments = [f"E{number[lab]}" for lab in labels]
-    return _assemble(feats.items, assignments, _why(feats, assignments, max_days), cut, max_days)
-
-
-def _auto_threshold(feats: ArticleVectors, max_days: int | None) -> float:
-    """The folder-relative cut; past `SAMPLE_ROWS` articles the background quantile is taken over
-    that many evenly spaced rows (against all articles), which keeps it deterministic and cheap."""
-    n = feats.x.shape[0]
-    if n < 3:
-        return SURE_SIMILARITY
-    rows = np.unique(np.linspace(0, n - 1, min(n, SAMPLE_ROWS)).astype(int))
-    sims = feats.block(rows, max_days=max_days)
-    mask = np.ones_like(sims, dtype=bool)
-    mask[np.arange(len(rows)), rows] = False
-    background = float(np.quantile(sims[mask], BACKGROUND_QUANTILE))
-    return min(SURE_SIMILARITY, max(MIN_SIMILARITY, BACKGROUND_FACTOR * background))
-
-
-def _cluster(feats: ArticleVectors, cut: float, max_days: int | None) -> list[int]:
-    """Average-linkage flat clusters at similarity `cut`: per article, the index of its first member."""
-    n = feats.x.shape[0]
-    src: list[np.ndarray] = []
-    dst: list[np.ndarray] = []
-    for lo in range(0, n, BLOCK):
-        rows = np.arange(lo, min(n, lo + BLOCK))
-        r, c = np.nonzero(feats.block(rows, max_days=max_days) >= cut)
-        src.append(rows[r])
-        dst.append(c)
-    pairs = (np.concatenate(src), np.concatenate(dst))
-    _, component = connected_components(
-        sp.coo_matrix((np.ones(len(pairs[0])), pairs), (n, n)), directed=False
+    local = [f"E{number[lab]}" for lab in labels]
+    local_why = _why(local, src, dst, sim)
+    assignments = [""] * len(arts)
+    why = [Why()] * len(arts)
+    for k, i in enumerate(kept):
+        assignments[i], why[i] = local[k], local_why[k]
+    listed = tuple(
+        NotArticle(index=i, path=arts[i].path, headline=_opening(arts[i].text), reason=reasons[i])
+        for i in aside
     )
-    labels = list(range(n))
-    for comp in range(int(component.max()) + 1):
-        ids = np.flatnonzero(component == comp)
-        if len(ids) < 2:
+    return _assemble(infos, assignments, why, cut, max_days, listed)
+
+
+def _cut(feats: ArticleVectors) -> float:
+    """The cut for this folder: `EVENT_SIMILARITY`, raised (never lowered) when the folder is all one
+    topic, to `BACKGROUND_FACTOR` times its typical unrelated pair (the `BACKGROUND_QUANTILE` of pair
+    similarities), at most `SURE_SIMILARITY`. Pairs are those of up to `SAMPLE_ROWS` evenly spaced
+    articles against all, from sparse blocks (absent pairs count as 0)."""
+    n = len(feats)
+    if n < 3:
+        return EVENT_SIMILARITY
+    rows = np.unique(np.linspace(0, n - 1, min(n, SAMPLE_ROWS)).astype(int))
+    block = feats.product(rows)
+    values = block.data[rows[block.row] != block.col]
+    pairs = len(rows) * (n - 1)
+    rank = int(BACKGROUND_QUANTILE * (pairs - 1))
+    zeros = pairs - len(values)
+    background = 0.0 if rank < zeros else float(np.sort(values)[rank - zeros])
+    return min(SURE_SIMILARITY, max(EVENT_SIMILARITY, BACKGROUND_FACTOR * background))
+
+
+def _needed(pairs: int, cut: float, pair_cut: float) -> float:
+    """Mean similarity two groups need to merge, given their number of article pairs: `pair_cut` for
+    one pair, falling as 1/sqrt(pairs) (a mean over many pairs is firmer evidence than one pair) to
+    the fixed floor `cut`."""
+    return max(cut, pair_cut / math.sqrt(pairs))
+
+
+def _opening(text: str, words: int = 12) -> str:
+    """The first words of a document, as it starts (a not-an-article entry shows what it is)."""
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def _average_linkage(
+    n: int, src: np.ndarray, dst: np.ndarray, sim: np.ndarray, cut: float, pair_cut: float
+) -> list[int]:
+    """Average-linkage agglomeration on a sparse similarity graph (absent pairs count as 0): merge the
+    two groups of highest mean pair similarity (its margin over `_needed`) while it reaches `_needed`.
+    Returns per article the index of its group's first member. Time O(E log E) for E edges; ties
+    broken by index."""
+    size = [1] * n
+    links: list[dict[int, float]] = [{} for _ in range(n)]
+    for i, j, s in zip(src.tolist(), dst.tolist(), sim.tolist(), strict=True):
+        links[i][j] = links[i].get(j, 0.0) + s
+        links[j][i] = links[j].get(i, 0.0) + s
+    need1 = _needed(1, cut, pair_cut)
+    heap = [
+        (need1 - s, i, j)
+        for i, j, s in zip(src.tolist(), dst.tolist(), sim.tolist(), strict=True)
+        if s >= need1
+    ]
+    heapq.heapify(heap)
+    alive = [True] * n
+    members: list[list[int]] = [[i] for i in range(n)]
+    while heap:
+        gap, a, b = heapq.heappop(heap)
+        if not (alive[a] and alive[b]) or b not in links[a]:
             continue
-        dist = np.clip(1.0 - feats.block(ids, ids, max_days), 0.0, None)
-        dist = (dist + dist.T) / 2.0
-        flat = fcluster(linkage(dist[np.triu_indices(len(ids), 1)], "average"), 1.0 - cut, "distance")
-        first: dict[int, int] = {}
-        for i, f in zip(ids.tolist(), flat.tolist(), strict=True):
-            labels[i] = first.setdefault(f, i)
-    return labels if max_days is None else _split_gaps(feats, labels, max_days)
+        pairs = size[a] * size[b]
+        if abs(_needed(pairs, cut, pair_cut) - links[a][b] / pairs - gap) > 1e-12:  # stale entry
+            continue
+        if len(links[a]) < len(links[b]):
+            a, b = b, a  # fold the smaller adjacency into the larger
+        alive[b] = False
+        del links[a][b]
+        del links[b][a]
+        for c, s in links[b].items():
+            links[a][c] = links[a].get(c, 0.0) + s
+            del links[c][b]
+            links[c][a] = links[a][c]
+        links[b] = {}
+        size[a] += size[b]
+        members[a].extend(members[b])
+        members[b] = []
+        for c, s in links[a].items():
+            pairs = size[a] * size[c]
+            margin = s / pairs - _needed(pairs, cut, pair_cut)
+            if margin >= 0:
+                heapq.heappush(heap, (-margin, min(a, c), max(a, c)))
+    labels = list(range(n))
+    for head in range(n):
+        if alive[head]:
+            first = min(members[head])
+            for i in members[head]:
+                labels[i] = first
+    return labels
 
 
-def _split_gaps(feats: ArticleVectors, labels: list[int], max_days: int) -> list[int]:
-    """Cut each group where its dated members leave a gap of more than `max_days` days."""
+def _split_gaps(
+    days: np.ndarray, labels: list[int], src: np.ndarray, dst: np.ndarray, sim: np.ndarray, max_days: int
+) -> list[int]:
+    """Cut each group where its dated members leave a gap of more than `max_days` days; an undated
+    member follows the part it is most similar to (mean over its neighbour edges)."""
+    adjacent: defaultdict[int, dict[int, float]] = defaultdict(dict)
+    for i, j, s in zip(src.tolist(), dst.tolist(), sim.tolist(), strict=True):
+        adjacent[i][j] = s
+        adjacent[j][i] = s
+    groups: defaultdict[int, list[int]] = defaultdict(list)
+    for i, lab in enumerate(labels):
+        groups[lab].append(i)
     out = list(labels)
-    for head in sorted(set(labels)):
-        idx = [i for i, lab in enumerate(labels) if lab == head]
-        dated = sorted((i for i in idx if not math.isnan(feats.days[i])), key=lambda i: (feats.days[i], i))
+    for idx in groups.values():
+        dated = sorted((i for i in idx if not math.isnan(days[i])), key=lambda i: (days[i], i))
         parts: list[list[int]] = [dated[:1]]
         for prev, cur in pairwise(dated):
-            if feats.days[cur] - feats.days[prev] > max_days:
+            if days[cur] - days[prev] > max_days:
                 parts.append([])
             parts[-1].append(cur)
         if len(parts) < 2:
             continue
-        undated = [i for i in idx if math.isnan(feats.days[i])]
-        sims = feats.block(np.asarray(undated, dtype=int))
-        for row, i in enumerate(undated):
-            closest = max(range(len(parts)), key=lambda p: (float(sims[row, parts[p]].mean()), -p))
+        for i in (i for i in idx if math.isnan(days[i])):
+            closest = max(
+                range(len(parts)),
+                key=lambda p: (sum(adjacent[i].get(j, 0.0) for j in parts[p]) / len(parts[p]), -p),
+            )
             parts[closest].append(i)
         for part in parts:
             for i in part:
@@ -245,25 +421,21 @@ def _split_gaps(feats: ArticleVectors, labels: list[int], max_days: int) -> list
     return out
 
 
-def _why(feats: ArticleVectors, assignments: list[str], max_days: int | None) -> list[Why]:
-    ids = sorted(set(assignments), key=lambda g: int(g[1:]))
-    col = [int(g[1:]) - 1 for g in assignments]  # fresh ids: E1..Ek
-    n = len(assignments)
-    member = sp.csr_matrix((np.ones(n), (np.arange(n), col)), shape=(n, len(ids)))
-    sizes = np.asarray(member.sum(axis=0)).ravel()
+def _why(assignments: list[str], src: np.ndarray, dst: np.ndarray, sim: np.ndarray) -> list[Why]:
+    """Mean similarity of each article to the rest of its group and to its best other group, over
+    the neighbour edges (absent pairs count as 0, as in the clustering)."""
+    sizes = Counter(assignments)
+    totals: list[defaultdict[str, float]] = [defaultdict(float) for _ in assignments]
+    for i, j, s in zip(src.tolist(), dst.tolist(), sim.tolist(), strict=True):
+        totals[i][assignments[j]] += s
+        totals[j][assignments[i]] += s
     out: list[Why] = []
-    for lo in range(0, n, BLOCK):
-        rows = np.arange(lo, min(n, lo + BLOCK))
-        sims = feats.block(rows, max_days=max_days)
-        sims[np.arange(len(rows)), rows] = 0.0
-        totals = np.asarray(member.T @ sims.T).T
-        for r, i in enumerate(rows.tolist()):
-            counts = sizes - (np.arange(len(ids)) == col[i])
-            means = np.divide(totals[r], counts, out=np.zeros(len(ids)), where=counts > 0)
-            score, means[col[i]] = float(means[col[i]]), -1.0
-            k = int(np.argmax(means))
-            other = (ids[k], round(float(means[k]), 4)) if len(ids) > 1 else ("", 0.0)
-            out.append(Why(score=round(score, 4), runner_up=other[0], runner_up_score=other[1]))
+    for i, own in enumerate(assignments):
+        others = sizes[own] - 1
+        score = totals[i].get(own, 0.0) / others if others else 0.0
+        means = {g: t / sizes[g] for g, t in totals[i].items() if g != own}
+        best = min(means.items(), key=lambda kv: (-kv[1], int(kv[0][1:])), default=("", 0.0))
+        out.append(Why(score=round(score, 4), runner_up=best[0], runner_up_score=round(best[1], 4)))
     return out
 
 
@@ -273,10 +445,12 @@ def _assemble(
     why: Sequence[Why],
     cut: float,
     max_days: int | None,
+    not_articles: tuple[NotArticle, ...] = (),
 ) -> Grouping:
     members: defaultdict[str, list[int]] = defaultdict(list)
     for i, g in enumerate(assignments):
-        members[g].append(i)
+        if g:  # "" = set aside as not an article
+            members[g].append(i)
     in_groups = Counter(t for idx in members.values() for t in {t for i in idx for t in items[i].terms})
     spread = {t: math.log((1.0 + len(members)) / k) for t, k in in_groups.items()}  # rare across groups
     ordered = sorted(members, key=lambda g: int(g[1:]))
@@ -291,6 +465,7 @@ def _assemble(
         items=tuple(items),
         threshold=round(cut, 4),
         max_days=max_days,
+        not_articles=not_articles,
     )
 
 
@@ -308,8 +483,12 @@ def _group(gid: str, idx: list[int], items: Sequence[ArticleInfo], spread: dict[
             -i,
         )
 
-    titled = [i for i in idx if items[i].title]
-    label = items[max(titled, key=fit)].title if titled else ", ".join(terms[:4])
+    titled = [i for i in idx if items[i].title and not is_caption(items[i].title)]
+    led = [i for i in idx if items[i].lead and not is_caption(items[i].lead)]
+    if titled:
+        label = items[max(titled, key=fit)].title
+    else:
+        label = items[max(led, key=fit)].lead if led else ", ".join(terms[:4])
     dates = sorted(items[i].date for i in idx if items[i].date)
     return EventGroup(
         id=gid,

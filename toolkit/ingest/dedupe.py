@@ -4,38 +4,61 @@ Wire copies (seeds 001 and 002 are one AFP story) repeat the same facts in sligh
 We group such passages (`DuplicateGroup` D1, D2, ...) so later stages send the text once and count it
 as one origin, and we mark whole sources that are copies of one another with a shared `origin`.
 
-Similarity is cosine over TF-IDF vectors of stemmed content words, computed with sparse products in
-row blocks (so memory stays bounded for thousands of articles). Two passages are candidates when
-their cosine reaches `threshold`, or when nearly all terms of the shorter one are in the longer; a
-candidate pair is grouped only when `is_copy` holds: the two state the same facts (every number,
-name and negation of the shorter is in the longer, and most of its words are). Another outlet's
-paraphrase, or a passage with a different number ("three" / "five dead"), is corroboration or a
-conflict, never a copy: it is sent to the model and checked on its own.
+Similarity is cosine over TF-IDF vectors of stemmed content words. Finding copies is two steps:
+`candidate_pairs` proposes pairs (every pair up to `EXACT_LIMIT` passages, from sparse products in
+row blocks; above that, pairs sharing two rare bigrams or a MinHash LSH bucket, so work grows with
+the number of passages, not its square), and `copy_pairs` decides on the candidates only: two
+passages are near-duplicates when their cosine reaches `threshold`, or when nearly all terms of the
+shorter one are in the longer. No dense n x n matrix is built. A candidate pair is grouped only when
+`is_copy` holds: the two state the same facts (every number, name and negation of the shorter is in
+the longer, and most of its words are). Another outlet's paraphrase, or a passage with a different
+number ("three" / "five dead"), is corroboration or a conflict, never a copy: it is sent to the model
+and checked on its own.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import combinations, pairwise
 
 import numpy as np
 import scipy.sparse as sp
+from datasketch.hashfunc import sha1_hash32
 
 from ..models import Corpus, DuplicateGroup, Passage, Source
 from ..text.claims import Quantity, compatible, facts
 from ..text.similarity import content_terms, tfidf_matrix, topk_per_row
 from ..text.support import close
 
-__all__ = ["find_duplicates", "is_copy", "similar_pairs"]
+__all__ = [
+    "candidate_pairs",
+    "copy_pairs",
+    "find_duplicates",
+    "is_copy",
+    "lsh_buckets",
+    "pair_cosines",
+    "shared_bigrams",
+    "similar_pairs",
+]
 
 THRESHOLD = 0.4
 CONTAINMENT = 0.85
 MIN_TERMS = 5
 BLOCK = 256  # passage rows per sparse product: memory O(BLOCK * passages), linear in the input
-NEIGHBOURS = 64  # candidate pairs kept per passage (a flood of near-identical lines stays linear)
+# Above this many passages, candidates come from MinHash LSH instead of all pairs.
+EXACT_LIMIT = 4000
+NUM_PERM = 80
+BANDS = 20
+ROWS = 4
+MAX_BUCKET = 50
+SHARED_BIGRAMS = 2
+LSH = True
+SEED = 1
 # Sources are copies of one origin when this share of the smaller one's passages is grouped with the other.
 ORIGIN_SHARE = 0.5
 ORIGIN_MIN_PASSAGES = 3
 COPY_CONTAINED = 0.7  # a copy holds at least this share of the shorter passage's content terms
+NEIGHBOURS = 64  # exact candidates kept per passage (a flood of near-identical lines stays linear)
 
 
 def _same(a: Quantity, b: Quantity) -> bool:
@@ -69,31 +92,188 @@ def is_copy(a: str, b: str) -> bool:
 
 
 def similar_pairs(passages: list[Passage], threshold: float = THRESHOLD) -> list[tuple[int, int, float]]:
-    """(i, j, score) for passages of different sources that say the same thing, i < j."""
-    terms = [content_terms(p.text) for p in passages]
+    """(i, j, score) for passages of different sources that say the same thing, i < j.
+
+    Two steps: `candidate_pairs` proposes pairs (exactly up to `EXACT_LIMIT` passages, by MinHash LSH
+    above), then `copy_pairs` applies the copy rule to those candidates only."""
+    canonical: dict[str, str] = {}  # one string object per distinct term: lists hold references only
+    terms = [[canonical.setdefault(t, t) for t in content_terms(p.text)] for p in passages]
     matrix = tfidf_matrix(terms)
     term_sets = [set(t) for t in terms]
-    source_of = np.asarray([int(p.source_id[1:]) for p in passages])
+    source_of = np.asarray([int(p.source_id[1:]) for p in passages], dtype=np.int64)
+    rows, cols, scores = candidate_pairs(matrix, term_sets, source_of, min(threshold, 0.3), terms)
+    return copy_pairs(rows, cols, scores, term_sets, threshold)
+
+
+def candidate_pairs(
+    matrix: sp.csr_matrix,
+    term_sets: list[set[str]],
+    source_of: np.ndarray,
+    low: float = 0.3,
+    term_lists: list[list[str]] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate pairs (rows i < cols j, different sources, both with `MIN_TERMS` terms or more) and
+    their cosine, at least `low`. Up to `EXACT_LIMIT` passages every pair is looked at (sparse products
+    in row blocks); above, only pairs that share rare bigrams (`shared_bigrams`, given `term_lists`)
+    or a MinHash LSH bucket (`lsh_buckets`), whose cosines are then computed pair by pair
+    (`pair_cosines`). Work and memory grow with the number of passages, not its square."""
+    n = matrix.shape[0]
+    ok = np.asarray([len(t) >= MIN_TERMS for t in term_sets], dtype=bool)
+    if n <= EXACT_LIMIT:
+        src: list[np.ndarray] = []
+        dst: list[np.ndarray] = []
+        val: list[np.ndarray] = []
+        for lo in range(0, n, BLOCK):
+            hi = min(n, lo + BLOCK)
+            block = sp.coo_matrix(matrix[lo:hi] @ matrix.T)
+            r = block.row.astype(np.int64) + lo
+            c = block.col.astype(np.int64)
+            keep = (c > r) & (block.data >= low) & (source_of[r] != source_of[c]) & ok[r] & ok[c]
+            r, c, d = r[keep], c[keep], block.data[keep]
+            top = topk_per_row(r, d, NEIGHBOURS)
+            src.append(r[top])
+            dst.append(c[top])
+            val.append(d[top])
+        if not src:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return np.concatenate(src), np.concatenate(dst), np.concatenate(val)
+    r1, c1 = shared_bigrams(term_lists, ok) if term_lists is not None else (np.zeros(0, np.int64),) * 2
+    r2, c2 = lsh_buckets(term_sets, ok) if LSH else (np.zeros(0, np.int64),) * 2
+    key = np.unique(np.concatenate([r1, r2]) * n + np.concatenate([c1, c2]))
+    r, c = key // n, key % n
+    keep = source_of[r] != source_of[c]
+    r, c = r[keep], c[keep]
+    scores = pair_cosines(matrix, r, c)
+    keep = scores >= low
+    return r[keep], c[keep], scores[keep]
+
+
+def pair_cosines(
+    matrix: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray, chunk: int = 1 << 12
+) -> np.ndarray:
+    """Dot products of the row pairs (rows[k], cols[k]) of a CSR matrix, and of those only: each
+    entry of row rows[k] is looked up in row cols[k] by binary search over the sorted (row, column)
+    keys of all entries. Memory: the keys plus `chunk` pairs' entries at a time."""
+    m = sp.csr_matrix(matrix)
+    m.sort_indices()
+    width = np.int64(m.shape[1])
+    lengths = np.diff(m.indptr).astype(np.int64)
+    keys = np.repeat(np.arange(m.shape[0], dtype=np.int64), lengths) * width + m.indices
+    out = np.zeros(len(rows))
+    for lo in range(0, len(rows), chunk):
+        rr, cc = rows[lo : lo + chunk], cols[lo : lo + chunk]
+        counts = lengths[rr]
+        total = int(counts.sum())
+        if total == 0:
+            continue
+        owner = np.repeat(np.arange(len(rr)), counts)
+        within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        entry = m.indptr[rr][owner] + within
+        wanted = cc[owner] * width + m.indices[entry]
+        pos = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        hit = keys[pos] == wanted
+        out[lo : lo + chunk] = np.bincount(
+            owner[hit], weights=m.data[entry[hit]] * m.data[pos[hit]], minlength=len(rr)
+        )
+    return out
+
+
+def copy_pairs(
+    rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, term_sets: list[set[str]], threshold: float
+) -> list[tuple[int, int, float]]:
+    """The copy rule on candidate pairs: a cosine of at least `threshold`, or nearly all terms of the
+    shorter passage (`CONTAINMENT`) in the longer; both passages need `MIN_TERMS` terms."""
     pairs: list[tuple[int, int, float]] = []
-    n = len(passages)
-    low = min(threshold, 0.3)  # containment candidates may have a lower cosine
-    for lo in range(0, n, BLOCK):
-        hi = min(n, lo + BLOCK)
-        block = sp.coo_matrix(matrix[lo:hi] @ matrix.T)
-        rows = block.row.astype(np.int64) + lo
-        cols = block.col.astype(np.int64)
-        # Filter in numpy first: only pairs above the floor, once each, across sources.
-        keep = (cols > rows) & (block.data >= low) & (source_of[rows] != source_of[cols])
-        rows, cols, data = rows[keep], cols[keep], block.data[keep]
-        top = topk_per_row(rows, data, NEIGHBOURS)
-        for i, j, score in zip(rows[top].tolist(), cols[top].tolist(), data[top].tolist(), strict=True):
-            a, b = term_sets[i], term_sets[j]
-            if min(len(a), len(b)) < MIN_TERMS:
-                continue
-            contained = len(a & b) / min(len(a), len(b))
-            if score >= threshold or contained >= CONTAINMENT:
-                pairs.append((i, j, float(score)))
-    return pairs
+    for i, j, score in zip(rows.tolist(), cols.tolist(), scores.tolist(), strict=True):
+        a, b = term_sets[i], term_sets[j]
+        if min(len(a), len(b)) < MIN_TERMS:
+            continue
+        contained = len(a & b) / min(len(a), len(b))
+        if score >= threshold or contained >= CONTAINMENT:
+            pairs.append((i, j, float(score)))
+    return sorted(pairs)
+
+
+def shared_bigrams(term_lists: list[list[str]], use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) of the passages marked in `use` that share at least `SHARED_BIGRAMS` bigrams of
+    consecutive content terms, counting only bigrams found in at most `MAX_BUCKET` passages (an
+    inverted index with a frequency cap, as in all-pairs similarity search): sparse products of the
+    capped passage x bigram incidence matrix with itself in row blocks, whose cost is at most
+    MAX_BUCKET x its entries. Bigrams are told apart by 64-bit hashes (a collision is negligible)."""
+    rows: list[int] = []
+    keys: list[int] = []
+    for i in np.flatnonzero(use).tolist():
+        pairs = set(pairwise(term_lists[i]))
+        rows.extend([i] * len(pairs))
+        keys.extend(hash(bigram) for bigram in pairs)  # 64-bit hashes: no dict of bigram tuples
+    n = len(term_lists)
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    _, cols = np.unique(np.asarray(keys, dtype=np.int64), return_inverse=True)
+    incidence = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (np.asarray(rows), cols.ravel())),
+        shape=(n, int(cols.max()) + 1),
+    )
+    df = np.asarray(incidence.sum(axis=0)).ravel()
+    incidence = incidence[:, np.flatnonzero((df >= 2) & (df <= MAX_BUCKET))]
+    incidence = sp.csr_matrix(incidence)
+    transposed = sp.csr_matrix(incidence.T)
+    src: list[np.ndarray] = []
+    dst: list[np.ndarray] = []
+    for lo in range(0, n, BLOCK):  # row blocks keep the product's memory bounded
+        shared = sp.coo_matrix(incidence[lo : lo + BLOCK] @ transposed)
+        r = shared.row.astype(np.int64) + lo
+        c = shared.col.astype(np.int64)
+        keep = (c > r) & (shared.data >= SHARED_BIGRAMS)
+        src.append(r[keep])
+        dst.append(c[keep])
+    return np.concatenate(src), np.concatenate(dst)
+
+
+def lsh_buckets(term_sets: list[set[str]], use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) of the passages marked in `use` whose MinHash signatures agree on all `ROWS`
+    values of at least one of `BANDS` bands (Broder 1997; Leskovec, Rajaraman & Ullman, Mining of
+    Massive Datasets, ch. 3): a pair of Jaccard similarity s becomes a candidate with probability
+    1 - (1 - s^ROWS)^BANDS (s = 0.7: 1.00, s = 0.5: 0.73, s = 0.3: 0.15, s = 0.1: 0.002), so copies
+    are found and the background of same-topic passages is not. Terms are hashed with datasketch's
+    `sha1_hash32`; the NUM_PERM permutations are multiply-shift hashes over all passages at once in
+    numpy (datasketch's per-object MinHash and MinHashLSH cost about 0.3 ms a passage, 45 s for
+    150,000). Buckets larger than `MAX_BUCKET` (boilerplate every page repeats) are left out."""
+    ids = np.flatnonzero(use)
+    vocab: dict[str, int] = {}
+    flat: list[int] = []
+    starts = [0]
+    for i in ids.tolist():
+        flat.extend(vocab.setdefault(t, len(vocab)) for t in term_sets[i])
+        starts.append(len(flat))
+    if len(ids) < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    token_hash = np.asarray([sha1_hash32(t.encode("utf-8")) for t in vocab], dtype=np.uint64)
+    hv = token_hash[np.asarray(flat, dtype=np.int64)]
+    offsets = np.asarray(starts[:-1], dtype=np.int64)
+    rng = np.random.default_rng(SEED)
+    a = rng.integers(1, 1 << 62, NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # odd
+    b = rng.integers(0, 1 << 62, NUM_PERM, dtype=np.uint64)
+    sig = np.empty((len(ids), NUM_PERM), dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        for k in range(NUM_PERM):
+            sig[:, k] = np.minimum.reduceat((hv * a[k] + b[k]) >> np.uint64(32), offsets).astype(np.uint32)
+    mix = rng.integers(1, 1 << 62, ROWS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    pairs: set[tuple[int, int]] = set()
+    for band in range(BANDS):
+        with np.errstate(over="ignore"):
+            key = (sig[:, band * ROWS : (band + 1) * ROWS].astype(np.uint64) * mix).sum(axis=1)
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        edges = np.flatnonzero(np.diff(sorted_key)) + 1
+        for bucket in np.split(order, edges):
+            if 1 < len(bucket) <= MAX_BUCKET:
+                members = sorted(ids[bucket].tolist())
+                pairs.update(combinations(members, 2))
+    if not pairs:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    arr = np.asarray(sorted(pairs), dtype=np.int64)
+    return arr[:, 0], arr[:, 1]
 
 
 def _groups(passages: list[Passage], edges: list[tuple[int, int, float]]) -> list[list[int]]:
@@ -139,7 +319,10 @@ def find_duplicates(corpus: Corpus, threshold: float = THRESHOLD) -> Corpus:
     sources = tuple(
         s.model_copy(
             update={
-                "passages": tuple(p.model_copy(update={"group": group_of.get(p.id)}) for p in s.passages),
+                "passages": tuple(  # values are frozen: a passage in no group is shared, not copied
+                    p if group_of.get(p.id) == p.group else p.model_copy(update={"group": group_of.get(p.id)})
+                    for p in s.passages
+                ),
                 "origin": origins[s.id],
             }
         )
