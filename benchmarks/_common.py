@@ -77,8 +77,24 @@ def stamp(command: str, seconds: float | None = None) -> str:
     took = f" in {seconds:.0f} s" if seconds is not None else ""
     load = os.getloadavg()[0]
     return (
-        f"Made by `{command}` on {when}{took} ({os.cpu_count()} cores, load average {load:.1f} at the end)."
+        f"Made by `{command}` at commit {commit()} on {when}{took} ({os.cpu_count()} cores, load average "
+        f"{load:.1f} at the end)."
     )
+
+
+def commit() -> str:
+    """The checked-out commit (short), `+changes` when the working tree differs from it."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
 def render(table: Table, command: str, seconds: float | None = None) -> str:

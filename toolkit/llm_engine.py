@@ -20,7 +20,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from .answers import parse_answer
-from .citations import format_marker
 from .engines import Draft
 from .errors import EngineError
 from .llm import ChatClient, ChatRequest, ChatResponse, Message
@@ -36,8 +35,9 @@ from .planning import (
     make_plan,
     model_info,
     sent_passages,
+    single_prompt,
 )
-from .prompting import render, source_blocks
+from .prompting import ShortIds, render, source_blocks
 from .textsim import content_terms, tfidf_matrix
 from .tokens import Tokenizer, count_tokens, get_tokenizer
 
@@ -124,6 +124,8 @@ class _Run:
         self.words = words
         self.usage = Usage()
         self.notes: list[str] = []
+        self.groups = sent_passages(corpus)
+        self.ids = ShortIds.of(self.groups)  # the numbers prompts show for passage ids
 
     # --- calls -----------------------------------------------------------------------------------
     async def call(self, system: str, user: str, max_tokens: int, *, json_mode: bool | None = None) -> str:
@@ -153,9 +155,7 @@ class _Run:
 
     # --- strategies ------------------------------------------------------------------------------
     async def single(self) -> list[SummarySentence]:
-        groups = sent_passages(self.corpus)
-        system = render("merge_system", words=self.words)
-        user = render("merge_user", words=self.words, source_count=len(groups), sources=source_blocks(groups))
+        system, user = single_prompt(self.groups, self.ids, self.words)
         return await self.ask(system, user, answer_budget(self.words))
 
     async def ask(self, system: str, user: str, max_tokens: int) -> list[SummarySentence]:
@@ -168,12 +168,11 @@ class _Run:
         return self.parse(await self.call(system, user, max_tokens, json_mode=False))
 
     async def map_reduce(self, plan: Plan) -> list[SummarySentence]:
-        groups = sent_passages(self.corpus)
         system = render("map_system", max_notes=MAP_NOTES)
         parts = len(plan.chunks)
 
         async def one(k: int) -> list[SummarySentence]:
-            user = render("map_user", part=k + 1, parts=parts, sources=chunk_sources(plan.chunks[k], groups))
+            user = render("map_user", sources=chunk_sources(plan.chunks[k], self.groups, self.ids))
             return self.parse(await self.call(system, user, MAP_NOTES * NOTE_TOKENS))
 
         if self.engine.progress:
@@ -203,23 +202,28 @@ class _Run:
         """Merge notes into the briefing; when they do not fit one call, merge groups first (a tree)."""
         tok = self.engine.tokenizer
         room = context - answer_budget(self.words) - 600
-        lines = [f"- {' '.join(n.text.split())} {format_marker(n.citations)}" for n in notes]
+        lines = [f"- {' '.join(n.text.split())} {self.short_marker(n.citations)}" for n in notes]
         if count_tokens(tok, "\n".join(lines)) <= room or len(lines) < 4:
             system = render("reduce_system", words=self.words)
-            user = render("reduce_user", words=self.words, notes="\n".join(lines))
+            user = render("reduce_user", notes="\n".join(lines))
             return await self.ask(system, user, answer_budget(self.words))
         batches = _batches(lines, room, tok)
         merged: list[SummarySentence] = []
         for batch in batches:
             system = render("reduce_system", words=max(60, self.words // 2))
-            user = render("reduce_user", words=max(60, self.words // 2), notes="\n".join(batch))
+            user = render("reduce_user", notes="\n".join(batch))
             merged += self.parse(await self.call(system, user, answer_budget(self.words)))
         if len(merged) >= len(notes):
             raise EngineError("the reduce step did not shrink the notes; use a model with a larger context")
         return await self.reduce(merged, context)
 
+    def short_marker(self, citations: Sequence[str]) -> str:
+        """`[4,17]`: the short numbers of the cited passages the prompts showed."""
+        shown = [str(self.ids.short(c)) for c in citations if self.ids.passage_known(c)]
+        return f"[{','.join(shown)}]" if shown else ""
+
     def parse(self, raw: str) -> list[SummarySentence]:
-        parsed = parse_answer(raw, self.corpus)
+        parsed = parse_answer(raw, self.corpus, self.ids)
         for problem in parsed.problems:
             if problem not in self.notes:
                 self.notes.append(problem)
