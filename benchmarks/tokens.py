@@ -19,8 +19,8 @@ Columns (prompt tokens, o200k_base, of every message the scripted server receive
 - LangChain `stuff`: `load_summarize_chain(ChatOpenAI(...), chain_type="stuff")` with its default prompt,
   fed the raw articles as Documents;
 - limit: the physical limit, what any summariser that must see every fact has to send: the unique
-  content (each source's title and its cleaned passages, near-duplicate passages once, one line each)
-  plus a minimal instruction (`MINIMAL`);
+  content (each source's title, outlet and date, and its cleaned passages, near-duplicate passages
+  once, one line each) plus a minimal instruction (`MINIMAL`);
 - ours: what `OpenAIEngine` (gpt-4o-mini, 128k context: one call) sent through the scripted server.
 """
 
@@ -112,11 +112,13 @@ def clusters(data: Path) -> list[tuple[str, str, list[Article], int]]:
 
 
 def physical_limit(corpus: Corpus, tokenizer: Tokenizer, words: int) -> int:
-    """Tokens of the unique content (titles and passages sent once, one per line) plus `MINIMAL`."""
+    """Tokens of the unique content (each source's title, outlet and date on one line, its passages
+    once, one per line) plus `MINIMAL`."""
     lines: list[str] = []
     for source, kept in sent_passages(corpus):
-        if kept and source.title:
-            lines.append(" ".join(source.title.split()))
+        meta = " ".join(x for x in (source.title, source.outlet, source.date) if x)
+        if kept and meta:
+            lines.append(" ".join(meta.split()))
         lines += [" ".join(p.text.split()) for p in kept]
     return count_tokens(tokenizer, MINIMAL.format(words=words)) + count_tokens(tokenizer, "\n".join(lines))
 
@@ -228,8 +230,8 @@ def run(data: Path = DEFAULT_DATA, words: int = 250) -> Outcome:
             "",
             "Prompt tokens (o200k_base) of all messages the scripted server received, summed over calls.",
             "naive = the raw articles joined by blank lines, no instructions. LangChain stuff = its",
-            "default `stuff` prompt over the raw articles. limit = the unique content (titles and cleaned",
-            "passages, near-duplicates once, one per line) plus a minimal instruction",
+            "default `stuff` prompt over the raw articles. limit = the unique content (title, outlet, date",
+            "and cleaned passages, near-duplicates once, one per line) plus a minimal instruction",
             f'("{MINIMAL.format(words=words)}"). ours = what `OpenAIEngine` sent (instructions, source',
             "header lines and passage numbers included).",
             "Real clusters (example, MultiLing, SummHay): ours / limit median "
