@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .briefing import Briefing, Skipped, now_iso
 from .engines import Draft, Engine
@@ -13,6 +15,9 @@ from .models import Article, Corpus, SummarySentence
 from .passages import build_corpus
 from .planning import ModelInfo, Plan, make_plan, model_info
 from .tokens import Tokenizer, get_tokenizer
+
+if TYPE_CHECKING:
+    from .verify import Verifier
 
 __all__ = ["ENGINES", "check_citations", "make_engine", "plan", "summarize"]
 
@@ -125,7 +130,11 @@ def summarize(
             engine, model=model, max_cost=max_cost, context=context, gguf=gguf, progress=progress
         )
     )
-    draft = check_citations(eng.summarize(corpus, words=words), corpus)
+    # The checker's index is built while the engine waits for the endpoint (a thread: the wait is I/O).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        index = pool.submit(_verifier, corpus) if check else None
+        draft = check_citations(eng.summarize(corpus, words=words), corpus)
+        verifier = index.result() if index is not None else None
     notes = list(draft.notes)
     if eng.name == "extractive" and engine is None:
         notes.insert(
@@ -145,11 +154,17 @@ def summarize(
         skipped=skipped,
         created=now_iso(),
     )
-    if not check or not briefing.sentences:
+    if verifier is None or not briefing.sentences:
         return briefing
-    from .verify import Verifier, verify
+    from .verify import verify
 
-    return verify(briefing, Verifier(corpus))
+    return verify(briefing, verifier)
+
+
+def _verifier(corpus: Corpus) -> Verifier:
+    from .verify import Verifier
+
+    return Verifier(corpus)
 
 
 def plan(
