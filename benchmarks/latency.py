@@ -244,7 +244,9 @@ def measure(data: Path, sizes: Sequence[int], llamaindex: str) -> tuple[list[Tim
                 name = "LlamaIndex tree_summarize (async)"
                 if llamaindex and Path(llamaindex).exists():
                     url = server.base_url
-                    li = clock(server, name, n, lambda f=folder: llamaindex_run(llamaindex, url, f), True)
+                    li = clock(
+                        server, name, n, lambda f=folder, u=url: llamaindex_run(llamaindex, u, f), True
+                    )
                     timings.append(li)
                 else:
                     timings.append(
@@ -288,10 +290,9 @@ def run(data: Path = DEFAULT_DATA, sizes: Sequence[int] = SIZES, llamaindex: str
             "",
             "Each cell: wall time of the whole path (files on disk -> summary; ours also checks every",
             "citation) · chat calls. Endpoint cost model, served as sleeps:",
-            f"{BASE * 1000:.0f} ms per call +",
-            f"{PER_PROMPT_TOKEN * 1000:.2f} ms per prompt token + {PER_OUTPUT_TOKEN * 1000:.0f} ms per answer",
-            f"token, at most {SERVER_SLOTS} calls served at once; prompts over {CONTEXT:,} tokens refused",
-            f"(HTTP 400). Every summarising call answers {SENTENCES} sentences (ours with citations).",
+            f"{BASE * 1000:.0f} ms per call + {PER_PROMPT_TOKEN * 1000:.2f} ms per prompt token +",
+            f"{PER_OUTPUT_TOKEN * 1000:.0f} ms per answer token, at most {SERVER_SLOTS} calls served at once;",
+            f"prompts over {CONTEXT:,} tokens refused (HTTP 400). Every summarising call answers {SENTENCES} sentences (ours with citations).",
             "Ours: gpt-4o-mini (128k context), at most 8 calls in flight, no cache. LangChain: default",
             "`load_summarize_chain` settings.",
             missing or "",
