@@ -444,7 +444,16 @@ def test_numbers_the_prompt_never_showed_are_reported_not_invented() -> None:
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["Rescue went on.", "Izmir shook."]), st.lists(st.integers(1, 5), min_size=1, max_size=4)), min_size=1, max_size=6))  # fmt: skip
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Rescue went on.", "Izmir shook."]),
+            st.lists(st.integers(1, 5), min_size=1, max_size=4),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_compact_round_trip(items: list[tuple[str, list[int]]]) -> None:
     """Whatever numbers the answer cites come back as exactly those passages, in order, once each."""
     answer = parse_answer(json.dumps({"s": [[t, ids] for t, ids in items]}), CORPUS, SHORT)
