@@ -67,7 +67,8 @@ class Outcome:
 
 
 def command_line(script: str, argv: Sequence[str] | None) -> str:
-    args = list(sys.argv[1:] if argv is None else argv)
+    """The command as a reader would type it: absolute paths (this machine's) shown as `<path>`."""
+    args = ["<path>" if os.path.isabs(a) else a for a in (sys.argv[1:] if argv is None else argv)]
     return " ".join(["python", f"benchmarks/{script}", *args])
 
 
