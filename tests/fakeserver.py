@@ -60,6 +60,7 @@ class Reply:
     body: Any = None  # overrides the JSON body entirely (dict -> JSON, str/bytes sent raw)
     delay: float = 0.0  # seconds to wait before answering (for client timeouts)
     drop_after: int | None = None  # stream: close the socket after this many chunks (0: before any)
+    pace: float = 0.0  # stream: seconds between content chunks (a model generating as it sends)
     malformed: bool = False  # 200 with a body that is not JSON
     model: str | None = None
     prompt_tokens: int | None = None
@@ -542,6 +543,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             if reply.drop_after is not None and i >= reply.drop_after:
                 self.wfile.flush()
                 return  # no terminating chunk: the client sees an incomplete body
+            if reply.pace and event["choices"] and event["choices"][0]["delta"].get("content"):
+                time.sleep(reply.pace)
             self._write_chunk(f"data: {json.dumps(event)}\n\n".encode())
         self._write_chunk(b"data: [DONE]\n\n")
         self._write_chunk(b"")

@@ -400,3 +400,34 @@ def test_no_marker_shape_survives_in_source_text(marker: str) -> None:
     assert "[" not in escaped and "【" not in escaped
     assert re.search(r"S\d+\s*[:.]\s*\d+", escaped, re.IGNORECASE) is None
     assert "border reopened" in escaped
+
+
+# --- streaming the final answer -----------------------------------------------------------------
+
+
+def test_final_answer_streams_each_sentence_as_it_arrives(
+    fake_server: FakeServer, tmp_path: Path, corpus: Corpus
+) -> None:
+    fake_server.handler = lambda body: Reply(text=scripted_model.answer(body, per_call=5), pace=0.002)  # type: ignore[arg-type]
+    seen: list[object] = []
+    engine = engine_for(fake_server, tmp_path, on_sentence=seen.append)
+    draft = engine.summarize(corpus, words=100)
+    (body,) = chat_bodies(fake_server)
+    assert body["stream"] is True
+    assert len(seen) == len(draft.sentences) == 5
+    assert [(s.text, s.citations) for s in seen] == [(s.text, s.citations) for s in draft.sentences]  # type: ignore[attr-defined]
+
+
+def test_sentences_checked_while_streaming_get_the_same_verdicts(
+    fake_server: FakeServer, tmp_path: Path, corpus: Corpus
+) -> None:
+    from toolkit.verify import verify
+
+    fake_server.handler = lambda body: Reply(text=scripted_model.answer(body, per_call=6), pace=0.001)  # type: ignore[arg-type]
+    streamed = summarize(corpus, engine=engine_for(fake_server, tmp_path), words=100)
+    assert chat_bodies(fake_server)[0]["stream"] is True
+    again = verify(streamed.model_copy(update={"report": None}), corpus)  # a fresh Verifier, nothing memoised
+    assert [s.status for s in streamed.sentences] == [s.status for s in again.sentences]
+    assert [s.checks for s in streamed.sentences] == [s.checks for s in again.sentences]
+    assert streamed.report is not None and again.report is not None
+    assert streamed.report.alignments == again.report.alignments

@@ -60,6 +60,8 @@ class ChatRequest:
     stream: bool = False
     seed: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # With `stream`: called with the answer so far each time a piece arrives (never cached or sent).
+    on_text: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         messages = tuple(self.messages)
@@ -301,6 +303,8 @@ class OpenAIChat:
                     if choice.index == 0:
                         parts.append(choice.delta.content or "")
                         finish = choice.finish_reason or finish
+                        if request.on_text is not None and choice.delta.content:
+                            request.on_text(cfg.redact("".join(parts)))
         if finish is None:
             raise ResponseError(f"{cfg.url} ended the stream without a finish_reason")
         return ChatResponse(

@@ -74,6 +74,7 @@ class OpenAIEngine:
         max_cost: float | None = None,
         name: str = "openai",
         progress: bool = False,
+        on_sentence: Callable[[SummarySentence], object] | None = None,
     ) -> None:
         self.chat = chat
         self.model = model
@@ -83,6 +84,9 @@ class OpenAIEngine:
         self.json_mode = json_mode
         self.max_cost = max_cost
         self.progress = progress
+        # Called with each sentence of the final answer as it streams in (the answer is then asked
+        # for as a stream); `summarize()` uses it to check sentences while the rest is generated.
+        self.on_sentence = on_sentence
 
     def plan(self, corpus: Corpus, *, words: int) -> Plan:
         return make_plan(
@@ -128,10 +132,21 @@ class _Run:
         self.ids = ShortIds.of(self.groups)  # the numbers prompts show for passage ids
 
     # --- calls -----------------------------------------------------------------------------------
-    async def call(self, system: str, user: str, max_tokens: int, *, json_mode: bool | None = None) -> str:
+    async def call(
+        self, system: str, user: str, max_tokens: int, *, json_mode: bool | None = None, final: bool = False
+    ) -> str:
+        """One call (continued once if cut off). `final`: the briefing itself, streamed to
+        `on_sentence` when the engine has one."""
         messages: tuple[Message, ...] = (("system", system), ("user", user))
         wants_json = self.engine.json_mode if json_mode is None else json_mode
-        request = ChatRequest(messages=messages, max_tokens=max_tokens, json_mode=wants_json)
+        listen = self.engine.on_sentence if final else None
+        request = ChatRequest(
+            messages=messages,
+            max_tokens=max_tokens,
+            json_mode=wants_json,
+            stream=listen is not None,
+            on_text=_SentenceFeed(self, listen) if listen is not None else None,
+        )
         response = await self._complete(request)
         text = response.text
         if response.truncated:
@@ -159,9 +174,9 @@ class _Run:
         return await self.ask(system, user, answer_budget(self.words))
 
     async def ask(self, system: str, user: str, max_tokens: int) -> list[SummarySentence]:
-        """One call and its sentences; a JSON-mode answer with none usable is asked again without
-        JSON mode (small local models often produce valid JSON of the wrong shape)."""
-        sentences = self.parse(await self.call(system, user, max_tokens))
+        """One call for the final briefing and its sentences; a JSON-mode answer with none usable is
+        asked again without JSON mode (small local models often produce valid JSON of the wrong shape)."""
+        sentences = self.parse(await self.call(system, user, max_tokens, final=True))
         if sentences or not self.engine.json_mode:
             return sentences
         self.notes.append("the answer held no usable sentences; asked again without JSON mode")
@@ -266,6 +281,28 @@ class _Run:
             fixed[i] = sentences[i].model_copy(update={"citations": tuple(good + new + keep_bad)})
         self.notes.append(f"citation repair: {repaired} of {len(broken)} sentences fixed")
         return fixed
+
+
+_ITEM = re.compile(r'\[\s*"((?:[^"\\]|\\.)*)"\s*,\s*\[[^\[\]]*\]\s*\]')
+
+
+class _SentenceFeed:
+    """Streamed answer text -> each complete `["text", [ids]]` item, parsed exactly as the whole
+    answer will be (`parse_answer`), handed to `listen` once."""
+
+    def __init__(self, run: _Run, listen: Callable[[SummarySentence], object]) -> None:
+        self.run = run
+        self.listen = listen
+        self.seen = 0
+
+    def __call__(self, text: str) -> None:
+        whole = [m.group(0) for m in _ITEM.finditer(text)]
+        if len(whole) <= self.seen:
+            return
+        new, self.seen = whole[self.seen :], len(whole)
+        parsed = parse_answer('{"s":[' + ",".join(new) + "]}", self.run.corpus, self.run.ids)
+        for sentence in parsed.sentences:
+            self.listen(_with_copies(sentence, self.run.corpus))
 
 
 def _unique(sentences: Sequence[SummarySentence], notes: list[str]) -> list[SummarySentence]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -130,10 +130,20 @@ def summarize(
             engine, model=model, max_cost=max_cost, context=context, gguf=gguf, progress=progress
         )
     )
-    # The checker's index is built while the engine waits for the endpoint (a thread: the wait is I/O).
+    # The checker's index is built while the engine waits for the endpoint (a thread: the wait is
+    # I/O), and an engine that streams its answer hands over each sentence to be checked while the
+    # rest is generated; `verify()` below then finds those checks memoised.
     with ThreadPoolExecutor(max_workers=1) as pool:
         index = pool.submit(_verifier, corpus) if check else None
-        draft = check_citations(eng.summarize(corpus, words=words), corpus)
+        listens = index is not None and getattr(eng, "on_sentence", False) is None
+        if index is not None and listens:
+            built = index
+            eng.on_sentence = lambda s: pool.submit(_precheck, built, s)  # type: ignore[attr-defined]
+        try:
+            draft = check_citations(eng.summarize(corpus, words=words), corpus)
+        finally:
+            if listens:
+                eng.on_sentence = None  # type: ignore[attr-defined]
         verifier = index.result() if index is not None else None
     notes = list(draft.notes)
     if eng.name == "extractive" and engine is None:
@@ -161,10 +171,27 @@ def summarize(
     return verify(briefing, verifier)
 
 
+def _precheck(index: Future[Verifier], sentence: SummarySentence) -> None:
+    """Check one streamed sentence the way `verify()` will: its citations, then its best passage in
+    every source (the comparison view); the verdicts are memoised in the Verifier."""
+    from .compare import _align, _view
+
+    verifier = index.result()  # built first: this pool has one worker
+    checked = verifier.check_sentence(sentence.text, sentence.citations, sentence.note)
+    _align(verifier, _view(verifier), 0, checked, verifier.scores(checked.text))
+
+
 def _verifier(corpus: Corpus) -> Verifier:
+    """The checker's index and the corpus-level half of the comparison (facts only one source
+    states, conflicts between sources, centrality), which do not depend on the summary."""
+    from .compare import _view
     from .verify import Verifier
 
-    return Verifier(corpus)
+    verifier = Verifier(corpus)
+    view = _view(verifier)
+    for part in ("slices", "centrality", "source_words", "units", "unique", "conflicts"):
+        getattr(view, part)
+    return verifier
 
 
 def plan(

@@ -146,6 +146,7 @@ class Verifier:
         rows = [i for i, p in enumerate(self.passages) for _ in p.keys]
         cols = [self.vocab[k] for p in self.passages for k in p.keys]
         self._claims: dict[str, Claim] = {}
+        self._checks: dict[tuple[str, str], CitationCheck] = {}  # (sentence, passage) -> verdict
         self.matrix = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, max(len(self.vocab), 1)))
 
     def __repr__(self) -> str:
@@ -199,6 +200,16 @@ class Verifier:
         )
 
     def _check(self, claim: Claim, passage_id: str) -> CitationCheck:
+        """Memoised: sentences checked while an answer streams in are not checked again at the end."""
+        key = (claim.text, passage_id)
+        hit = self._checks.get(key)
+        if hit is None:
+            if len(self._checks) >= 16 * CLAIM_CACHE:
+                self._checks.clear()
+            hit = self._checks[key] = self._check_once(claim, passage_id)
+        return hit
+
+    def _check_once(self, claim: Claim, passage_id: str) -> CitationCheck:
         p = self.passages[self.position[passage_id]]
         found = self._find(claim, [p], window=True)
         status = _status(found)
