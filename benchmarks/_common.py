@@ -84,7 +84,8 @@ def stamp(command: str, seconds: float | None = None) -> str:
 
 
 def commit() -> str:
-    """The checked-out commit (short), `+changes` when the working tree differs from it."""
+    """The checked-out commit (short), `+changes` when the working tree differs from it (results
+    files aside: they are what is being written)."""
     import subprocess
 
     def git(*args: str) -> str:
@@ -95,7 +96,8 @@ def commit() -> str:
         return done.stdout.strip() if done.returncode == 0 else ""
 
     head = git("rev-parse", "--short", "HEAD") or "unknown"
-    return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results")
+    return head + ("+changes" if changed else "")
 
 
 def render(table: Table, command: str, seconds: float | None = None) -> str:
