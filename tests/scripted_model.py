@@ -13,6 +13,18 @@ NOTE = re.compile(r"^- (.+?) \[([^\]]+)\]$", re.MULTILINE)
 SHORT_LINE = re.compile(r"^(\d+) (.+)$", re.MULTILINE)
 
 
+def compact_lines(user: str) -> list[tuple[int, int, str]]:
+    """(source number, passage number, text) of every passage line of a compact prompt."""
+    out: list[tuple[int, int, str]] = []
+    source = 0
+    for line in user.splitlines():
+        if line.startswith("#"):
+            source += 1
+        elif m := SHORT_LINE.match(line):
+            out.append((source, int(m.group(1)), m.group(2)))
+    return out
+
+
 def messages(body: dict[str, Any]) -> tuple[str, str]:
     system = user = ""
     for m in body.get("messages", []):

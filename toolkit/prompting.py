@@ -79,7 +79,9 @@ _SPACE = re.compile(r"\s+")
 
 def escape_line(text: str) -> str:
     """Article text as one compact prompt line: no square brackets, nothing shaped like a passage id
-    (`S1:3` becomes `S1 3`), whitespace runs (newlines included) collapsed to one space."""
+    (`S1:3` becomes `S1 3`), no tags or chat-template tokens (`<` `>` `&` as entities, as in
+    `escape_source_text`), whitespace runs (newlines included) collapsed to one space."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _SPACE.sub(" ", _ID_LIKE.sub(r"\1\2 \3", text.translate(_BRACKETS))).strip()
 
 
