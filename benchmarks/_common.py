@@ -67,7 +67,8 @@ class Outcome:
 
 
 def command_line(script: str, argv: Sequence[str] | None) -> str:
-    args = list(sys.argv[1:] if argv is None else argv)
+    """The command as a reader would type it: absolute paths (this machine's) shown as `<path>`."""
+    args = ["<path>" if os.path.isabs(a) else a for a in (sys.argv[1:] if argv is None else argv)]
     return " ".join(["python", f"benchmarks/{script}", *args])
 
 
@@ -77,8 +78,26 @@ def stamp(command: str, seconds: float | None = None) -> str:
     took = f" in {seconds:.0f} s" if seconds is not None else ""
     load = os.getloadavg()[0]
     return (
-        f"Made by `{command}` on {when}{took} ({os.cpu_count()} cores, load average {load:.1f} at the end)."
+        f"Made by `{command}` at commit {commit()} on {when}{took} ({os.cpu_count()} cores, load average "
+        f"{load:.1f} at the end)."
     )
+
+
+def commit() -> str:
+    """The checked-out commit (short), `+changes` when the working tree differs from it (results
+    files aside: they are what is being written)."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results")
+    return head + ("+changes" if changed else "")
 
 
 def render(table: Table, command: str, seconds: float | None = None) -> str:

@@ -5,7 +5,8 @@
 
 Runs, in this order (names for `--only`): quality (ROUGE on MultiLing), summhay (coverage and citations),
 citations (the citation checker vs gold links), grouping (event grouping), tokens (prompt tokens vs
-naive and LangChain), latency (calls and wall time at 300 ms per call), cache (the quickstart run
+naive, LangChain stuff and the physical limit), latency (load to briefing under an endpoint cost
+model), cache (the quickstart run
 twice), reliability (the fault and adversarial scenarios, when `reliability.py` is there), overhead
 (load/clean/dedupe/group/chunk at 100, 1,000 and 10,000 articles). The whole run keeps to
 `BUDGET` (14 minutes): overhead, last, gets what is left and runs at 10,000 articles only the stages
@@ -70,7 +71,8 @@ BENCHES = (
     Bench("grouping", "event grouping vs known clusters", "grouping.py", lambda a: grouping.run(a.data)),
     Bench("tokens", "prompt tokens per cluster: ours vs naive vs LangChain", "tokens.py",
           lambda a: tokens.run(a.data, a.words)),
-    Bench("latency", "calls and wall time at 300 ms per call: ours vs LangChain", "latency.py",
+    Bench("latency", "load to briefing under an endpoint cost model: ours vs LangChain, LlamaIndex",
+          "latency.py",
           lambda a: latency.run(a.data)),
     Bench("cache", "the quickstart run twice: calls and time", "cache_rerun.py", lambda a: cache_rerun.run()),
     Bench("reliability", "fault and adversarial scenarios: cases, faults, repeats, injections",

@@ -1,27 +1,27 @@
-"""Prompt tokens per cluster: our plan against naive concatenation and LangChain's summarise chains.
+"""Prompt tokens per real news cluster: ours against pasting the articles, LangChain `stuff`, and the
+physical limit.
 
     python benchmarks/tokens.py [--data DIR] [--words 250] [--out DIR]
 
-Clusters with wire copies:
+Clusters, as they are (no copies added):
 
-- the bundled seeds (5 articles; 001 and 002 are one AFP story, 002 reworded by a syndicated feed);
-- each of the ten MultiLing 2011 clusters (10 WikiNews articles) plus lightly edited wire copies of
-  three of its articles (the 1st, 4th and 7th), made by `_common.wire_copy`: an outlet line above the
-  story, a few words swapped (said -> stated ...), the last paragraph trimmed when there are four or
-  more, and a syndication note at the end. So 3 of the cluster's 13 articles are copies.
+- the bundled example `examples/syria-iraq-2025` (5 articles; two are one AFP story);
+- each of the ten MultiLing 2011 clusters (10 WikiNews articles each);
+- each of the 42 SummHay news instances (12-38 synthetic news documents each, about 800 words);
 
-Every system talks to the same scripted OpenAI-compatible server (`tests/fakeserver.py`, in process,
-127.0.0.1), and prompt tokens are counted from the requests the server received: o200k_base tokens
-(`toolkit.text.tokens.get_tokenizer`) of every message's content, summed over calls.
+and clusters with many wire copies: each MultiLing cluster plus lightly edited wire copies of 3 and of
+10 of its articles (`_common.wire_copy`: an outlet line above the story, a few words swapped, the last
+paragraph trimmed when there are four or more, a syndication note at the end).
 
-- naive: the raw articles joined by blank lines, no instructions (a lower bound for "paste it all");
-- ours: `OpenAIEngine` (gpt-4o-mini, 128k context: one call) answering through the tests' scripted
-  model; the plan's own estimate is shown next to it;
-- LangChain `load_summarize_chain(ChatOpenAI(...), chain_type=...)` with default prompts and settings
-  (`stuff`, `map_reduce` with token_max 3000, and `refine`), fed the raw articles as Documents. The
-  scripted server answers LangChain's prompts with the first two sentences of the text it was asked
-  to summarise (refine: the running summary plus two sentences of the new text, at most 250 words);
-  the answers' length only changes what map_reduce's reduce and refine's later calls send.
+Columns (prompt tokens, o200k_base, of every message the scripted server received, summed over calls):
+
+- naive: the raw articles joined by blank lines, no instructions ("paste it all");
+- LangChain `stuff`: `load_summarize_chain(ChatOpenAI(...), chain_type="stuff")` with its default prompt,
+  fed the raw articles as Documents;
+- limit: the physical limit, what any summariser that must see every fact has to send: the unique
+  content (each source's title, outlet and date, and its cleaned passages, near-duplicate passages
+  once, one line each) plus a minimal instruction (`MINIMAL`);
+- ours: what `OpenAIEngine` (gpt-4o-mini, 128k context: one call) sent through the scripted server.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import argparse
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,37 +57,35 @@ from _common import (
     publish,
     request_tokens,
     scripted_server,
+    summhay,
     wire_copy,
 )
 
-from toolkit import build_corpus, load_articles
-from toolkit.models import Article
-from toolkit.text.tokens import count_tokens, get_tokenizer
+from toolkit import build_corpus, load_articles, summarize
+from toolkit.models import Article, Corpus
+from toolkit.plan.planning import sent_passages
+from toolkit.text.tokens import Tokenizer, count_tokens, get_tokenizer
 
-# Which articles of a MultiLing cluster get a wire copy, in order: 3 copies -> the 1st, 4th and 7th.
+# Which articles of a MultiLing cluster get a wire copy, in order.
 COPY_ORDER = (0, 3, 6, 9, 1, 4, 7, 2, 5, 8)
-COPIES = 3
-SWEEP = (0, 3, 5, 10)
 OUTLETS = ("Wire Reprints Daily", "The Syndicated Post", "NewsFeed Online")
-CHAINS = ("stuff", "map_reduce", "refine")
-TARGET_SAVING = 0.25
+MINIMAL = "Summarize these articles in about {words} words; cite passage numbers."
+LIMIT_SLACK = 0.05
 
 
 @dataclass
 class Row:
     cluster: str
+    kind: str  # example | multiling | summhay | copies
     articles: int
     copies: int
     naive: int
+    stuff: int | None
+    limit: int
     ours: int
-    ours_calls: int
-    plan: int
-    skipped: int
-    chains: dict[str, tuple[int, int]]  # chain type -> (prompt tokens, calls)
-
-    @property
-    def saving(self) -> float:
-        return 1 - self.ours / self.naive
+    calls: int
+    statuses: Counter[str]
+    invalid: int  # citations to passages that do not exist
 
 
 def with_copies(row: dict[str, Any], copies: int) -> list[Article]:
@@ -96,30 +95,35 @@ def with_copies(row: dict[str, Any], copies: int) -> list[Article]:
     return [Article(text=t, path=f"{row['id']}_{k:02d}") for k, t in enumerate(docs + made)]
 
 
-def clusters(data: Path, copies: int = COPIES) -> list[tuple[str, list[Article], int]]:
-    """(name, articles, how many are copies) for every cluster with wire copies."""
-    out = [("seeds", list(load_articles(EXAMPLES)), 1)]
-    out += [(str(row["id"]), with_copies(row, copies), copies) for row in multiling(data)]
-    return out
-
-
-def sweep(data: Path, words: int) -> list[tuple[int, int, int, int]]:
-    """(copies per cluster, articles, naive tokens, our prompt tokens) over the ten MultiLing clusters."""
-    tok = get_tokenizer(MODEL)
-    out: list[tuple[int, int, int, int]] = []
+def clusters(data: Path) -> list[tuple[str, str, list[Article], int]]:
+    """(name, kind, articles, copies among them) for every cluster measured."""
+    out = [("syria-iraq-2025", "example", list(load_articles(EXAMPLES)), 0)]
     rows = multiling(data)
-    with scripted_server(our_answer) as server:
-        for copies in SWEEP:
-            naive = ours = articles = 0
-            for row in rows:
-                arts = with_copies(row, copies)
-                articles += len(arts)
-                naive += count_tokens(tok, "\n\n".join(a.text for a in arts))
-                before = len(server.chat_requests)
-                our_engine(server.base_url).summarize(build_corpus(arts, tok), words=words)
-                ours += request_tokens(server.chat_requests[before:], tok)
-            out.append((copies, articles, naive, ours))
+    for row in rows:
+        arts = [Article(text=str(t), path=f"{row['id']}_{k:02d}") for k, t in enumerate(row["documents"])]
+        out.append((str(row["id"]).replace("multiling2011-en-", "MultiLing "), "multiling", arts, 0))
+    for row in summhay(data):
+        arts = [
+            Article(text=str(t), path=str(d)) for d, t in zip(row["doc_ids"], row["documents"], strict=True)
+        ]
+        out.append((str(row["id"]), "summhay", arts, 0))
+    for copies in (3, 10):
+        for row in rows:
+            name = f"{str(row['id']).replace('multiling2011-en-', 'MultiLing ')} + {copies} copies"
+            out.append((name, "copies", with_copies(row, copies), copies))
     return out
+
+
+def physical_limit(corpus: Corpus, tokenizer: Tokenizer, words: int) -> int:
+    """Tokens of the unique content (each source's title, outlet and date on one line, its passages
+    once, one per line) plus `MINIMAL`."""
+    lines: list[str] = []
+    for source, kept in sent_passages(corpus):
+        meta = " ".join(x for x in (source.title, source.outlet, source.date) if x)
+        if kept and meta:
+            lines.append(" ".join(meta.split()))
+        lines += [" ".join(p.text.split()) for p in kept]
+    return count_tokens(tokenizer, MINIMAL.format(words=words)) + count_tokens(tokenizer, "\n".join(lines))
 
 
 def measure(data: Path, words: int) -> tuple[list[Row], str | None]:
@@ -127,132 +131,153 @@ def measure(data: Path, words: int) -> tuple[list[Row], str | None]:
     missing = langchain_missing()
     rows: list[Row] = []
     with scripted_server(our_answer) as server:
-        for name, articles, copies in clusters(data):
+        for name, kind, articles, copies in clusters(data):
             texts = [a.text for a in articles]
-            naive = count_tokens(tok, "\n\n".join(texts))
             corpus = build_corpus(articles, tok)
-            engine = our_engine(server.base_url)
-            plan = engine.plan(corpus, words=words)
             server.handler = our_answer
             before = len(server.chat_requests)
-            engine.summarize(corpus, words=words)
+            briefing = summarize(corpus, engine=our_engine(server.base_url), words=words)
             sent = server.chat_requests[before:]
-            chains: dict[str, tuple[int, int]] = {}
+            statuses = Counter(s.status or "unchecked" for s in briefing.sentences)
+            invalid = sum(not corpus.has_passage(c) for s in briefing.sentences for c in s.citations)
+            invalid += sum("not exist" in (s.note or "") for s in briefing.sentences)
+            stuff = None
             if missing is None:
                 server.handler = langchain_answer
-                for kind in CHAINS:
-                    before = len(server.chat_requests)
-                    langchain_chain(server.base_url, kind).invoke(
-                        {"input_documents": langchain_documents(texts)}
-                    )
-                    calls = server.chat_requests[before:]
-                    chains[kind] = (request_tokens(calls, tok), len(calls))
+                before = len(server.chat_requests)
+                langchain_chain(server.base_url, "stuff").invoke(
+                    {"input_documents": langchain_documents(texts)}
+                )
+                stuff = request_tokens(server.chat_requests[before:], tok)
             rows.append(
                 Row(
                     name,
+                    kind,
                     len(articles),
                     copies,
-                    naive,
+                    count_tokens(tok, "\n\n".join(texts)),
+                    stuff,
+                    physical_limit(corpus, tok, words),
                     request_tokens(sent, tok),
                     len(sent),
-                    plan.prompt_tokens,
-                    plan.duplicates_skipped,
-                    chains,
+                    statuses,
+                    invalid,
                 )
             )
             progress(f"tokens: {name} done")
     return rows, missing
 
 
-def saving(part: int, whole: int) -> str:
-    """How many fewer (or more) tokens `part` sends than `whole`, as a percentage."""
-    if not whole:
-        return "—"
-    change = 100 * (1 - part / whole)
-    return f"{change:.0f}% fewer" if change >= 0 else f"{-change:.0f}% more"
+def ratio(part: int, whole: int | None) -> str:
+    return f"{part / whole:.3f}" if whole else "—"
+
+
+PER_CLUSTER = ["cluster", "articles", "naive", "LangChain stuff", "limit", "ours", "/ naive", "/ stuff"]
+PER_CLUSTER += ["/ limit"]
+KINDS = (
+    ("example", "the bundled example"),
+    ("multiling", "MultiLing 2011, 10 clusters as they are"),
+    ("summhay", "SummHay news, 42 instances as they are"),
+    ("copies", "MultiLing clusters with 3 or 10 wire copies added"),
+)
+
+
+def summary_rows(rows: list[Row]) -> list[list[object]]:
+    out: list[list[object]] = []
+    for kind, label in KINDS:
+        rs = [r for r in rows if r.kind == kind]
+        if not rs:
+            continue
+        naive, ours, limit = (sum(getattr(r, f) for r in rs) for f in ("naive", "ours", "limit"))
+        stuff = sum(r.stuff for r in rs) if all(r.stuff is not None for r in rs) else None
+        below = sum(r.ours < r.naive for r in rs)
+        worst = max(r.ours / r.limit for r in rs)
+        out.append(
+            [
+                label,
+                len(rs),
+                sum(r.articles for r in rs),
+                f"{naive:,}",
+                f"{stuff:,}" if stuff is not None else "—",
+                f"{limit:,}",
+                f"{ours:,}",
+                ratio(ours, naive),
+                ratio(ours, stuff),
+                ratio(ours, limit),
+                f"{worst:.3f}",
+                f"{below} of {len(rs)}",
+            ]
+        )
+    return out
 
 
 def run(data: Path = DEFAULT_DATA, words: int = 250) -> Outcome:
     rows, missing = measure(data, words)
-    header = ["cluster", "articles (copies)", "naive", "ours (calls)", "ours vs naive", "plan estimate"]
-    header += ["copy passages not re-sent"]
-    header += [f"LangChain {k} (calls)" for k in CHAINS]
-    table_rows: list[list[object]] = []
-    for r in rows:
-        line: list[object] = [
+    head = ["clusters", "n", "articles", "naive", "LangChain stuff", "limit", "ours", "ours / naive"]
+    head += ["ours / stuff", "ours / limit", "worst cluster ours / limit", "clusters where ours < naive"]
+    per = [
+        [
             r.cluster,
-            f"{r.articles} ({r.copies})",
+            r.articles,
             f"{r.naive:,}",
-            f"{r.ours:,} ({r.ours_calls})",
-            saving(r.ours, r.naive),
-            f"{r.plan:,}",
-            r.skipped,
+            f"{r.stuff:,}" if r.stuff is not None else "—",
+            f"{r.limit:,}",
+            f"{r.ours:,} ({r.calls})",
+            ratio(r.ours, r.naive),
+            ratio(r.ours, r.stuff),
+            ratio(r.ours, r.limit),
         ]
-        line += [f"{r.chains[k][0]:,} ({r.chains[k][1]})" if k in r.chains else "—" for k in CHAINS]
-        table_rows.append(line)
-    total_naive = sum(r.naive for r in rows)
-    total_ours = sum(r.ours for r in rows)
-    totals: list[object] = [
-        "**all clusters**",
-        f"{sum(r.articles for r in rows)} ({sum(r.copies for r in rows)})",
-        f"{total_naive:,}",
-        f"{total_ours:,} ({sum(r.ours_calls for r in rows)})",
-        saving(total_ours, total_naive),
-        f"{sum(r.plan for r in rows):,}",
-        sum(r.skipped for r in rows),
+        for r in rows
     ]
-    for k in CHAINS:
-        if all(k in r.chains for r in rows):
-            tokens = sum(r.chains[k][0] for r in rows)
-            totals.append(f"{tokens:,} ({sum(r.chains[k][1] for r in rows)})")
-        else:
-            totals.append("—")
-    table_rows.append(totals)
-    savings = [r.saving for r in rows]
-    worst = min(rows, key=lambda r: r.saving)
-    vs_chain = []
-    for k in CHAINS:
-        if all(k in r.chains for r in rows):
-            theirs = sum(r.chains[k][0] for r in rows)
-            vs_chain.append(f"LangChain {k}: ours sends {saving(total_ours, theirs)}")
-    notes = [
-        "",
-        "Prompt tokens (o200k_base) of all messages the scripted server received, summed over calls.",
-        "naive = the raw articles joined by blank lines, no instructions. ours = what `OpenAIEngine`",
-        "sent (instructions, source headers and passage ids included, boilerplate removed by the",
-        "cleaner, each near-duplicate passage sent once); plan estimate = `toolkit.plan()` before any call.",
-        "MultiLing clusters: the ten clusters, each with wire copies of 3 of its 10 articles",
-        "(`_common.wire_copy`); seeds: the bundled example as it is (001/002 are one AFP story).",
-        f"Ours vs naive per cluster: mean {100 * statistics.fmean(savings):.0f}% fewer, worst "
-        f"{100 * worst.saving:.0f}% ({worst.cluster}), best {100 * max(savings):.0f}%.",
-        "; ".join(vs_chain) + "." if vs_chain else "",
-    ]
-    if missing:
-        notes.append(missing)
-    curve = sweep(data, words)
-    n_clusters = len(rows) - 1
-    notes += [
-        "",
-        "The saving grows with the share of copies. Ours vs naive over the ten MultiLing clusters with",
-        "0 to 10 wire copies per cluster (the rows above use 3):",
-        "",
-        md_table(
-            ["copies per cluster", "articles", "copies' share of articles", "naive", "ours", "ours vs naive"],
-            [
-                (c, a, f"{100 * c * n_clusters / a:.0f}%", f"{n:,}", f"{o:,}", saving(o, n))
-                for c, a, n, o in curve
-            ],
+    real = [r for r in rows if r.kind != "copies"]
+    ratios = [r.ours / r.limit for r in real]
+    lose = [r for r in rows if r.ours >= r.naive]
+    statuses: Counter[str] = Counter()
+    for r in rows:
+        statuses += r.statuses
+    checked = ", ".join(f"{n} {status}" for status, n in statuses.most_common())
+    body = "\n".join(
+        [
+            md_table(head, summary_rows(rows)),
+            "",
+            "Prompt tokens (o200k_base) of all messages the scripted server received, summed over calls.",
+            "naive = the raw articles joined by blank lines, no instructions. LangChain stuff = its",
+            "default `stuff` prompt over the raw articles. limit = the unique content (title, outlet, date",
+            "and cleaned passages, near-duplicates once, one per line) plus a minimal instruction",
+            f'("{MINIMAL.format(words=words)}"). ours = what `OpenAIEngine` sent (instructions, source',
+            "header lines and passage numbers included).",
+            "Real clusters (example, MultiLing, SummHay): ours / limit median "
+            f"{statistics.median(ratios):.3f}, worst {max(ratios):.3f}.",
+            "Clusters where ours sends as many tokens as naive or more: "
+            + (", ".join(f"{r.cluster} ({r.ours:,} vs {r.naive:,})" for r in lose) or "none")
+            + ".",
+            "Quality kept while trimming (the tests' scripted model, which quotes the first sentence of the",
+            f"passages it was sent and cites their numbers): {sum(sum(r.statuses.values()) for r in rows)} "
+            f"sentences over all clusters, checker statuses: {checked}; citations to passages that do not",
+            f"exist: {sum(r.invalid for r in rows)}. A real model's quality with these prompts is not",
+            "measured here.",
+            missing or "",
+            "",
+            "Per cluster (ours: prompt tokens (calls)):",
+            "",
+            md_table(PER_CLUSTER, per),
+        ]
+    )
+    targets = [
+        Target(
+            "fewer prompt tokens than naive concatenation on every real cluster",
+            f"{sum(r.ours < r.naive for r in real)} of {len(real)} real clusters "
+            f"({sum(r.ours < r.naive for r in rows)} of {len(rows)} with the copy clusters)",
+            all(r.ours < r.naive for r in real),
+        ),
+        Target(
+            "within 5% of the physical limit on every real cluster",
+            f"worst {max(ratios):.3f}x the limit, median {statistics.median(ratios):.3f}x",
+            max(ratios) <= 1 + LIMIT_SLACK,
         ),
     ]
-    body = md_table(header, table_rows) + "\n" + "\n".join(notes)
-    met_all = sum(s >= TARGET_SAVING for s in savings)
-    target = Target(
-        "at least 25% fewer prompt tokens than naive concatenation on clusters with wire copies",
-        f"{saving(total_ours, total_naive)} over all {len(rows)} clusters; per cluster "
-        f"{100 * worst.saving:.0f}%–{100 * max(savings):.0f}% ({met_all} of {len(rows)} at 25% or more)",
-        total_ours <= (1 - TARGET_SAVING) * total_naive,
-    )
-    return Outcome([Table("tokens", "Prompt tokens per cluster: ours vs naive vs LangChain", body)], [target])
+    title = "Prompt tokens per cluster: ours vs naive, LangChain stuff and the limit"
+    return Outcome([Table("tokens", title, body)], targets)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -266,6 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.perf_counter()
     outcome = run(args.data, args.words)
     publish(outcome, command_line("tokens.py", argv), args.out, time.perf_counter() - start)
+    for t in outcome.targets:
+        print(f"- {t.target}: {t.measured} ({'met' if t.met else 'NOT met'})")
     return 0
 
 

@@ -64,6 +64,7 @@ class Reply:
     body: Any = None  # overrides the JSON body entirely (dict -> JSON, str/bytes sent raw)
     delay: float = 0.0  # seconds to wait before answering (for client timeouts)
     drop_after: int | None = None  # stream: close the socket after this many chunks (0: before any)
+    pace: float = 0.0  # stream: seconds between content chunks (a model generating as it sends)
     malformed: bool = False  # 200 with a body that is not JSON
     model: str | None = None
     prompt_tokens: int | None = None
@@ -377,9 +378,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 from profiles import respond
 
                 query = self.path.split("?", 1)[1] if "?" in self.path else ""
-                status, payload = respond(
-                    fake.profile, path, query, rec.body if isinstance(rec.body, dict) else {}
-                )
+                body = rec.body if isinstance(rec.body, dict) else {}
+                status, payload = respond(fake.profile, path, query, body)
+                streams = status == 200 and body.get("stream") and isinstance(payload, dict)
+                if streams and payload.get("choices"):
+                    self._stream_completion(body, payload)  # the same answer, as the family streams it
+                    return
                 self._send_json(status, payload)
                 return
             if not self.path.rstrip("/").endswith("/chat/completions"):
@@ -558,9 +562,23 @@ class _RequestHandler(BaseHTTPRequestHandler):
             if reply.drop_after is not None and i >= reply.drop_after:
                 self.wfile.flush()
                 return  # no terminating chunk: the client sees an incomplete body
+            if reply.pace and event["choices"] and event["choices"][0]["delta"].get("content"):
+                time.sleep(reply.pace)
             self._write_chunk(f"data: {json.dumps(event)}\n\n".encode())
         self._write_chunk(b"data: [DONE]\n\n")
         self._write_chunk(b"")
+
+    def _stream_completion(self, body: dict[str, Any], completion: dict[str, Any]) -> None:
+        """A whole chat completion sent as server-sent events, as an OpenAI-compatible server streams it
+        (usage in a last chunk when `stream_options.include_usage` asks for it and the answer has it)."""
+        choice = completion["choices"][0]
+        message = choice.get("message") or {}
+        reply = Reply(text=message.get("content") or "", finish_reason=choice.get("finish_reason") or "stop")
+        usage = completion.get("usage")
+        opts = body.get("stream_options")
+        if usage is None and isinstance(opts, dict):
+            body = {k: v for k, v in body.items() if k != "stream_options"}  # a server that reports none
+        self._stream(body, reply, completion.get("model", "fake-model"), usage or {})
 
     def _write_chunk(self, data: bytes) -> None:
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")

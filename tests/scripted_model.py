@@ -9,6 +9,20 @@ from typing import Any
 
 LINE = re.compile(r"^\[(S\d+:\d+)\] (.+)$", re.MULTILINE)
 NOTE = re.compile(r"^- (.+?) \[([^\]]+)\]$", re.MULTILINE)
+# The compact layout (toolkit.plan.prompting.compact_sources): `# title` lines, then `4 passage text` lines.
+SHORT_LINE = re.compile(r"^(\d+) (.+)$", re.MULTILINE)
+
+
+def compact_lines(user: str) -> list[tuple[int, int, str]]:
+    """(source number, passage number, text) of every passage line of a compact prompt."""
+    out: list[tuple[int, int, str]] = []
+    source = 0
+    for line in user.splitlines():
+        if line.startswith("#"):
+            source += 1
+        elif m := SHORT_LINE.match(line):
+            out.append((source, int(m.group(1)), m.group(2)))
+    return out
 
 
 def messages(body: dict[str, Any]) -> tuple[str, str]:
@@ -29,6 +43,13 @@ def first_sentence(text: str) -> str:
 def answer(body: dict[str, Any], *, per_call: int = 4) -> str:
     """JSON in the shape each prompt asks for, citing only ids that were in the prompt."""
     system, user = messages(body)
+    compact = '{"s":' in system or (not LINE.search(user) and len(SHORT_LINE.findall(user)) >= 2)
+    if compact:  # the compact prompts (or what a server left of one): [["sentence", [short ids]]]
+        if "<notes>" in user:
+            found = [(t, [int(x) for x in re.findall(r"\d+", ids)]) for t, ids in NOTE.findall(user)]
+        else:
+            found = [(first_sentence(t), [int(n)]) for n, t in SHORT_LINE.findall(user)]
+        return json.dumps({"s": [[t, ids] for t, ids in found[:per_call]]})
     if "<notes>" in user:
         notes = NOTE.findall(user)[:per_call]
         sentences = [{"text": t, "citations": [c.strip() for c in ids.split(";")]} for t, ids in notes]
@@ -41,7 +62,14 @@ def answer(body: dict[str, Any], *, per_call: int = 4) -> str:
 
 def prose(body: dict[str, Any], *, per_call: int = 3) -> str:
     """The same content as prose with the citation variants small models write."""
-    _, user = messages(body)
+    system, user = messages(body)
+    if '{"s":' in system:  # compact prompt: cite short numbers the way models do in prose
+        short = SHORT_LINE.findall(user)[:per_call]
+        shapes = ["[{n}]", "[{n}, {n}]", "[{n}]"]
+        said = [
+            first_sentence(t)[:-1] + " " + shapes[k % 3].format(n=n) + "." for k, (n, t) in enumerate(short)
+        ]
+        return "Here is the briefing:\n\n" + " ".join(said)
     lines = LINE.findall(user)[:per_call]
     styles = ["[{s}, p{p}]", "({sid})", "[{n}]"]
     out = []

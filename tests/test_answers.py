@@ -9,6 +9,7 @@ from toolkit.cite.answers import ParsedAnswer, parse_answer
 from toolkit.ingest.loading import load_articles
 from toolkit.ingest.passages import build_corpus
 from toolkit.models import Corpus, Passage, Source
+from toolkit.plan.prompting import ShortIds
 
 
 def _source(n: int, texts: list[str]) -> Source:
@@ -400,3 +401,62 @@ def test_a_cut_answer_keeps_a_prefix_of_complete_items(
     assert kept == items[: len(kept)]
     if not truncated:
         assert kept == items
+
+
+# -- the compact format: short passage numbers ---------------------------------------------------------
+
+SHORT = ShortIds(p.id for s in CORPUS.sources for p in s.passages)  # 1..5 -> S1:1, S1:2, S1:3, S2:1, S2:2
+
+
+def short(raw: str) -> list[tuple[str, tuple[str, ...]]]:
+    return [(s.text, s.citations) for s in parse_answer(raw, CORPUS, SHORT).sentences]
+
+
+def test_compact_json_numbers_map_back_to_passage_ids() -> None:
+    raw = '{"s":[["The quake struck Izmir.",[1,4]],["Aftershocks went on.",[5]]]}'
+    assert short(raw) == [("The quake struck Izmir.", ("S1:1", "S2:1")), ("Aftershocks went on.", ("S2:2",))]
+    # Without the prompt's numbers a bare number names a source, as before.
+    assert parsed('{"s":[["Aftershocks went on.",[2]]]}')[0][1] == ("S2:2",)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "The quake struck Izmir. [1, 4]\nAftershocks went on. [5]",
+        "- The quake struck Izmir [1][4].\n- Aftershocks went on [5].",
+        '{"s":[["The quake struck Izmir. [1,4]",[]],["Aftershocks went on.",["5"]]]}',
+        '{"sentences":[{"text":"The quake struck Izmir.","citations":[1,"4"]},'
+        '{"text":"Aftershocks went on.","citations":"S2:2"}]}',
+    ],
+)
+def test_compact_numbers_in_every_shape_models_send(raw: str) -> None:
+    got = short(raw)
+    assert [c for _, c in got] == [("S1:1", "S2:1"), ("S2:2",)]
+    assert all("[" not in t for t, _ in got)
+
+
+def test_numbers_the_prompt_never_showed_are_reported_not_invented() -> None:
+    answer = parse_answer('{"s":[["The quake struck Izmir.",[1,99]]]}', CORPUS, SHORT)
+    assert answer.sentences[0].citations == ("S1:1", "#99") and answer.invalid == ("#99",)
+    prose = parse_answer("The quake struck Izmir. [1, 99]", CORPUS, SHORT)
+    assert prose.sentences[0].citations == ("S1:1",)
+    assert any("99" in p for p in prose.problems)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Rescue went on.", "Izmir shook."]),
+            st.lists(st.integers(1, 5), min_size=1, max_size=4),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_compact_round_trip(items: list[tuple[str, list[int]]]) -> None:
+    """Whatever numbers the answer cites come back as exactly those passages, in order, once each."""
+    answer = parse_answer(json.dumps({"s": [[t, ids] for t, ids in items]}), CORPUS, SHORT)
+    assert [s.citations for s in answer.sentences] == [
+        tuple(dict.fromkeys(SHORT.expand(n) for n in ids)) for _, ids in items
+    ]

@@ -49,7 +49,7 @@ def done_counts(out: Path) -> Counter[str]:
 
 def brief_batch_command() -> list[str]:
     """`python -m toolkit batch` once toolkit.cli registers it, else the same command from cli_batch."""
-    from toolkit.cli import app as cli
+    from toolkit.cli.app import app as cli
 
     names = {c.name for c in cli.app.registered_commands}
     return [sys.executable, "-m", "toolkit" if "batch" in names else "toolkit.cli.batch", "batch"]
@@ -206,7 +206,7 @@ def wait_for(condition: Any, what: str, proc: subprocess.Popen[str]) -> None:
 
 def test_kill_9_mid_run_then_rerun_repeats_no_paid_call(tmp_path: Path) -> None:
     root = tmp_path / "clusters"
-    # Three clusters fit one call; three need map calls then a reduce call (context 2,500 tokens).
+    # Three clusters fit one call; three need map calls then a reduce call (context 2,200 tokens).
     singles = [cluster_dir(root, f"s{i}", [i]) for i in (0, 1, 3)]
     mapped = [
         cluster_dir(root, "m1", [0, 4]),
@@ -218,7 +218,7 @@ def test_kill_9_mid_run_then_rerun_repeats_no_paid_call(tmp_path: Path) -> None:
     with FakeServer(handler=gate) as server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
         env |= {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": KEY, "BRIEF_CACHE_DIR": str(cache_dir)}
-        options = ["--engine", "openai", "--model", "gpt-4o-mini", "--words", "80", "--context", "2500"]
+        options = ["--engine", "openai", "--model", "gpt-4o-mini", "--words", "80", "--context", "2200"]
         args = [*brief_batch_command(), *map(str, singles + mapped), "--out", str(out), *options]
         args += ["--concurrency", "2", "--no-progress"]
         first = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -249,7 +249,7 @@ def test_kill_9_mid_run_then_rerun_repeats_no_paid_call(tmp_path: Path) -> None:
     assert "3 done, 0 failed, 3 skipped" in second.stdout
     counts = Counter(gate.answered)
     assert max(counts.values()) == 1, "a paid call was repeated"
-    m1_calls, m3_calls = (plan(m, model="gpt-4o-mini", words=80, context=2500).calls for m in mapped[::2])
+    m1_calls, m3_calls = (plan(m, model="gpt-4o-mini", words=80, context=2200).calls for m in mapped[::2])
     assert len(gate.answered) == paid_before + 2 + m3_calls  # the two held reduce calls, then all of m3
     assert done_counts(out) == dict.fromkeys(["s0", "s1", "s3", "m1", "m2", "m3"], 1)
     last = {r["cluster"]: r for r in manifest(out)}

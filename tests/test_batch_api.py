@@ -26,7 +26,7 @@ from toolkit.engines.llm_engine import OpenAIEngine
 from toolkit.errors import EndpointError
 from toolkit.plan.planning import ModelInfo, estimate_cost, model_info
 
-SMALL = ["--context", "2500"]  # seeds 0+4 need two map calls and a reduce call in 2,500 tokens
+SMALL = ["--context", "2200"]  # seeds 0+4 need two map calls and a reduce call in 2,200 tokens
 
 
 def uploads(server: FakeServer) -> list[list[dict[str, Any]]]:
@@ -56,12 +56,12 @@ def test_all_clusters_share_one_job_for_first_calls_and_one_for_reduce_calls(
     ]
     out = tmp_path / "out"
     report = run_batch(
-        clusters, out, via="batch-api", model="gpt-4o-mini", words=80, context=2500, progress=False
+        clusters, out, via="batch-api", model="gpt-4o-mini", words=80, context=2200, progress=False
     )
     assert [r.status for r in report.results] == ["done"] * 5 + ["failed"]
     assert fake_server.chat_requests == []  # nothing went through /chat/completions
     first, second = uploads(fake_server)  # exactly two jobs
-    maps = [plan(c, model="gpt-4o-mini", words=80, context=2500).calls - 1 for c in clusters[3:5]]
+    maps = [plan(c, model="gpt-4o-mini", words=80, context=2200).calls - 1 for c in clusters[3:5]]
     assert len(first) == 2 + sum(maps)  # s0 (once), s3, and every map call of both mapped clusters
     assert len(second) == 2 and all("<notes>" in json.dumps(x["body"]) for x in second)  # the reduces
     for line in first + second:
@@ -93,7 +93,7 @@ def test_all_clusters_share_one_job_for_first_calls_and_one_for_reduce_calls(
     assert [e["event"] for e in journal] == ["uploaded", "created", "collected"] * 2
 
     again = run_batch(
-        clusters, out, via="batch-api", model="gpt-4o-mini", words=80, context=2500, progress=False
+        clusters, out, via="batch-api", model="gpt-4o-mini", words=80, context=2200, progress=False
     )
     assert [r.status for r in again.results] == ["skipped"] * 5 + ["failed"]
     assert len(fake_server.batches) == 2
@@ -148,7 +148,7 @@ def test_one_engine_polls_with_growing_waits_and_caches_answers(
     config = EndpointConfig(base_url=fake_server.base_url, api_key=KEY, model="gpt-4o-mini")
     cache = ResponseCache(tmp_path / "cache")
     chat = BatchAPIChat(config, cache=cache, sleep=sleep, poll_interval=2.0, poll_cap=4.0)
-    info = ModelInfo(context=2500, usd_per_m_input=0.15, usd_per_m_output=0.60)
+    info = ModelInfo(context=2200, usd_per_m_input=0.15, usd_per_m_output=0.60)
     corpus = build_corpus(load_articles([str(p) for p in cluster_dir(tmp_path, "m", [0, 4]).iterdir()]))
     draft = OpenAIEngine(chat, "gpt-4o-mini", info=info).summarize(corpus, words=80)
     assert draft.sentences and len(chat.jobs) == 2  # the map calls together, then the reduce call

@@ -5,6 +5,7 @@ No I/O besides loading."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -152,7 +153,21 @@ def summarize(
             reasoning_effort=reasoning_effort,
         )
     )
-    draft = check_citations(eng.summarize(corpus, words=words), corpus)
+    # The checker's index is built while the engine waits for the endpoint (a thread: the wait is
+    # I/O), and an engine that streams its answer hands over each sentence to be checked while the
+    # rest is generated; `verify()` below then finds those checks memoised.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        index = pool.submit(_index, corpus) if check else None
+        listens = index is not None and getattr(eng, "on_sentence", False) is None
+        if index is not None and listens:
+            built = index
+            eng.on_sentence = lambda s: pool.submit(_precheck, built, s)  # type: ignore[attr-defined]
+        try:
+            draft = check_citations(eng.summarize(corpus, words=words), corpus)
+        finally:
+            if listens:
+                eng.on_sentence = None  # type: ignore[attr-defined]
+        verifier = index.result() if index is not None else None
     if not draft.sentences:
         _say_why_empty(corpus)
     if not draft.sentences and not any(s.passages for s in corpus.sources):
@@ -188,11 +203,32 @@ def summarize(
         skipped=skipped,
         created=now_iso(),
     )
-    if not check or not briefing.sentences:
+    if verifier is None or not briefing.sentences:
         return briefing
+    return verify(briefing, verifier)
+
+
+def _precheck(index: Future[Verifier], sentence: SummarySentence) -> None:
+    """Check one streamed sentence the way `verify()` will: its citations, then its best passage in
+    every source (the comparison view); the verdicts are memoised in the Verifier."""
+    from .check.compare import _aligned, _view
+
+    verifier = index.result()  # built first: this pool has one worker
+    checked = verifier.check_sentence(sentence.text, sentence.citations, sentence.note)
+    _aligned(verifier, _view(verifier), 0, checked, verifier.scores(checked.text))
+
+
+def _index(corpus: Corpus) -> Verifier:
+    """The checker's index and the corpus-level half of the comparison (facts only one source
+    states, conflicts between sources, centrality), which do not depend on the summary."""
+    from .check.compare import _view
     from .check.verifier import Verifier
 
-    return verify(briefing, Verifier(corpus))
+    verifier = Verifier(corpus)
+    view = _view(verifier)
+    for part in ("slices", "centrality", "source_words", "units", "unique", "conflicts"):
+        getattr(view, part)
+    return verifier
 
 
 def _say_why_empty(corpus: Corpus) -> None:

@@ -124,7 +124,8 @@ class FaultyEndpoint:
     def _answer(self, body: dict[str, Any]) -> tuple[str, str, str]:
         """(text, finish_reason, odd kind or "") for a request that does not fail."""
         system, user = scripted_model.messages(body)
-        if body.get("stream"):
+        compact = '{"s":' in system  # our summary prompts (the final answer may be streamed)
+        if body.get("stream") and not compact:
             return f"Streamed answer to: {user}", "stop", ""
         msgs = body.get("messages", [])
         if len(msgs) > 2 and msgs[-2].get("role") == "assistant":  # continue a cut-off answer
@@ -141,9 +142,15 @@ class FaultyEndpoint:
             return "", "stop", odd
         if odd == "invented":
             data = json.loads(normal)
-            data["sentences"][0]["citations"] = ["S9:99"]
+            if compact and data.get("s"):
+                data["s"][0][1] = [9999]  # a passage number the prompt never showed
+            elif data.get("sentences"):
+                data["sentences"][0]["citations"] = ["S9:99"]
             return json.dumps(data), "stop", odd
         if odd == "french":
+            if compact:
+                short = scripted_model.SHORT_LINE.findall(user)[:3]
+                return json.dumps({"s": [[_french(t), [int(n)]] for n, t in short]}), "stop", odd
             lines = scripted_model.LINE.findall(user)[:3]
             items = [{"text": _french(text), "citations": [pid]} for pid, text in lines]
             return json.dumps({"sentences": items}), "stop", odd

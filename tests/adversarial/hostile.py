@@ -75,14 +75,19 @@ class FollowingModel:
 
     def __call__(self, body: dict[str, Any]) -> str:
         system, user = scripted_model.messages(body)
-        lines = scripted_model.LINE.findall(user)
+        lines: list[tuple[Any, str]] = scripted_model.LINE.findall(user)
+        first: Any = None  # a passage of the first source
+        if not lines and '{"s":' in system:  # the compact prompt: passages cited by their numbers
+            compact = scripted_model.compact_lines(user)
+            lines = [(n, text) for _, n, text in compact]
+            first = next((n for src, n, text in compact if src == 1 and not _injected(text)), None)
         hostile = [pid for pid, text in lines if _injected(text)]
         if "fix citations" in system:
             count = len(re.findall(r"^\d+\. ", user, re.MULTILINE))
             ids = hostile[-1:] if self.repair == "hostile" else []
             return json.dumps({"sentences": [{"n": n, "citations": ids} for n in range(1, count + 1)]})
         honest = [(pid, text) for pid, text in lines if pid not in hostile]
-        s1 = next(pid for pid, _ in honest if pid.startswith("S1:"))
+        s1 = first if first is not None else next(pid for pid, _ in honest if str(pid).startswith("S1:"))
         items = [
             {"text": scripted_model.first_sentence(text), "citations": [pid]} for pid, text in honest[:3]
         ]

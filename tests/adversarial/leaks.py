@@ -143,7 +143,10 @@ def scenario(server: FakeServer, tmp: Path, key: str | None = None) -> LeakResul
         # 2. an endpoint that echoes the key inside an answer
         def echo(body: dict[str, Any]) -> str:
             data = json.loads(scripted_model.answer(body))
-            data["sentences"][0]["text"] += f" (request signed with Bearer {key})"
+            if "s" in data:  # the compact answer: [["text", [ids]], ...]
+                data["s"][0][0] += f" (request signed with Bearer {key})"
+            else:
+                data["sentences"][0]["text"] += f" (request signed with Bearer {key})"
             return json.dumps(data)
 
         server.handler = echo

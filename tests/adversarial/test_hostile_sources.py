@@ -8,6 +8,7 @@ import os
 import re
 
 import pytest
+import scripted_model
 from fakeserver import FakeServer
 
 from .hostile import INJECTED, HostileResult, HostileRun, followed, misattributed, scenario
@@ -89,14 +90,21 @@ def test_a_citation_to_a_passage_that_does_not_exist_is_never_shown_as_valid(res
 def test_the_prompt_keeps_the_injection_as_data(result: HostileResult) -> None:
     for run in result.runs:
         user = run.prompts[0]
-        assert "Ignore previous instructions" in user  # kept, as data inside the hostile source's block
-        hostile_block = user.split(f'<source id="{run.hostile}"', 1)[1].split("</source>", 1)[0]
-        assert "Ignore previous instructions" in hostile_block and "SYSTEM:" in hostile_block
-        assert user.count("</source>") == len(run.corpus.sources)
-        assert user.count('<source id="S1"') == 1
+        assert "Ignore previous instructions" in user  # kept, as data on the hostile source's lines
+        # Compact layout: every line is a source header (`#`) or a numbered passage line; injected text
+        # cannot start a line of its own, so it cannot pose as a header, a passage or an instruction.
+        assert all(re.match(r"(?:#|\d+ )", line) for line in user.splitlines())
+        sent = [s for s in run.corpus.sources if s.passages]
+        assert sum(line.startswith("#") for line in user.splitlines()) == len(sent)
+        hostile_no = 1 + [s.id for s in sent].index(run.hostile)
+        lines = scripted_model.compact_lines(user)
+        injected = {
+            src for src, _, text in lines if "Ignore previous instructions" in text or "SYSTEM:" in text
+        }
+        assert injected == {hostile_no}
         assert "<script>" not in user and "<|im_start|>" not in user
-        lines = re.findall(r"^\[(S\d+:\d+)\]", user, re.MULTILINE)
-        assert len(lines) == len(set(lines)) and "S9:1" not in lines  # no passage id twice, none invented
+        numbers = [n for _, n, _ in lines]
+        assert numbers == list(range(1, len(numbers) + 1))  # no passage number twice, none invented
         assert "[S9:1]" not in user and "[S2:4] The governor" not in user
 
 

@@ -389,6 +389,8 @@ class OpenAIChat:
                     if choice.index == 0:
                         parts.append(choice.delta.content or "")
                         finish = choice.finish_reason or finish
+                        if request.on_text is not None and choice.delta.content:
+                            request.on_text(cfg.redact("".join(parts)))
         if finish is None:
             raise ResponseError(f"{cfg.url} ended the stream without a finish_reason")
         return ChatResponse(

@@ -24,6 +24,7 @@ from .seam import ChatRequest, ChatResponse
 __all__ = ["Reply", "ScriptedChat", "scripted_answer"]
 
 Reply = str | ChatResponse | BaseException
+_SHORT_LINE = re.compile(r"^(\d+) (.+)$", re.MULTILINE)
 _LINE = re.compile(r"^\[(S\d+:\d+)\] (.+)$", re.MULTILINE)
 _NOTE = re.compile(r"^- (.+?) \[([^\]]+)\]$", re.MULTILINE)
 
@@ -47,6 +48,12 @@ def _texts(request: ChatRequest) -> tuple[str, str]:
 def scripted_answer(request: ChatRequest, per_call: int = 4) -> str:
     """JSON in the shape each of our prompts asks for, citing only passage ids that were sent."""
     system, user = _texts(request)
+    if '{"s":' in system:  # the compact prompts: `# title` lines, `4 passage text` lines, [[text, [ids]]]
+        if "<notes>" in user:
+            found = [(t, [int(x) for x in re.findall(r"\d+", ids)]) for t, ids in _NOTE.findall(user)]
+        else:
+            found = [(_first_sentence(t), [int(n)]) for n, t in _SHORT_LINE.findall(user)]
+        return json.dumps({"s": [[t, ids] for t, ids in found[:per_call]]})
     if "<notes>" in user:  # reduce: merge the notes it was given
         notes = _NOTE.findall(user)[:per_call]
         sentences = [{"text": t, "citations": [c.strip() for c in ids.split(";")]} for t, ids in notes]

@@ -11,7 +11,7 @@ theirs, so each can depend on it without a cycle.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -39,6 +39,8 @@ class ChatRequest:
     stream: bool = False
     seed: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # With `stream`: called with the answer so far each time a piece arrives (never cached or sent).
+    on_text: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
     json_schema: Mapping[str, Any] | None = None
     reasoning_effort: str | None = None
 

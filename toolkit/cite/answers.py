@@ -1,9 +1,12 @@
 """Turn whatever a model answered into summary sentences with normalised, checked citations.
 
-`parse_answer(raw, corpus)` accepts the JSON the prompt asks for (`{"sentences": [{"text", "citations"}]}`)
-and the shapes models actually send: other keys, bare lists, citation strings or numbers, code fences,
+`parse_answer(raw, corpus, ids)` accepts the compact JSON the prompts ask for
+(`{"s": [["text", [4, 17]]]}`, numbers being the prompt's short passage ids,
+`toolkit.plan.prompting.ShortIds`), the long form (`{"sentences": [{"text", "citations": ["S1:3"]}]}`) and
+the shapes models actually send: other keys, bare lists, citation strings or numbers, code fences,
 prose around the JSON, trailing commas, answers cut off mid-way, or plain prose with inline markers
-(`Iraq said so [S1:3].`). It never raises: what it could not use is reported in `problems`.
+(`Iraq said so [S1:3].`, or `[4, 17]` when short ids were given). It never raises: what it could not
+use is reported in `problems`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from ..text.sentences import split_sentences
 from ..text.similarity import content_terms, tfidf_matrix
 from ._jsonfix import decode_json, repair_json
 from .markers import PLACEHOLDER, extract_citations, normalise_markers
+from .short_ids import ShortIds
 
 __all__ = ["ParsedAnswer", "parse_answer"]
 
@@ -34,7 +38,7 @@ class ParsedAnswer(_Value):
 
 _Draft = tuple[str, list[str]]  # bare sentence text, cited ids (placeholders included)
 
-_LIST_KEYS = ("sentences", "summary", "claims", "notes", "points", "bullets", "items", "statements")
+_LIST_KEYS = ("s", "sentences", "summary", "claims", "notes", "points", "bullets", "items", "statements")
 _MORE_KEYS = ("facts", "briefing", "brief", "answer", "result", "output", "response", "data")
 _TEXT_KEYS = ("text", "sentence", "claim", "content", "statement", "point", "summary", "note", "fact")
 _CITE_KEYS = ("citations", "citation", "cites", "sources", "source_ids", "passages", "passage_ids", "ids")
@@ -55,8 +59,10 @@ _LINK_DEF = re.compile(r"^\[\^?[^\]]+\]:\s")
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])|`([^`\n]*)`")
 
 
-def parse_answer(raw: str, corpus: Corpus) -> ParsedAnswer:
-    """Read one model answer into sentences whose citations are passage ids of `corpus`."""
+def parse_answer(raw: str, corpus: Corpus, ids: ShortIds | None = None) -> ParsedAnswer:
+    """Read one model answer into sentences whose citations are passage ids of `corpus`. With `ids`
+    (the short ids the prompt showed), bare numbers as citations are passages, mapped back through
+    `ids`; without, a bare number names a source (`[2]` = some passage of S2)."""
     problems: list[str] = []
     text = _THINK.sub("", raw or "")
     if "</think>" in text:
@@ -67,7 +73,10 @@ def parse_answer(raw: str, corpus: Corpus) -> ParsedAnswer:
     found = _read_json(text, problems)
     if found is None:
         problems.append("answer was not JSON; parsed inline markers")
-    drafts = _prose(text, count, problems) if found is None else _json_drafts(found, count, problems)
+    if found is None:
+        drafts = _prose(_long_markers(text, ids, problems), count, problems)
+    else:
+        drafts = _json_drafts(found, count, problems, ids)
     sentences, invalid = _resolve(drafts, corpus, problems)
     if not sentences:
         problems.append("answer had no sentences")
@@ -139,54 +148,80 @@ def _items(value: Any, depth: int = 0) -> list[Any]:
     return []
 
 
-def _json_drafts(value: Any, count: int, problems: list[str]) -> list[_Draft]:
+_SHORT_GROUP = re.compile(r"\[\s*#?\d{1,6}(?:\s*[,;]\s*#?\d{1,6})*\s*\]")
+_NUMBER = re.compile(r"\d{1,6}")
+
+
+def _long_markers(text: str, ids: ShortIds | None, problems: list[str]) -> str:
+    """`[4, 17]` -> `[S1:4; S2:5]`: bracketed short ids in prose as canonical markers; a number the
+    prompt never showed is dropped and reported."""
+    if ids is None:
+        return text
+
+    def swap(m: re.Match[str]) -> str:
+        known: list[str] = []
+        for n in _NUMBER.findall(m.group(0)):
+            pid = ids.passage(int(n))
+            if pid is None:
+                problems.append(f"cited passage number {n}, which the prompt did not show")
+            else:
+                known.append(pid)
+        return "[" + "; ".join(known) + "]" if known else ""
+
+    return _SHORT_GROUP.sub(swap, text)
+
+
+def _json_drafts(value: Any, count: int, problems: list[str], ids: ShortIds | None = None) -> list[_Draft]:
     drafts: list[_Draft] = []
     for item in _items(value):
         text: Any = None
         cited: list[str] = []
         if isinstance(item, str):
-            drafts.extend(_prose(item, count, problems, labels=False))
+            drafts.extend(_prose(_long_markers(item, ids, problems), count, problems, labels=False))
             continue
-        if isinstance(item, list) and item and isinstance(item[0], str):  # ["text", ["S1:3"]]
-            text, cited = item[0], _cited(item[1:], problems)
+        if isinstance(item, list) and item and isinstance(item[0], str):  # ["text", [4, 17]]
+            text, cited = item[0], _cited(item[1:], problems, ids=ids)
         elif isinstance(item, dict):
             lowered = {str(k).lower(): v for k, v in item.items()}
             text = next((lowered[k] for k in _TEXT_KEYS if isinstance(lowered.get(k), str)), None)
             key = next((k for k in _CITE_KEYS if k in lowered), None)
             loose = {k: v for k, v in lowered.items() if k in _ITEM_CITE_KEYS}
-            cited = _cited(lowered[key] if key else loose or None, problems)
+            cited = _cited(lowered[key] if key else loose or None, problems, ids=ids)
         if not isinstance(text, str):
             problems.append(f"skipped an item without text: {_short(item)}")
             continue
-        bare, inline = extract_citations(_clean_inline(text), count)
+        bare, inline = extract_citations(_long_markers(_clean_inline(text), ids, problems), count)
         drafts.append((bare, cited + inline))
     return drafts
 
 
-def _cited(value: Any, problems: list[str], depth: int = 0) -> list[str]:
-    """Passage ids from a citations field: strings, numbers (sources), lists, {"source", "passage"}."""
+def _cited(value: Any, problems: list[str], depth: int = 0, ids: ShortIds | None = None) -> list[str]:
+    """Passage ids from a citations field: strings, numbers (short passage ids with `ids`, else
+    sources), lists, {"source", "passage"}."""
     if value is None or depth > 3:
         return []
     if (isinstance(value, int) and not isinstance(value, bool) and value >= 1) or (
         isinstance(value, float) and value.is_integer() and value >= 1
     ):
-        return [f"S{int(value)}:?"]
+        return [ids.expand(int(value)) if ids is not None else f"S{int(value)}:?"]
+    if isinstance(value, str) and ids is not None and re.fullmatch(r"\s*#?\d{1,6}\s*", value):
+        return [ids.expand(int(value.strip().lstrip("#")))]
     if isinstance(value, str):
-        ids = extract_citations("[" + value.strip().strip("[]()【】") + "]")[1] if value.strip() else []
-        if not ids and value.strip():
+        found = extract_citations("[" + value.strip().strip("[]()【】") + "]")[1] if value.strip() else []
+        if not found and value.strip():
             problems.append(f"could not read citation {_short(value)}")
-        return ids
+        return found
     if isinstance(value, list):
-        return [pid for v in value for pid in _cited(v, problems, depth + 1)]
+        return [pid for v in value for pid in _cited(v, problems, depth + 1, ids)]
     if isinstance(value, dict):
         low = {str(k).lower(): v for k, v in value.items()}
         src, pas = low.get("source", low.get("source_id")), low.get("passage", low.get("paragraph"))
         if src is not None and pas is not None and not isinstance(pas, dict | list):
-            return _cited(f"S{str(src).lstrip('Ss')}:{pas}", problems, depth + 1)
+            return _cited(f"S{str(src).lstrip('Ss')}:{pas}", problems, depth + 1, ids)
         key = next(
             (k for k in ("id", "passage_id", "citation", "ref", "passage", "source") if k in low), None
         )
-        return _cited(low[key], problems, depth + 1) if key else []
+        return _cited(low[key], problems, depth + 1, ids) if key else []
     problems.append(f"could not read citation {_short(value)}")
     return []
 

@@ -32,7 +32,6 @@ from typing import Any, TypeVar
 from ..chat.model_facts import ModelInfo, estimate_cost, model_info, reasoning_reserve
 from ..chat.seam import ChatClient, ChatRequest, ChatResponse, Message
 from ..cite.answers import parse_answer
-from ..cite.markers import format_marker
 from ..errors import EngineError
 from ..models import Corpus, Passage, SummarySentence, Usage, passage_sort_key
 from ..plan.planning import (
@@ -43,8 +42,9 @@ from ..plan.planning import (
     chunk_sources,
     make_plan,
     sent_passages,
+    single_prompt,
 )
-from ..plan.prompting import escape_source_text, render, source_blocks
+from ..plan.prompting import ShortIds, escape_source_text, render, source_blocks
 from ..text.similarity import content_terms, tfidf_matrix
 from ..text.tokens import Tokenizer, count_tokens, get_tokenizer
 from .base import Draft
@@ -56,14 +56,11 @@ RETRY_FACTOR = 4  # an empty, cut-off answer is asked again with this many times
 
 
 def _schema(name: str, key: str) -> dict[str, Any]:
+    """The compact answer the prompts ask for, `{"s": [["Sentence.", [4, 17]]]}`, as a JSON Schema
+    (each item a sentence and the short numbers of the passages it cites)."""
     item = {
-        "type": "object",
-        "properties": {
-            "text": {"type": "string"},
-            "citations": {"type": "array", "items": {"type": "string"}},
-        },
-        "required": ["text", "citations"],
-        "additionalProperties": False,
+        "type": "array",
+        "items": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "integer"}}]},
     }
     schema = {
         "type": "object",
@@ -75,8 +72,8 @@ def _schema(name: str, key: str) -> dict[str, Any]:
 
 
 # Structured outputs (`response_format: json_schema`, strict) for the answers we parse.
-SENTENCES_SCHEMA = _schema("briefing", "sentences")
-NOTES_SCHEMA = _schema("notes", "notes")
+SENTENCES_SCHEMA = _schema("briefing", "s")
+NOTES_SCHEMA = _schema("notes", "s")
 
 
 def truncation_note(url: str, model: str, sent: int, counted: int) -> str:
@@ -129,6 +126,7 @@ class OpenAIEngine:
         name: str = "openai",
         progress: bool = False,
         reasoning_effort: str | None = None,
+        on_sentence: Callable[[SummarySentence], object] | None = None,
     ) -> None:
         self.chat = chat
         self.model = model
@@ -140,6 +138,9 @@ class OpenAIEngine:
         self.json_mode = json_mode
         self.max_cost = max_cost
         self.progress = progress
+        # Called with each sentence of the final answer as it streams in (the answer is then asked
+        # for as a stream); `summarize()` uses it to check sentences while the rest is generated.
+        self.on_sentence = on_sentence
 
     def plan(self, corpus: Corpus, *, words: int) -> Plan:
         return make_plan(
@@ -201,11 +202,20 @@ class _Run:
         self.sent_unreported = 0  # prompt tokens (our count) of calls whose usage was not reported
         self.last: ChatRequest | None = None  # the request behind the answer being parsed
         self.unusable: list[ChatRequest] = []  # requests whose answers held nothing usable
+        self.groups = sent_passages(corpus)
+        self.ids = ShortIds.of(self.groups)  # the numbers prompts show for passage ids
 
     # --- calls -----------------------------------------------------------------------------------
     def request(
-        self, messages: tuple[Message, ...], max_tokens: int, json_mode: bool, schema: dict[str, Any] | None
+        self,
+        messages: tuple[Message, ...],
+        max_tokens: int,
+        json_mode: bool,
+        schema: dict[str, Any] | None,
+        listen: Callable[[SummarySentence], object] | None = None,
     ) -> ChatRequest:
+        """The request for one call; with `listen`, the answer streams and each complete sentence is
+        handed to it as it arrives."""
         info = self.engine.info
         return ChatRequest(
             messages=messages,
@@ -214,6 +224,8 @@ class _Run:
             json_schema=schema if json_mode else None,
             temperature=0.0 if info.sampling else None,
             reasoning_effort=info.reasoning_effort if info.effort_param else None,
+            stream=listen is not None,
+            on_text=_SentenceFeed(self, listen) if listen is not None else None,
         )
 
     async def call(
@@ -224,10 +236,14 @@ class _Run:
         *,
         json_mode: bool | None = None,
         schema: dict[str, Any] | None = None,
+        final: bool = False,
     ) -> str:
+        """One call (continued once if cut off). `final`: the briefing itself, streamed to the
+        engine's `on_sentence` when it has one."""
         messages: tuple[Message, ...] = (("system", system), ("user", user))
         wants_json = self.engine.json_mode if json_mode is None else json_mode
-        request = self.request(messages, max_tokens, wants_json, schema)
+        listen = self.engine.on_sentence if final else None
+        request = self.request(messages, max_tokens, wants_json, schema, listen)
         response = await self._complete(request)
         if response.empty and response.truncated:
             response = await self._more_room(request, response)
@@ -305,15 +321,13 @@ class _Run:
 
     # --- strategies ------------------------------------------------------------------------------
     async def single(self) -> list[SummarySentence]:
-        groups = sent_passages(self.corpus)
-        system = render("merge_system", words=self.words)
-        user = render("merge_user", words=self.words, source_count=len(groups), sources=source_blocks(groups))
+        system, user = single_prompt(self.groups, self.ids, self.words)
         return await self.ask(system, user, answer_budget(self.words))
 
     async def ask(self, system: str, user: str, max_tokens: int) -> list[SummarySentence]:
         """One call and its sentences; a JSON-mode answer with none usable is asked again without
         JSON mode (small local models often produce valid JSON of the wrong shape)."""
-        sentences = self.parse(await self.call(system, user, max_tokens, schema=SENTENCES_SCHEMA))
+        sentences = self.parse(await self.call(system, user, max_tokens, schema=SENTENCES_SCHEMA, final=True))
         if sentences:
             return sentences
         self.forget_last()
@@ -326,12 +340,11 @@ class _Run:
         return sentences
 
     async def map_reduce(self, plan: Plan) -> list[SummarySentence]:
-        groups = sent_passages(self.corpus)
         system = render("map_system", max_notes=MAP_NOTES)
         parts = len(plan.chunks)
 
         async def one(k: int) -> list[SummarySentence]:
-            user = render("map_user", part=k + 1, parts=parts, sources=chunk_sources(plan.chunks[k], groups))
+            user = render("map_user", sources=chunk_sources(plan.chunks[k], self.groups, self.ids))
             notes = self.parse(await self.call(system, user, MAP_NOTES * NOTE_TOKENS, schema=NOTES_SCHEMA))
             if not notes:
                 self.forget_last()
@@ -367,13 +380,13 @@ class _Run:
         lines = [self._note_line(n) for n in notes]
         if count_tokens(tok, "\n".join(lines)) <= room or len(lines) < 4:
             system = render("reduce_system", words=self.words)
-            user = render("reduce_user", words=self.words, notes="\n".join(lines))
+            user = render("reduce_user", notes="\n".join(lines))
             return await self.ask(system, user, answer_budget(self.words))
         batches = _batches(lines, room, tok)
         merged: list[SummarySentence] = []
         for batch in batches:
             system = render("reduce_system", words=max(60, self.words // 2))
-            user = render("reduce_user", words=max(60, self.words // 2), notes="\n".join(batch))
+            user = render("reduce_user", notes="\n".join(batch))
             merged += self.parse(
                 await self.call(system, user, answer_budget(self.words), schema=SENTENCES_SCHEMA)
             )
@@ -387,7 +400,12 @@ class _Run:
         ids = [c for c in note.citations if self.corpus.has_passage(c)]
         if len(ids) < len(note.citations):
             self._note_once("dropped citations to passages that do not exist from the notes")
-        return f"- {escape_source_text(note.text)} {format_marker(ids)}".rstrip()
+        return f"- {escape_source_text(note.text)} {self.short_marker(ids)}".rstrip()
+
+    def short_marker(self, citations: Sequence[str]) -> str:
+        """`[4,17]`: the short numbers of the cited passages the prompts showed."""
+        shown = [str(self.ids.short(c)) for c in citations if self.ids.passage_known(c)]
+        return f"[{','.join(shown)}]" if shown else ""
 
     def _note_once(self, message: str) -> None:
         if message not in self.notes:
@@ -403,7 +421,7 @@ class _Run:
                 f"an answer was far longer than asked ({len(raw):,} characters); read the first {chars:,}"
             )
             raw = raw[:chars]
-        parsed = parse_answer(raw, self.corpus)
+        parsed = parse_answer(raw, self.corpus, self.ids)
         for problem in parsed.problems:
             self._note_once(problem)
         sentences = list(parsed.sentences)
@@ -458,6 +476,29 @@ def answer_caps(words: int) -> tuple[int, int]:
     """(characters, sentences) one answer may hold for a summary of `words` words: generous (about
     16 times what is asked, and never below what a map step's notes need), but bounded."""
     return max(16_000, words * 40), max(2 * MAP_NOTES, words // 3 + 10)
+
+
+
+_ITEM = re.compile(r'\[\s*"((?:[^"\\]|\\.)*)"\s*,\s*\[[^\[\]]*\]\s*\]')
+
+
+class _SentenceFeed:
+    """Streamed answer text -> each complete `["text", [ids]]` item, parsed exactly as the whole
+    answer will be (`parse_answer`), handed to `listen` once."""
+
+    def __init__(self, run: _Run, listen: Callable[[SummarySentence], object]) -> None:
+        self.run = run
+        self.listen = listen
+        self.seen = 0
+
+    def __call__(self, text: str) -> None:
+        whole = [m.group(0) for m in _ITEM.finditer(text)]
+        if len(whole) <= self.seen:
+            return
+        new, self.seen = whole[self.seen :], len(whole)
+        parsed = parse_answer('{"s":[' + ",".join(new) + "]}", self.run.corpus, self.run.ids)
+        for sentence in parsed.sentences:
+            self.listen(_with_copies(sentence, self.run.corpus))
 
 
 def _unique(sentences: Sequence[SummarySentence], notes: list[str]) -> list[SummarySentence]:

@@ -1,8 +1,9 @@
 """Token-aware chunking on passage and sentence boundaries.
 
-A chunk is a run of whole passages whose rendered form (`[S1:3] text` lines, as they go into a
-prompt) fits a token budget. A passage is split only when it alone is over budget: first at
-sentence boundaries, and a single over-long sentence at word boundaries. Every part keeps its
+A chunk is a run of whole passages whose rendered form (one line per passage, as it goes into a
+prompt, plus each source's header once per chunk when `header` is given) fits a token budget. A
+passage is split only when it alone is over budget: first at sentence boundaries, and a single
+over-long sentence at word boundaries. Every part keeps its
 passage id and its offsets into the source text.
 """
 
@@ -49,9 +50,14 @@ def chunk_passages(
     tokenizer: Tokenizer,
     *,
     render: Callable[[str, str], str] = render_part,
+    header: Callable[[str], int] | None = None,
 ) -> list[Chunk]:
-    """Pack passages, in order, into chunks of at most `budget` tokens (rendered form)."""
-    minimum = count_tokens(tokenizer, render("S999:999", "word"))
+    """Pack passages, in order, into chunks of at most `budget` tokens (rendered form).
+
+    `header(source_id)` is the token cost of a source's header, paid once in every chunk that holds
+    a part of that source (passages of one source are consecutive). `Chunk.tokens` includes it."""
+    head = header or (lambda _sid: 0)
+    minimum = count_tokens(tokenizer, render(passages[0].id if passages else "S999:999", "word"))
     if budget < minimum:
         raise BudgetError(
             f"a chunk budget of {budget} tokens cannot hold even one word; use at least {minimum}"
@@ -60,12 +66,20 @@ def chunk_passages(
     current: list[ChunkPart] = []
     used = 0
     for passage in passages:
-        for part in _parts(passage, budget, tokenizer, render):
-            if current and used + part.tokens > budget:
+        sid = passage.source_id
+        cost = head(sid)
+        if budget - cost < minimum:
+            raise BudgetError(
+                f"a chunk budget of {budget} tokens cannot hold the {cost}-token header of {sid} "
+                f"and one word; use at least {cost + minimum}"
+            )
+        for part in _parts(passage, budget - cost, tokenizer, render):
+            opens = not current or current[-1].passage_id.split(":", 1)[0] != sid
+            if current and used + part.tokens + (cost if opens else 0) > budget:
                 chunks.append(Chunk(parts=tuple(current), tokens=used))
-                current, used = [], 0
+                current, used, opens = [], 0, True
             current.append(part)
-            used += part.tokens
+            used += part.tokens + (cost if opens else 0)
     if current:
         chunks.append(Chunk(parts=tuple(current), tokens=used))
     return chunks

@@ -22,7 +22,13 @@ from ..errors import BudgetError
 from ..models import Corpus, Passage, Source, _Value
 from ..text.tokens import Tokenizer, count_tokens
 from .chunking import Chunk, chunk_passages
-from .prompting import escape_source_text, render, source_blocks
+from .prompting import (
+    ShortIds,
+    compact_line,
+    compact_sources,
+    header_line,
+    render,
+)
 
 __all__ = [
     "DEFAULT_CONTEXT",
@@ -33,6 +39,7 @@ __all__ = [
     "make_plan",
     "model_info",
     "sent_passages",
+    "single_prompt",
 ]
 
 
@@ -97,8 +104,13 @@ def sent_passages(corpus: Corpus) -> list[tuple[Source, list[Passage]]]:
     return out
 
 
-def prompt_line(passage_id: str, text: str) -> str:
-    return f"[{passage_id}] {escape_source_text(text)}\n"
+def line_renderer(ids: ShortIds) -> Callable[[str, str], str]:
+    """How the planner and chunker lay out one passage: its compact prompt line."""
+
+    def line(passage_id: str, text: str) -> str:
+        return compact_line(ids.short(passage_id), text)
+
+    return line
 
 
 def answer_budget(words: int) -> int:
@@ -118,17 +130,33 @@ def make_plan(
     info = info or model_info(model)
     answer = answer_budget(words) + reasoning_reserve(info)  # a reasoning model thinks within it
     groups = sent_passages(corpus)
+    ids = ShortIds.of(groups)
+    line = line_renderer(ids)
+
+    def line_tokens(p: Passage) -> int:
+        # The corpus counted each passage once; its prompt line adds the number (one token below 1,000).
+        return (
+            p.tokens + (1 if len(ids) < 1000 else 2)
+            if p.tokens
+            else count_tokens(tokenizer, line(p.id, p.text))
+        )
+
     source_plans = tuple(
         SourcePlan(
             id=s.id,
             passages=len(s.passages),
             sent=len(kept),
-            tokens=sum(count_tokens(tokenizer, prompt_line(p.id, p.text)) for p in kept),
+            tokens=sum(line_tokens(p) for p in kept)
+            + (count_tokens(tokenizer, header_line(s)) if kept else 0),
         )
         for s, kept in groups
     )
     skipped = sum(sp.passages - sp.sent for sp in source_plans)
-    single_prompt = _single_prompt_tokens(groups, tokenizer, words)
+    system = count_tokens(tokenizer, render("merge_system", words=words))
+    single_prompt = system + sum(sp.tokens for sp in source_plans) + 8
+    if abs(single_prompt + answer - info.context) <= ESTIMATE_MARGIN * single_prompt:
+        # Near the limit the estimate (or a corpus counted with another tokenizer) could be off: count.
+        single_prompt = _single_prompt_tokens(groups, ids, tokenizer, words)
     if single_prompt + answer <= info.context:
         plan = Plan(
             model=model,
@@ -142,7 +170,7 @@ def make_plan(
             cost_usd=estimate_cost(info, single_prompt, answer // 2),
         )
     else:
-        plan = _map_reduce_plan(groups, model, info, tokenizer, words, source_plans, skipped)
+        plan = _map_reduce_plan(groups, ids, model, info, tokenizer, words, source_plans, skipped)
     if max_cost is not None:
         if plan.cost_usd is None:
             raise unknown_price_error(model, max_cost)
@@ -155,20 +183,26 @@ def make_plan(
     return plan
 
 
+def single_prompt(groups: list[tuple[Source, list[Passage]]], ids: ShortIds, words: int) -> tuple[str, str]:
+    """The system and user messages of the one-call strategy."""
+    return render("merge_system", words=words), render("merge_user", sources=compact_sources(groups, ids))
+
+
 def _single_prompt_tokens(
-    groups: list[tuple[Source, list[Passage]]], tokenizer: Tokenizer, words: int
+    groups: list[tuple[Source, list[Passage]]], ids: ShortIds, tokenizer: Tokenizer, words: int
 ) -> int:
-    system = render("merge_system", words=words)
-    user = render("merge_user", words=words, source_count=len(groups), sources=source_blocks(groups))
+    system, user = single_prompt(groups, ids, words)
     return count_tokens(tokenizer, system) + count_tokens(tokenizer, user) + 8
 
 
+ESTIMATE_MARGIN = 0.03
 MAP_NOTES = 12
 NOTE_TOKENS = 60
 
 
 def _map_reduce_plan(
     groups: list[tuple[Source, list[Passage]]],
+    ids: ShortIds,
     model: str,
     info: ModelInfo,
     tokenizer: Tokenizer,
@@ -178,20 +212,21 @@ def _map_reduce_plan(
 ) -> Plan:
     map_answer = MAP_NOTES * NOTE_TOKENS + reasoning_reserve(info)
     overhead = count_tokens(tokenizer, render("map_system", max_notes=MAP_NOTES))
-    overhead += count_tokens(tokenizer, render("map_user", part=99, parts=99, sources="")) + 8
-    # Source block headers cost tokens too: allow for them per source that may share a chunk.
-    header = max(
-        (count_tokens(tokenizer, source_blocks([(s, kept[:1])])) for s, kept in groups if kept), default=0
-    )
-    budget = info.context - map_answer - overhead - 4 * header
-    if budget < 64:
+    overhead += count_tokens(tokenizer, render("map_user", sources="")) + 8
+    # Each source's header line is paid once per chunk holding a part of it.
+    headers = {s.id: count_tokens(tokenizer, header_line(s)) for s, _ in groups}
+    budget = info.context - map_answer - overhead
+    smallest = count_tokens(tokenizer, compact_line(len(ids), "word")) + max(headers.values(), default=0)
+    if budget < smallest:
         raise BudgetError(
             f"the context of {model!r} ({info.context:,} tokens) is too small for map-reduce; "
             "pass a larger --context if the model supports it"
         )
     passages = [p for _, kept in groups for p in kept]
-    chunks = _fit_chunks(passages, budget, tokenizer, groups, overhead, info.context - map_answer)
-    map_prompt = sum(c.tokens for c in chunks) + len(chunks) * (overhead + 2 * header)
+    chunks = _fit_chunks(
+        passages, budget, tokenizer, groups, ids, overhead, info.context - map_answer, headers
+    )
+    map_prompt = sum(c.tokens for c in chunks) + len(chunks) * overhead
     notes_tokens = len(chunks) * MAP_NOTES * NOTE_TOKENS // 2
     answer = answer_budget(words) + reasoning_reserve(info)
     reduce_calls = _reduce_calls(notes_tokens, info.context - answer - 512, max(200, words))
@@ -217,28 +252,33 @@ def _fit_chunks(
     budget: int,
     tokenizer: Tokenizer,
     groups: list[tuple[Source, list[Passage]]],
+    ids: ShortIds,
     overhead: int,
     limit: int,
+    headers: dict[str, int],
 ) -> list[Chunk]:
-    """Chunk, then check each rendered map prompt really fits; shrink the budget if one does not."""
-    render_line: Callable[[str, str], str] = prompt_line
+    """Chunk, then check each rendered map prompt really fits; shrink the budget if one does not
+    (token counts of concatenated lines can differ by a token or two from the sum of their parts)."""
+    render_line = line_renderer(ids)
     while True:
-        chunks = chunk_passages(passages, budget, tokenizer, render=render_line)
-        worst = max(count_tokens(tokenizer, chunk_sources(c, groups)) for c in chunks) + overhead
+        chunks = chunk_passages(
+            passages, budget, tokenizer, render=render_line, header=lambda sid: headers.get(sid, 0)
+        )
+        worst = max(count_tokens(tokenizer, chunk_sources(c, groups, ids)) for c in chunks) + overhead
         if worst <= limit or budget < 128:
             return chunks
         budget = int(budget * 0.9)
 
 
-def chunk_sources(chunk: Chunk, groups: list[tuple[Source, list[Passage]]]) -> str:
-    """The `<source>` blocks of one chunk (parts of over-long passages keep their passage id)."""
+def chunk_sources(chunk: Chunk, groups: list[tuple[Source, list[Passage]]], ids: ShortIds) -> str:
+    """The compact sources of one chunk (parts of over-long passages keep their passage's number)."""
     by_source: dict[str, list[Passage]] = {}
     for part in chunk.parts:
         sid = part.passage_id.split(":", 1)[0]
         by_source.setdefault(sid, []).append(
             Passage(id=part.passage_id, text=part.text, start=part.start, end=part.end)
         )
-    return source_blocks([(s, by_source[s.id]) for s, _ in groups if s.id in by_source])
+    return compact_sources([(s, by_source[s.id]) for s, _ in groups if s.id in by_source], ids)
 
 
 def _reduce_calls(notes_tokens: int, room: int, merged_tokens: int) -> int:

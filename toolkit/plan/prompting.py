@@ -1,9 +1,18 @@
-"""Prompt templates from `prompts/` (installed as `toolkit.prompts`) and the source blocks they embed.
+"""Prompt templates from `prompts/` (installed as `toolkit.prompts`) and the sources they embed.
 
 Templates use `$name` placeholders (string.Template). Rendering is strict: a placeholder without a
 value is a `PromptError` naming it, so an edited template cannot silently send a prompt with holes.
-Source text goes into `<source>` blocks with anything that could close the block or pose as a passage
-id neutralised, so text inside an article stays data.
+
+Two layouts for sources:
+
+- compact (what the summary prompts send): one `# title · outlet · date` line per source, then one line
+  per passage starting with its short number (`ShortIds`: 1, 2, 3 ... one token each up to 999; the
+  answer cites those numbers and `toolkit.cite.answers` maps them back to `S2:4`). Each passage is flattened
+  to one line, so nothing inside an article can start a line of its own (a header or a passage number);
+  square brackets become parentheses and `S1:3`-shaped text loses its colon, so no text poses as a
+  citation;
+- `<source>` blocks holding `[S1:3] text` lines (the judge and citation-repair prompts), with anything
+  that could close the block escaped as well.
 """
 
 from __future__ import annotations
@@ -14,11 +23,21 @@ import string
 from collections.abc import Iterable
 from functools import lru_cache
 
+from ..cite.short_ids import ShortIds
 from ..errors import PromptError
 from ..models import Passage, Source
 from ..text.safe import fold_lookalikes
 
-__all__ = ["escape_source_text", "load_template", "render", "source_blocks"]
+__all__ = [
+    "ShortIds",
+    "compact_line",
+    "compact_sources",
+    "escape_source_text",
+    "header_line",
+    "load_template",
+    "render",
+    "source_blocks",
+]
 
 
 @lru_cache(maxsize=64)
@@ -60,6 +79,14 @@ _ID_LIKE = re.compile(r"\b([Ss])\s*(\d+)\s*[:.]\s*(\d+)")
 _SPACE = re.compile(r"\s+")
 
 
+def escape_line(text: str) -> str:
+    """Article text as one compact prompt line: no square brackets, nothing shaped like a passage id
+    (`S1:3` becomes `S1 3`), no tags or chat-template tokens (`<` `>` `&` as entities, as in
+    `escape_source_text`), whitespace runs (newlines included) collapsed to one space."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _SPACE.sub(" ", _ID_LIKE.sub(r"\1\2 \3", text.translate(_BRACKETS))).strip()
+
+
 def escape_source_text(text: str) -> str:
     """Make article text safe inside a `<source>` block: no tags, nothing shaped like a passage marker
     (square brackets become parentheses and `S1:3` becomes `S1 3`), one line. Disguised markers are
@@ -92,3 +119,25 @@ def source_blocks(sources: Iterable[tuple[Source, Iterable[Passage]]]) -> str:
             head += f' date="{_attr(source.date)}"'
         blocks.append(head + ">\n" + "\n".join(lines) + "\n</source>")
     return "\n\n".join(blocks)
+
+
+def header_line(source: Source) -> str:
+    """`# title · outlet · date` (only the parts the source has; `#` alone when it has none)."""
+    meta = " · ".join(escape_line(x) for x in (source.title, source.outlet, source.date) if x)
+    return f"# {meta}\n" if meta else "#\n"
+
+
+def compact_line(number: int, text: str) -> str:
+    """One passage as a compact prompt line: its short number, a space, the flattened text."""
+    return f"{number} {escape_line(text)}\n"
+
+
+def compact_sources(groups: Iterable[tuple[Source, Iterable[Passage]]], ids: ShortIds) -> str:
+    """Each source with passages as a header line followed by its numbered passage lines."""
+    out: list[str] = []
+    for source, passages in groups:
+        lines = [compact_line(ids.short(p.id), p.text) for p in passages]
+        if lines:
+            out.append(header_line(source))
+            out += lines
+    return "".join(out).rstrip("\n")
