@@ -11,6 +11,7 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
 from paths import ROOT
 
 PACKAGE = ROOT / "toolkit"
@@ -185,3 +186,18 @@ def test_the_statuses_are_listed_once() -> None:
 
     assert set(labels.STATUS_HELP) == set(labels.STATUSES)
     assert not again, f"statuses listed again (use toolkit.models.STATUSES / STATUS_RANK): {again}"
+
+
+def test_old_flat_module_paths_still_import_the_moved_modules() -> None:
+    """Scripts written against the flat layout (`from toolkit.passages import build_corpus`) keep
+    working: each old path is the same module object as its new place, and importing one never
+    replaces a public function of the same stem (`toolkit.verify`, `toolkit.plan`)."""
+    import importlib
+
+    import toolkit
+
+    for old, new in toolkit._MOVED.items():
+        assert importlib.import_module(f"toolkit.{old}") is importlib.import_module(f"toolkit.{new}")
+    assert callable(toolkit.verify) and callable(toolkit.plan)
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("toolkit.no_such_module")

@@ -8,6 +8,11 @@
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import sys
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from . import plan as _plan_stage  # noqa: F401  (the `plan` stage loads before `plan` the function takes its name)
@@ -93,6 +98,45 @@ def __getattr__(name: str) -> object:
         globals()[name] = value
         return value
     raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
+
+
+# Module paths of toolkit 0.1's flat layout, kept working for scripts and notebooks written against it:
+# `import toolkit.passages` gives `toolkit.ingest.passages` (the same module object). `verify`, `plan`,
+# `engines`, `batch` and `cli` are not here: those names are public functions or stage packages now.
+_MOVED = {
+    "sentences": "text.sentences", "textsim": "text.similarity", "tokens": "text.tokens",
+    "claims": "text.claims", "support": "text.support", "safe_text": "text.safe",
+    "loading": "ingest.loading", "cleaning": "ingest.cleaning", "passages": "ingest.passages",
+    "dedupe": "ingest.dedupe", "grouping": "group.grouping", "eventsim": "group.eventsim",
+    "citations": "cite.markers", "answers": "cite.answers", "summary_text": "cite.summary_text",
+    "planning": "plan.planning", "chunking": "plan.chunking", "prompting": "plan.prompting",
+    "llm": "chat.llm", "endpoint": "chat.endpoint", "cache": "chat.cache", "local": "chat.local",
+    "batch_api": "chat.batch_api", "model_facts": "chat.model_facts", "extractive": "engines.extractive",
+    "llm_engine": "engines.llm_engine", "judge": "check.judge", "compare": "check.compare",
+    "html_view": "view.html_view", "explorer": "view.explorer", "exports": "view.exports",
+}  # fmt: skip
+
+
+class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Resolves `toolkit.<old flat name>` to the module's place in the stage layout."""
+
+    def find_spec(
+        self, fullname: str, path: object = None, target: object = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        prefix, _, name = fullname.partition(".")
+        if prefix != __name__ or name not in _MOVED:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        return importlib.import_module(f"{__name__}.{_MOVED[spec.name.partition('.')[2]]}")
+
+    def exec_module(self, module: ModuleType) -> None:
+        """Nothing to run: the module was imported at its new place."""
+
+
+if not any(isinstance(f, _MovedModules) for f in sys.meta_path):
+    sys.meta_path.append(_MovedModules())
 
 
 def __dir__() -> list[str]:
