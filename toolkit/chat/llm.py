@@ -390,7 +390,7 @@ class OpenAIChat:
                         parts.append(choice.delta.content or "")
                         finish = choice.finish_reason or finish
                         if request.on_text is not None and choice.delta.content:
-                            request.on_text(cfg.redact("".join(parts)))
+                            request.on_text(choice.delta.content)
         if finish is None:
             raise ResponseError(f"{cfg.url} ended the stream without a finish_reason")
         return ChatResponse(

@@ -39,7 +39,7 @@ class ChatRequest:
     stream: bool = False
     seed: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
-    # With `stream`: called with the answer so far each time a piece arrives (never cached or sent).
+    # With `stream`: called with each new piece of the answer as it arrives (never cached or sent).
     on_text: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
     json_schema: Mapping[str, Any] | None = None
     reasoning_effort: str | None = None

@@ -483,20 +483,31 @@ _ITEM = re.compile(r'\[\s*"((?:[^"\\]|\\.)*)"\s*,\s*\[[^\[\]]*\]\s*\]')
 
 
 class _SentenceFeed:
-    """Streamed answer text -> each complete `["text", [ids]]` item, parsed exactly as the whole
-    answer will be (`parse_answer`), handed to `listen` once."""
+    """Streamed answer pieces -> each complete `["text", [ids]]` item, parsed exactly as the whole
+    answer will be (`parse_answer`), handed to `listen` once. Only the unread tail is scanned, and
+    nothing past the answer's size cap (`answer_caps`) is looked at: work stays linear in the answer."""
 
     def __init__(self, run: _Run, listen: Callable[[SummarySentence], object]) -> None:
         self.run = run
         self.listen = listen
-        self.seen = 0
+        self.tail = ""
+        self.read = 0
+        self.limit = answer_caps(run.words)[0]
 
-    def __call__(self, text: str) -> None:
-        whole = [m.group(0) for m in _ITEM.finditer(text)]
-        if len(whole) <= self.seen:
+    def __call__(self, piece: str) -> None:
+        if self.read >= self.limit:
             return
-        new, self.seen = whole[self.seen :], len(whole)
-        parsed = parse_answer('{"s":[' + ",".join(new) + "]}", self.run.corpus, self.run.ids)
+        self.read += len(piece)
+        self.tail += piece
+        items: list[str] = []
+        end = 0
+        for m in _ITEM.finditer(self.tail):
+            items.append(m.group(0))
+            end = m.end()
+        if not items:
+            return
+        self.tail = self.tail[end:]
+        parsed = parse_answer('{"s":[' + ",".join(items) + "]}", self.run.corpus, self.run.ids)
         for sentence in parsed.sentences:
             self.listen(_with_copies(sentence, self.run.corpus))
 
