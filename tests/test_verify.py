@@ -13,7 +13,6 @@ import pytest
 import typer
 from fakeserver import FakeServer, Reply
 from paths import EXAMPLES
-from toolkit.text.claims import compatible, facts, implies
 from typer.testing import CliRunner
 
 from toolkit import Briefing, build_corpus, load_articles, summarize
@@ -27,6 +26,7 @@ from toolkit.cli.verify import verify_cmd
 from toolkit.errors import ConfigError
 from toolkit.models import Article, Corpus, SummarySentence
 from toolkit.pipeline import verify
+from toolkit.text.claims import compatible, facts, implies
 
 # Sentences about something else entirely, put under real citations.
 OTHER_CLUSTER = (
