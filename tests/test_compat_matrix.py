@@ -17,7 +17,7 @@ from paths import EXAMPLES
 from profiles import PROFILES, Profile
 from typer.testing import CliRunner
 
-from toolkit.cli import app
+from toolkit.cli.app import app
 
 ARTICLES = EXAMPLES
 
