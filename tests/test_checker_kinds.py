@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from fakeserver import FakeServer
-from toolkit.text.claims import facts
 
 from toolkit import build_corpus
 from toolkit.chat.cache import ResponseCache
@@ -23,6 +22,7 @@ from toolkit.ingest.dedupe import is_copy
 from toolkit.models import Article, Corpus
 from toolkit.pipeline import verify
 from toolkit.plan.planning import sent_passages
+from toolkit.text.claims import facts
 
 FLOOD = "Floodwater cut off the river town of Kelby on Monday after the Arden burst its banks."
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 from paths import EXAMPLES
-from toolkit.text.claims import compatible, facts
 
 from toolkit import Briefing, build_corpus, load_articles
 from toolkit.check.verifier import Verifier
 from toolkit.models import Article, Corpus
 from toolkit.pipeline import verify
 from toolkit.report import Report, report_markdown
+from toolkit.text.claims import compatible, facts
 
 MASSACRE = (
     "Baghdad condemned the massacre of at least 1,383 civilians in coastal Syria earlier this month "

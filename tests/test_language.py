@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from toolkit.text.claims import tokenize
 
 from toolkit import load_articles, summarize
 from toolkit.check.verifier import Verifier
 from toolkit.errors import SourceError
 from toolkit.ingest.passages import build_corpus
+from toolkit.text.claims import tokenize
 from toolkit.text.language import detect_language, is_cjk, script_of, support_problem
 from toolkit.text.sentences import split_sentences, words
 from toolkit.text.similarity import content_terms

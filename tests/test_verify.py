@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 import typer
-from fakeserver import FakeServer, Reply
+from fakeserver import FakeServer
 from paths import EXAMPLES
-from toolkit.text.claims import compatible, facts, implies
 from typer.testing import CliRunner
 
 from toolkit import Briefing, build_corpus, load_articles, summarize
@@ -27,6 +26,7 @@ from toolkit.cli.verify import verify_cmd
 from toolkit.errors import ConfigError
 from toolkit.models import Article, Corpus, SummarySentence
 from toolkit.pipeline import verify
+from toolkit.text.claims import compatible, facts, implies
 
 # Sentences about something else entirely, put under real citations.
 OTHER_CLUSTER = (
@@ -339,9 +339,12 @@ def test_llm_judge_overturns_the_fast_check_and_is_cached(
 def test_llm_judge_confirms_or_is_unreadable(
     fake_server: FakeServer, tmp_path: Path, verifier: Verifier
 ) -> None:
-    fake_server.push(
-        Reply(text=json.dumps({"verdict": "supported", "reason": "all there"})), Reply(text="no idea")
-    )
+    def answer(body: dict[str, object]) -> str:  # by sentence, not by arrival: judge calls run at once
+        if "Shaibani met" in json.dumps(body):
+            return json.dumps({"verdict": "supported", "reason": "all there"})
+        return "no idea"
+
+    fake_server.handler = answer
     text = "Shaibani met Fuad Hussein in Baghdad. [S2:8] Baghdad condemned the massacre. [S2:16]"
     out = verify(text, verifier, judge=judge_chat(fake_server, tmp_path / "c"))
     first, second = out.sentences

@@ -177,10 +177,12 @@ def summarize(
         )
     if not draft.sentences:
         why = "; ".join(n for n in draft.notes if n)[:400] or "no reason given"
-        raise EngineError(
-            f"engine {eng.name} produced no sentences ({why}); nothing was written. Try another "
-            "--model, --reasoning-effort low for a reasoning model, or --engine extractive"
+        fix = (
+            "pass the article files themselves (their text, not pages of links or teasers)"
+            if eng.name == "extractive"
+            else "Try another --model, --reasoning-effort low for a reasoning model, or --engine extractive"
         )
+        raise EngineError(f"engine {eng.name} produced no sentences ({why}); nothing was written. {fix}")
     notes = list(draft.notes)
     notes += [
         f"{s.id} ({s.path or s.label}): {n}" for s in corpus.sources for n in s.notes if "not an article" in n

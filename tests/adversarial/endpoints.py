@@ -50,7 +50,10 @@ __all__ = ["ClusterRun", "EndpointsResult", "FaultyEndpoint", "make_engine", "ru
 MODEL = "gpt-4o-mini"
 INFO = ModelInfo(context=128_000, usd_per_m_input=0.15, usd_per_m_output=0.60)
 KEY = "sk-adversarial-endpoints-0000"
-TIMEOUT = 0.25  # the client's timeout (s); a "timeout" fault stalls twice as long
+# The client's timeout (s); a "timeout" fault stalls twice as long. Far above what a normal answer takes
+# (milliseconds) even on a loaded machine: a normal answer that arrives after the client gave up would be
+# paid for by a client that never saw it, and the retry would count as paying twice.
+TIMEOUT = 3.0
 TRIES = 5  # max_retries=4
 RETRY_AFTER = 0.002  # seconds, in the Retry-After header of every 429
 STORM = TRIES + 1  # a 429 storm answers this many sends of one request with 429

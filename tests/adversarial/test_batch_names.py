@@ -45,6 +45,8 @@ def test_an_empty_briefing_is_failed_not_done(tmp_path: Path) -> None:
     )
     report = run_batch([str(folder)], tmp_path / "out", engine="extractive", words=60, progress=False)
     (result,) = report.results
-    assert result.status == "failed" and "empty" in result.error
-    assert Path(result.json_path).is_file()  # written all the same: nothing lost
+    assert result.status == "failed" and "produced no sentences" in result.error
+    assert "no usable sentences" in result.error  # the engine's reason, kept in the manifest
+    assert "--engine extractive" not in result.error  # no advice to use the engine that just failed
+    assert not Path(tmp_path / "out" / "empty.json").exists()  # no empty briefing passed off as one
     assert not report.ok
