@@ -42,11 +42,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ..briefing import Briefing
-from ..chat.batch_api import scrub
 from ..engines.base import Draft, Engine
 from ..errors import ConfigError, ToolkitError
 from ..group.grouping import EventGroup
 from ..models import Corpus, Usage, _Value
+from ..text.safe import scrub
 
 if TYPE_CHECKING:
     from ..chat.batch_api import BatchAPIChat
