@@ -37,8 +37,9 @@ class _Value(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Article(_Value):
-    """One input document as loaded, before cleaning."""
+class _Document(_Value):
+    """What a document says about itself, the fields `Article` (as loaded) and `Source` (as cleaned) share:
+    its text and where it comes from (file path, title, outlet, ISO or free-form date, URL; "" if unknown)."""
 
     text: str
     path: str = ""
@@ -46,6 +47,15 @@ class Article(_Value):
     outlet: str = ""
     date: str = ""
     url: str = ""
+
+
+class _Identified(_Value):
+    id: str
+
+
+class Article(_Document):
+    """One input document as loaded, before cleaning."""
+
     format: str = "text"
     notes: tuple[str, ...] = ()
 
@@ -85,14 +95,9 @@ class Dropped(_Value):
     reason: str
 
 
-class Source(_Value):
-    id: str
-    text: str
-    path: str = ""
-    title: str = ""
-    outlet: str = ""
-    date: str = ""
-    url: str = ""
+class Source(_Document, _Identified):  # bases in this order: `id` comes first, as in the JSON contract
+    """One cleaned article with an id like `S2`: its numbered passages, what cleaning dropped and why."""
+
     passages: tuple[Passage, ...] = ()
     dropped: tuple[Dropped, ...] = ()
     notes: tuple[str, ...] = ()

@@ -16,7 +16,6 @@ from .models import Article, Corpus, SummarySentence, Usage
 
 if TYPE_CHECKING:  # the stages below load when a function needs them: `import toolkit` stays light
     from .chat.llm import ChatClient
-    from .chat.model_facts import ModelInfo
     from .check.verifier import Verifier
     from .engines.base import Draft, Engine
     from .plan.planning import Plan
@@ -68,18 +67,6 @@ def default_engine_name() -> str:
     from .chat.endpoint import EndpointConfig
 
     return "openai" if EndpointConfig.from_env().is_configured() else "extractive"
-
-
-def _info(
-    model: str,
-    context: int | None,
-    price_in: float | None = None,
-    price_out: float | None = None,
-    reasoning_effort: str | None = None,
-) -> ModelInfo:
-    from .engines.registry import model_info_for
-
-    return model_info_for(model, context, price_in, price_out, reasoning_effort)
 
 
 def check_citations(draft: Draft, corpus: Corpus) -> Draft:
@@ -262,6 +249,7 @@ def plan(
 ) -> Plan:
     """What an LLM run would send, in how many calls and at what cost; spends nothing."""
     from .chat.endpoint import EndpointConfig
+    from .engines.registry import model_info_for
     from .ingest.passages import build_corpus
     from .plan.planning import make_plan
     from .text.tokens import get_tokenizer
@@ -275,7 +263,7 @@ def plan(
         name,
         get_tokenizer(name),
         words=words,
-        info=_info(name, context, price_in, price_out, reasoning_effort),
+        info=model_info_for(name, context, price_in, price_out, reasoning_effort),
         max_cost=max_cost,
     )
 

@@ -42,11 +42,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ..briefing import Briefing
-from ..chat.batch_api import scrub
 from ..engines.base import Draft, Engine
 from ..errors import ConfigError, ToolkitError
 from ..group.grouping import EventGroup
 from ..models import Corpus, Usage, _Value
+from ..text.files import write_atomic
+from ..text.safe import scrub
 
 if TYPE_CHECKING:
     from ..chat.batch_api import BatchAPIChat
@@ -291,13 +292,13 @@ class _Run:
         self.write(cluster, briefing)
 
     def write(self, cluster: Cluster, briefing: Briefing) -> None:
-        from ..view.exports import _atomic_write, to_markdown_footnotes, warnings
+        from ..view.exports import to_markdown_footnotes, warnings
 
         try:
             json_path, md_path = self.out / f"{cluster.name}.json", self.out / f"{cluster.name}.md"
             data, markdown = briefing.to_json(), to_markdown_footnotes(briefing)
-            _atomic_write(json_path, lambda tmp: tmp.write_text(data, encoding="utf-8"))
-            _atomic_write(md_path, lambda tmp: tmp.write_text(markdown, encoding="utf-8"))
+            write_atomic(json_path, data)
+            write_atomic(md_path, markdown)
         except Exception as exc:
             self.fail(cluster, exc)
             return

@@ -45,7 +45,6 @@ import openai
 
 from ..errors import ConfigError, EndpointError
 from ..models import Usage
-from ..text.safe import scrub
 from .endpoint import EndpointConfig, make_client
 from .llm import endpoint_params
 from .model_facts import ModelInfo
@@ -54,7 +53,7 @@ from .seam import ChatRequest, ChatResponse, strip_thinking
 if TYPE_CHECKING:
     from .cache import ResponseCache
 
-__all__ = ["BATCH_DISCOUNT", "BatchAPIChat", "Participant", "batch_price", "scrub"]
+__all__ = ["BATCH_DISCOUNT", "BatchAPIChat", "Participant", "batch_price"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -505,4 +504,4 @@ def _answer(body: Any) -> ChatResponse | None:
 
 
 def _clean(config: EndpointConfig, text: str) -> str:
-    return scrub(config.redact(text))[:300]
+    return config.redact(text)[:300]

@@ -18,12 +18,12 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from ..models import Usage
+from ..text.files import write_atomic
 from ..text.safe import scrub
 from .seam import ChatClient, ChatRequest, ChatResponse
 
@@ -129,21 +129,11 @@ class ResponseCache:
             },
         }
         data = json.dumps(entry, ensure_ascii=False, indent=1).encode("utf-8")
-        tmp: str | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key[:12]}.", suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-            tmp = None
+            write_atomic(path, data, private=True)
         except OSError as exc:
             log.warning("could not write cache entry %s: %s", path, exc)
-        finally:
-            if tmp is not None:
-                _unlink_quietly(Path(tmp))
 
     def __contains__(self, key: str) -> bool:
         return self.path(key).is_file()

@@ -10,9 +10,9 @@ The API key is never shown: it is left out of `repr`, `model_dump`/`model_dump_j
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,6 +38,7 @@ __all__ = [
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 LOCAL_PLACEHOLDER_KEY = "not-needed"
+_C = TypeVar("_C")  # an SDK client class: openai.OpenAI, openai.AsyncOpenAI
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
 
@@ -211,38 +212,31 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def _client_kwargs(config: EndpointConfig) -> dict[str, Any]:
-    return {
-        "api_key": config.effective_api_key(),
-        "timeout": config.timeout,
-        "max_retries": 0,  # toolkit.chat.llm retries with its own backoff and messages
-    }
-
-
 def make_client(config: EndpointConfig) -> openai.AsyncOpenAI:
     """An async SDK client for `config`, SDK retries disabled. Close it with `await client.close()`."""
     import openai
 
-    kwargs = _client_kwargs(config)
-    if config.azure_api_version:
-        if not config.base_url:
-            raise ConfigError("Azure needs OPENAI_BASE_URL=https://<resource>.openai.azure.com")
-        return openai.AsyncAzureOpenAI(
-            azure_endpoint=config.base_url, api_version=config.azure_api_version, **kwargs
-        )
-    # base_url is always explicit so the SDK never falls back to a different OPENAI_BASE_URL in os.environ
-    return openai.AsyncOpenAI(base_url=config.base_url or DEFAULT_BASE_URL, **kwargs)
+    return _sdk_client(config, openai.AsyncOpenAI, openai.AsyncAzureOpenAI)
 
 
 def make_sync_client(config: EndpointConfig) -> openai.OpenAI:
     """The blocking twin of `make_client` (for scripts and quick checks). Close it with `client.close()`."""
     import openai
 
-    kwargs = _client_kwargs(config)
+    return _sdk_client(config, openai.OpenAI, openai.AzureOpenAI)
+
+
+def _sdk_client(config: EndpointConfig, plain: Callable[..., _C], azure: Callable[..., _C]) -> _C:
+    """The one place an SDK client is built: key, timeout, no SDK retries (toolkit.chat.llm retries with
+    its own backoff and messages); Azure when `azure_api_version` is set."""
+    kwargs: dict[str, Any] = {
+        "api_key": config.effective_api_key(),
+        "timeout": config.timeout,
+        "max_retries": 0,
+    }
     if config.azure_api_version:
         if not config.base_url:
             raise ConfigError("Azure needs OPENAI_BASE_URL=https://<resource>.openai.azure.com")
-        return openai.AzureOpenAI(
-            azure_endpoint=config.base_url, api_version=config.azure_api_version, **kwargs
-        )
-    return openai.OpenAI(base_url=config.base_url or DEFAULT_BASE_URL, **kwargs)
+        return azure(azure_endpoint=config.base_url, api_version=config.azure_api_version, **kwargs)
+    # base_url is always explicit so the SDK never falls back to a different OPENAI_BASE_URL in os.environ
+    return plain(base_url=config.base_url or DEFAULT_BASE_URL, **kwargs)

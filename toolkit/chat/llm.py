@@ -39,7 +39,6 @@ import openai
 
 from ..errors import ConfigError, EndpointError, ResponseError
 from ..models import Usage
-from ..text.safe import scrub
 from .endpoint import EndpointConfig, make_client
 from .seam import ChatClient, ChatRequest, ChatResponse, Message, strip_thinking
 
@@ -465,19 +464,13 @@ class OpenAIChat:
         cause = exc.__cause__ or exc.__context__
         if isinstance(exc, openai.APIConnectionError) and cause is not None and str(cause):
             text = f"{text} ({type(cause).__name__}: {cause})"
-        return _scrub(self.config.redact(text))[:300]
+        return self.config.redact(text)[:300]  # the key, its pieces and key shapes masked
 
 
 _CONTEXT_WORDS = re.compile(
     r"(?i)maximum context length|context length exceeded|context_length_exceeded|exceeds? the context"
     r"|prompt is too long|too many tokens"
 )
-_SECRETS = re.compile(r"(?i)(bearer\s+)\S+|\bsk-[A-Za-z0-9_\-]{6,}")
-
-
-def _scrub(text: str) -> str:
-    """Remove anything that looks like a credential a server echoed back (`safe_text.scrub`)."""
-    return scrub(text)
 
 
 def wire_params(

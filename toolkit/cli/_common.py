@@ -8,6 +8,7 @@ from typing import NoReturn
 import typer
 
 from ..errors import SourceError, ToolkitError
+from ..text.files import write_atomic
 from ..text.safe import terminal_safe
 
 __all__ = ["EXIT_BAD_INPUT", "echo", "fail", "fail_on", "write_output"]
@@ -37,7 +38,7 @@ def fail_on(error: ToolkitError, goal: str = "go on with the others") -> NoRetur
 def write_output(path: Path, text: str) -> None:
     """Write an output file and say so on stderr; a failure is a one-line error."""
     try:
-        path.write_text(text, encoding="utf-8")
+        write_atomic(path, text)
     except OSError as e:
         fail(f"cannot write {path}: {e.strerror or e}")
     echo(f"brief: wrote {path}", err=True)

@@ -19,7 +19,9 @@ and checked on its own.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from functools import partial
 from itertools import combinations, pairwise
+from typing import TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -57,6 +59,7 @@ SEED = 1
 # Sources are copies of one origin when this share of the smaller one's passages is grouped with the other.
 ORIGIN_SHARE = 0.5
 ORIGIN_MIN_PASSAGES = 3
+_K = TypeVar("_K", int, str)  # union-find keys: passage positions, source ids
 COPY_CONTAINED = 0.7  # a copy holds at least this share of the shorter passage's content terms
 NEIGHBOURS = 64  # exact candidates kept per passage (a flood of near-identical lines stays linear)
 
@@ -279,15 +282,9 @@ def lsh_buckets(term_sets: list[set[str]], use: np.ndarray) -> tuple[np.ndarray,
 def _groups(passages: list[Passage], edges: list[tuple[int, int, float]]) -> list[list[int]]:
     """Merge the most similar pairs first; a group never holds two passages of one source, so a
     long paragraph that rewrites two short ones does not chain unrelated facts together."""
-    parent = list(range(len(passages)))
+    parent = {i: i for i in range(len(passages))}
     sources: dict[int, set[str]] = {i: {p.source_id} for i, p in enumerate(passages)}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    find = partial(_find, parent)
     for i, j, _ in sorted(edges, key=lambda e: (-e[2], e[0], e[1])):
         ri, rj = find(i), find(j)
         if ri == rj or sources[ri] & sources[rj]:
@@ -299,6 +296,14 @@ def _groups(passages: list[Passage], edges: list[tuple[int, int, float]]) -> lis
     for i in range(len(passages)):
         members[find(i)].append(i)
     return [m for m in members.values() if len(m) > 1]
+
+
+def _find(parent: dict[_K, _K], x: _K) -> _K:
+    """The root of `x`'s set in a union-find forest (`parent[root] == root`), halving the path."""
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
 
 
 def find_duplicates(corpus: Corpus, threshold: float = THRESHOLD) -> Corpus:
@@ -344,12 +349,7 @@ def _origins(
     sizes = Counter({s.id: len(s.passages) for s in sources})
     order = {s.id: k for k, s in enumerate(sources)}
     parent = {s.id: s.id for s in sources}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            x = parent[x]
-        return x
-
+    find = partial(_find, parent)
     for (a, b), ids in shared.items():
         in_a = sum(1 for pid in ids if pid.startswith(a + ":"))
         in_b = sum(1 for pid in ids if pid.startswith(b + ":"))

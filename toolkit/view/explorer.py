@@ -105,22 +105,14 @@ function render({ model, el }) {
       model.send({ kind: "export", format: root.querySelector(".ex-fmt").value, rev });
     } else model.send({ kind: act, i, passage, rev });
   });
-  model.on("change:view_html", draw);
-  model.on("change:focus_html", refocus);
-  model.on("change:focus_passage", refocus);
-  model.on("change:message", onMessage);
-  model.on("change:message_kind", onMessage);
-  model.on("msg:custom", onCustom);
+  const listeners = [
+    ["change:view_html", draw], ["change:focus_html", refocus], ["change:focus_passage", refocus],
+    ["change:message", onMessage], ["change:message_kind", onMessage], ["msg:custom", onCustom],
+  ];
+  for (const [name, fn] of listeners) model.on(name, fn);
   draw();
   model.send({ kind: "hello" });
-  return () => {
-    model.off("change:view_html", draw);
-    model.off("change:focus_html", refocus);
-    model.off("change:focus_passage", refocus);
-    model.off("change:message", onMessage);
-    model.off("change:message_kind", onMessage);
-    model.off("msg:custom", onCustom);
-  };
+  return () => { for (const [name, fn] of listeners) model.off(name, fn); };
 }
 export default { render };
 """

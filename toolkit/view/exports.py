@@ -14,14 +14,12 @@ found (or the passage itself, clipped, when the briefing was not checked).
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
 from ..models import Source, SummarySentence
+from ..text.files import write_atomic
 from ..text.safe import md_escape, md_link
 from ._briefing import Briefing
 from .labels import metadata_line, plural, shown_path, shown_status, source_title, warnings
@@ -171,7 +169,7 @@ def to_docx(briefing: Briefing, path: str | Path) -> Path:
         p.add_run(" " + xml_safe(_source_line(src)))
 
     target = Path(path)
-    _atomic_write(target, lambda tmp: document.save(str(tmp)))
+    write_atomic(target, lambda tmp: document.save(str(tmp)))
     return target
 
 
@@ -189,25 +187,11 @@ def export(briefing: Briefing, path: str | Path, format: str | None = None) -> P
     if chosen == "docx":
         return to_docx(briefing, target)
     text = to_markdown_footnotes(briefing) if chosen == "md" else to_html(briefing)
-    _atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    write_atomic(target, text)
     return target
 
 
 # --- helpers --------------------------------------------------------------------------------------
-def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
-    """Run `write(tmp_path)` into a new file next to `target` (mode 0666 less the umask, like any
-    new file), flush it to disk, then move it into place: readers see the old file or the new one."""
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp")
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _source_name(source: Source) -> str:
     name = source_title(source)
     return f"{name} ({source.outlet})" if source.outlet and source.outlet not in name else name
