@@ -5,8 +5,10 @@
 The rules (`toolkit.text.support`) find what is missing or clashing; these features say how much of the
 sentence the evidence holds and in which arrangement. The weights (`_decide_weights.py`, a few
 hundred bytes) are fitted by `benchmarks/train_checker.py` on the `valid` split of FRANK's human
-judgements of news summaries (Pagnoni et al., NAACL 2021) and nothing else. Every feature is one a
-reader can check in the reason a status shows.
+judgements of news summaries (Pagnoni et al., NAACL 2021) and on the gold insight-to-document links of
+half of SummHay's instances (Laban et al. 2024; LLM-written paraphrases, so that a paraphrase copied in
+pieces is not read as a recombination), and nothing else. Every feature is one a reader can check in
+the reason a status shows.
 
 Features (per sentence vs. its evidence):
 - `coverage`: IDF-weighted share of the sentence's key terms in the best 1-3 sentence window;

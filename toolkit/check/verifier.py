@@ -61,7 +61,7 @@ PLAIN_PAIRS = 0.6  # ... and of its nearby key-term pairs is supported whatever 
 SUPPORT_FLOOR = 0.4  # the fitted check (toolkit.check.decide) may support a sentence from this share on
 # None: the fitted check decides alone (best on FRANK's human labels). A number: a sentence the word
 # rules support (SUPPORT, PREDICATE_MIN) is kept supported unless the fitted check scores it below it
-# (0.1 keeps SummHay's paraphrased insights supported as before; see benchmarks/factcheck.py, citations.py).
+# (None: the fitted check decides; it is fitted on SummHay paraphrases too, see benchmarks/citations.py).
 DEMOTE_BELOW: float | None = None
 CONTRADICT_MIN = 0.5  # numbers and polarity contradict only when the passage is about the same thing
 PREDICATE_MIN = 0.5  # ... and at least this share of its lower-case key terms (what happened, not who)
