@@ -5,8 +5,10 @@
 The rules (`toolkit.text.support`) find what is missing or clashing; these features say how much of the
 sentence the evidence holds and in which arrangement. The weights (`_decide_weights.py`, a few
 hundred bytes) are fitted by `benchmarks/train_checker.py` on the `valid` split of FRANK's human
-judgements of news summaries (Pagnoni et al., NAACL 2021) and nothing else. Every feature is one a
-reader can check in the reason a status shows.
+judgements of news summaries (Pagnoni et al., NAACL 2021) and on the gold insight-to-document links of
+half of SummHay's instances (Laban et al. 2024; LLM-written paraphrases, so that a paraphrase copied in
+pieces is not read as a recombination), and nothing else. Every feature is one a reader can check in
+the reason a status shows.
 
 Features (per sentence vs. its evidence):
 - `coverage`: IDF-weighted share of the sentence's key terms in the best 1-3 sentence window;
@@ -17,6 +19,9 @@ Features (per sentence vs. its evidence):
 - `gaps`: numbers, names and dates the evidence lacks or has another of; `negation`: a negation the
   evidence lacks; `long`: the sentence's length in key terms (log); `novel_words`: how many of its
   key terms the passages lack (log);
+- `novel_names`, `novel_plain`: the share of its capitalised or numeric key terms (who, where, how
+  many), and of its lower-case ones (how it is said), found nowhere in the cited passages: a
+  paraphrase brings new words, an error more often a new name or number;
   (`long` and `novel_words` are left out of the committed fit, `--drop long,novel_words`: a sentence is
   not more or less true for being long);
 - `copied`, `longest`, `stitches`: how much of it is copied verbatim in runs of two or more words,
@@ -59,6 +64,8 @@ FEATURES = (
     "longest",
     "stitches",
     "novel_words",
+    "novel_names",
+    "novel_plain",
 )
 PAIR_REACH = 3
 EVIDENCE_REACH = 6
@@ -79,6 +86,8 @@ class Signals:
     longest: float = 0.0
     stitches: int = 0
     novel_words: int = 0
+    novel_names: float = 0.0
+    novel_plain: float = 0.0
 
 
 def vector(s: Signals) -> list[float]:
@@ -96,6 +105,8 @@ def vector(s: Signals) -> list[float]:
         s.longest,
         float(min(s.stitches, 4)),
         math.log1p(s.novel_words),
+        s.novel_names,
+        s.novel_plain,
     ]
 
 
@@ -165,6 +176,8 @@ _SAY = {
     "longest": "a longest copied run of {:.0%} of it",
     "stitches": "{:.0f} joins between copied fragments",
     "negation": "a negation the passage lacks",
+    "novel_names": "{:.0%} of its names and numbers nowhere in the passage",
+    "novel_plain": "{:.0%} of its other key words nowhere in the passage",
 }
 
 

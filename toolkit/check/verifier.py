@@ -61,7 +61,7 @@ PLAIN_PAIRS = 0.6  # ... and of its nearby key-term pairs is supported whatever 
 SUPPORT_FLOOR = 0.4  # the fitted check (toolkit.check.decide) may support a sentence from this share on
 # None: the fitted check decides alone (best on FRANK's human labels). A number: a sentence the word
 # rules support (SUPPORT, PREDICATE_MIN) is kept supported unless the fitted check scores it below it
-# (0.1 keeps SummHay's paraphrased insights supported as before; see benchmarks/factcheck.py, citations.py).
+# (None: the fitted check decides; it is fitted on SummHay paraphrases too, see benchmarks/citations.py).
 DEMOTE_BELOW: float | None = None
 CONTRADICT_MIN = 0.5  # numbers and polarity contradict only when the passage is about the same thing
 PREDICATE_MIN = 0.5  # ... and at least this share of its lower-case key terms (what happened, not who)
@@ -406,6 +406,8 @@ class Verifier:
             longest=longest,
             stitches=stitches,
             novel_words=sum(1 for k in claim.terms if k not in all_keys),
+            novel_names=_novel_share(claim, all_keys, plain=False),
+            novel_plain=_novel_share(claim, all_keys, plain=True),
         )
         ordered = sorted(claim.terms, key=lambda k: -claim.weights[k])
         hedges = sorted(set().union(*(u.facts.hedges for u in chosen)) - claim.facts.hedges)
@@ -481,6 +483,12 @@ def _index_passage(
         words=frozenset().union(*(u.facts.words for u in units)),
         names=tuple(n for u in units for n in u.facts.names),
     )
+
+
+def _novel_share(claim: Claim, keys: Collection[str], *, plain: bool) -> float:
+    """Share of the claim's lower-case (`plain`) or capitalised/numeric key terms not in `keys`."""
+    terms = [k for k, surface in claim.terms.items() if surface[:1].islower() == plain]
+    return sum(1 for k in terms if k not in keys) / len(terms) if terms else 0.0
 
 
 # --- scoring ----------------------------------------------------------------------------------------
