@@ -274,6 +274,23 @@ def run(data: Path, sizes: Sequence[int]) -> Outcome:
         ]
     lines += [
         "",
+        "CPU time of the worker process per stage (less disturbed by other work than wall time):",
+        "",
+        "| articles | " + " | ".join(f"{s} CPU (s)" for s in STAGES) + " | total CPU (s) |",
+        "|" + "---|" * (len(STAGES) + 2),
+    ]
+    for n, r in results.items():
+        cells = " | ".join(f"{r['cpu'][s]:.2f}" for s in STAGES)
+        lines.append(f"| {n:,} | {cells} | {sum(r['cpu'].values()):.1f} |")
+    if len(results) >= 2:
+        xs = list(results)
+        cpu_exps = [slope(xs, [results[n]["cpu"][s] for n in xs]) for s in STAGES]
+        cpu_total = slope(xs, [sum(results[n]["cpu"].values()) for n in xs])
+        lines.append(
+            "| growth exponent | " + " | ".join(f"{e:.2f}" for e in cpu_exps) + f" | {cpu_total:.2f} |"
+        )
+    lines += [
+        "",
         "| articles | passages | duplicate groups | event groups | not articles | chunks |",
         "|---|---|---|---|---|---|",
     ]
