@@ -155,7 +155,7 @@ def _names(paragraphs: Sequence[str], lower: set[str]) -> Counter[str]:
             k = m.start() - 1
             while k >= 0 and para[k].isspace():  # the character before the run (no prefix copies)
                 k -= 1
-            starts = k < 0 or para[k] in ".!?:;\"“”"
+            starts = k < 0 or para[k] in '.!?:;"“”'
             run: list[str] = []
             for pos, w in enumerate(m.group().split()):
                 low = w.lower()
