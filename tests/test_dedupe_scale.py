@@ -67,3 +67,23 @@ def test_dedupe_on_the_lsh_path_builds_no_dense_matrix(monkeypatch: pytest.Monke
     n = sum(len(s.passages) for s in corpus.sources)
     # the only product is the capped bigram incidence with itself: at most MAX_BUCKET entries a row
     assert products and all(nnz <= dedupe.MAX_BUCKET * n for nnz in products)
+
+
+def test_find_duplicates_groups_what_the_copy_rule_accepts() -> None:
+    """The shortcuts in `find_duplicates` (facts once per text, same words = copy) change nothing:
+    its groups are those of the similar pairs `is_copy` accepts, and a reprint with changed figures
+    is not grouped with the original."""
+    base = corpus_with_copies()
+    arts = [Article(text=s.text, path=s.path) for s in base.sources]
+    arts.append(Article(text=arts[0].text.replace("1", "7").replace("2", "9"), path="changed-figures"))
+    corpus = build_corpus(arts, dedupe=False)
+    passages = list(corpus.passages())
+    edges = [
+        e for e in dedupe.similar_pairs(passages) if dedupe.is_copy(passages[e[0]].text, passages[e[1]].text)
+    ]
+    expected = sorted(tuple(passages[i].id for i in sorted(m)) for m in dedupe._groups(passages, edges))
+    got = sorted(g.passages for g in dedupe.find_duplicates(corpus).groups)
+    assert len(expected) >= 10
+    assert got == expected
+    changed = {p.id for p in corpus.sources[-1].passages if any(ch.isdigit() for ch in p.text)}
+    assert changed and not any(set(g) & changed for g in got if any(pid.startswith("S1:") for pid in g))

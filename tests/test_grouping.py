@@ -17,6 +17,7 @@ from toolkit.cli.group import group_cmd
 from toolkit.errors import ConfigError
 from toolkit.group.grouping import Grouping, group_articles
 from toolkit.ingest.loading import load_articles
+from toolkit.ingest.passages import build_corpus, cleaned_of
 from toolkit.models import Article
 
 DEV = ROOT.parent / "shared" / "data" / "dev"
@@ -133,6 +134,22 @@ def test_input_forms_agree_and_empty_or_single_inputs_work() -> None:
     assert group_articles([]).groups == ()
     one = group_articles([story("Quake", QUAKE)])
     assert one.assignments == ("E1",) and one.groups[0].members == (0,)
+
+
+@needs_multiling
+def test_reusing_the_corpus_cleaning_groups_as_cleaning_again(tmp_path: Path) -> None:
+    data = rows(MULTILING)
+    clusters = [(str(data[k]["id"]), list(data[k]["documents"])) for k in (0, 5, 6)]  # type: ignore[call-overload]
+    mixed_folder(tmp_path, clusters)
+    arts = [*load_articles(tmp_path), story("Send", "Send"), story("Quake", QUAKE)]
+    corpus = build_corpus(arts, dedupe=False)
+    reused = group_articles(arts, cleaned=[cleaned_of(s) for s in corpus.sources])
+    again = group_articles(arts)
+    assert reused.assignments == again.assignments
+    assert [g.label for g in reused.groups] == [g.label for g in again.groups]
+    assert reused.not_articles == again.not_articles and reused.not_articles
+    with pytest.raises(ConfigError, match="one result per article"):
+        group_articles(arts, cleaned=[cleaned_of(s) for s in corpus.sources][:-1])
 
 
 def test_grouping_is_deterministic() -> None:

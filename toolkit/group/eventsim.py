@@ -152,12 +152,14 @@ def _names(paragraphs: Sequence[str], lower: set[str]) -> Counter[str]:
     out: Counter[str] = Counter()
     for para in paragraphs:
         for m in _CAPITAL_RUN.finditer(para):
-            before = para[: m.start()].rstrip()
-            starts = not before or before[-1] in ".!?:;\"“”"
+            k = m.start() - 1
+            while k >= 0 and para[k].isspace():  # the character before the run (no prefix copies)
+                k -= 1
+            starts = k < 0 or para[k] in '.!?:;"“”'
             run: list[str] = []
-            for k, w in enumerate(m.group().split()):
+            for pos, w in enumerate(m.group().split()):
                 low = w.lower()
-                if low not in lower and _term(w) and not (k == 0 and starts and low in _COMMON_STARTS):
+                if low not in lower and _term(w) and not (pos == 0 and starts and low in _COMMON_STARTS):
                     out[low] += 1
                     run.append(low)
                     if len(run) >= 2:

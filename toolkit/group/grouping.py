@@ -254,13 +254,16 @@ def group_articles(
     *,
     threshold: float | None = None,
     max_days: int | None = None,
+    cleaned: Sequence[Cleaned] | None = None,
 ) -> Grouping:
     """Group articles (a list of `Article`, or paths/folders/dicts for `load_articles`) into events.
 
     Returns a `Grouping`: groups E1, E2, ... in order of their first member, the articles set aside as
     not an article, and per article the similarity to its group (`Why`). Raises `ConfigError` for a
     threshold outside (0, 1] or a negative `max_days`. Time and memory grow with the number of
-    articles times `eventsim.NEIGHBOURS` (no n x n matrix)."""
+    articles times `eventsim.NEIGHBOURS` (no n x n matrix). `cleaned`: the articles' `clean` results
+    when already computed (`toolkit.ingest.passages.cleaned_of` each source of a corpus), one per
+    article given as an `Article`; else each article is cleaned here."""
     if threshold is not None and not 0.0 < threshold <= 1.0:
         raise ConfigError(f"threshold must be in (0, 1], got {threshold}")
     if max_days is not None and max_days < 0:
@@ -270,7 +273,11 @@ def group_articles(
     arts = [a for a in arts if isinstance(a, Article)]
     if not arts:
         return Grouping(groups=(), assignments=(), why=(), items=(), threshold=threshold or EVENT_SIMILARITY)
-    cleaned = [clean(a.text) for a in arts]
+    if cleaned is not None and len(cleaned) != len(arts):
+        raise ConfigError(
+            f"cleaned must hold one result per article: {len(cleaned)} for {len(arts)} articles"
+        )
+    cleaned = list(cleaned) if cleaned is not None else [clean(a.text) for a in arts]
     reasons = [not_article_reason(a, c) for a, c in zip(arts, cleaned, strict=True)]
     kept = [i for i, r in enumerate(reasons) if not r]
     aside = [i for i, r in enumerate(reasons) if r]

@@ -19,6 +19,8 @@ and checked on its own.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from functools import partial
 from itertools import combinations, pairwise
 from typing import TypeVar
@@ -28,7 +30,7 @@ import scipy.sparse as sp
 from datasketch.hashfunc import sha1_hash32
 
 from ..models import Corpus, DuplicateGroup, Passage, Source
-from ..text.claims import Quantity, compatible, facts
+from ..text.claims import Facts, Quantity, compatible, facts
 from ..text.similarity import content_terms, tfidf_matrix, topk_per_row
 from ..text.support import close
 
@@ -77,10 +79,19 @@ def is_copy(a: str, b: str) -> bool:
     intervals: "three" = "3", "some 1,200" ~ "1,200"; not "1,200" / "1,500"), its names
     and negations must be in the longer, and at least COPY_CONTAINED of its content terms."""
     short, long_ = sorted((a, b), key=len)
-    ts, tl = set(content_terms(short)), set(content_terms(long_))
+    return _copy_rule(
+        set(content_terms(short)), set(content_terms(long_)), lambda: facts(short), lambda: facts(long_)
+    )
+
+
+def _copy_rule(
+    ts: AbstractSet[str], tl: AbstractSet[str], fs_: Callable[[], Facts], fl_: Callable[[], Facts]
+) -> bool:
+    """`is_copy` on the shorter passage's content terms `ts` and the longer's `tl`; their `facts` are
+    asked for (`fs_`, `fl_`) only when the terms are contained enough (facts cost ~1 ms a passage)."""
     if not ts or len(ts & tl) / len(ts) < COPY_CONTAINED:
         return False
-    fs, fl = facts(short), facts(long_)
+    fs, fl = fs_(), fl_()
     if any(not any(_same(q, r) for r in fl.quantities) for q in fs.quantities):
         return False
     extra = any(not any(_same(r, q) for q in fs.quantities) for r in fl.quantities)
@@ -99,18 +110,26 @@ def similar_pairs(passages: list[Passage], threshold: float = THRESHOLD) -> list
 
     Two steps: `candidate_pairs` proposes pairs (exactly up to `EXACT_LIMIT` passages, by MinHash LSH
     above), then `copy_pairs` applies the copy rule to those candidates only."""
+    return _similar(passages, threshold)[0]
+
+
+def _similar(
+    passages: list[Passage], threshold: float
+) -> tuple[list[tuple[int, int, float]], list[frozenset[str]]]:
+    """`similar_pairs` and each passage's set of content terms."""
     canonical: dict[str, str] = {}  # one string object per distinct term: lists hold references only
     terms = [[canonical.setdefault(t, t) for t in content_terms(p.text)] for p in passages]
     matrix = tfidf_matrix(terms)
-    term_sets = [set(t) for t in terms]
+    term_sets = [frozenset(t) for t in terms]
     source_of = np.asarray([int(p.source_id[1:]) for p in passages], dtype=np.int64)
     rows, cols, scores = candidate_pairs(matrix, term_sets, source_of, min(threshold, 0.3), terms)
-    return copy_pairs(rows, cols, scores, term_sets, threshold)
+    del matrix
+    return copy_pairs(rows, cols, scores, term_sets, threshold), term_sets
 
 
 def candidate_pairs(
     matrix: sp.csr_matrix,
-    term_sets: list[set[str]],
+    term_sets: Sequence[AbstractSet[str]],
     source_of: np.ndarray,
     low: float = 0.3,
     term_lists: list[list[str]] | None = None,
@@ -182,7 +201,11 @@ def pair_cosines(
 
 
 def copy_pairs(
-    rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, term_sets: list[set[str]], threshold: float
+    rows: np.ndarray,
+    cols: np.ndarray,
+    scores: np.ndarray,
+    term_sets: Sequence[AbstractSet[str]],
+    threshold: float,
 ) -> list[tuple[int, int, float]]:
     """The copy rule on candidate pairs: a cosine of at least `threshold`, or nearly all terms of the
     shorter passage (`CONTAINMENT`) in the longer; both passages need `MIN_TERMS` terms."""
@@ -233,7 +256,7 @@ def shared_bigrams(term_lists: list[list[str]], use: np.ndarray) -> tuple[np.nda
     return np.concatenate(src), np.concatenate(dst)
 
 
-def lsh_buckets(term_sets: list[set[str]], use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def lsh_buckets(term_sets: Sequence[AbstractSet[str]], use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i < j) of the passages marked in `use` whose MinHash signatures agree on all `ROWS`
     values of at least one of `BANDS` bands (Broder 1997; Leskovec, Rajaraman & Ullman, Mining of
     Massive Datasets, ch. 3): a pair of Jaccard similarity s becomes a candidate with probability
@@ -309,8 +332,21 @@ def _find(parent: dict[_K, _K], x: _K) -> _K:
 def find_duplicates(corpus: Corpus, threshold: float = THRESHOLD) -> Corpus:
     """Return a copy of `corpus` with passages grouped and copied sources sharing an origin."""
     passages = list(corpus.passages())
-    similar = similar_pairs(passages, threshold)
-    edges = [e for e in similar if is_copy(passages[e[0]].text, passages[e[1]].text)]
+    similar, term_sets = _similar(passages, threshold)
+    known: dict[str, Facts] = {}  # facts of each passage text, computed once however many pairs it is in
+
+    def facts_of(text: str) -> Callable[[], Facts]:
+        return lambda: known[text] if text in known else known.setdefault(text, facts(text))
+
+    def copy(i: int, j: int) -> bool:
+        a, b = passages[i].text, passages[j].text
+        if " ".join(a.split()) == " ".join(b.split()):
+            return True  # the same words: the same facts (`is_copy` holds without asking)
+        short, long_ = sorted((i, j), key=lambda k: len(passages[k].text))  # stable: ties keep i first
+        ts, tl = term_sets[short], term_sets[long_]
+        return _copy_rule(ts, tl, facts_of(passages[short].text), facts_of(passages[long_].text))
+
+    edges = [e for e in similar if copy(e[0], e[1])]
     groups = sorted(_groups(passages, edges), key=min)
     group_of: dict[str, str] = {}
     dup_groups: list[DuplicateGroup] = []

@@ -12,10 +12,10 @@ from ..models import Article, Corpus, Passage, Sentence, Source
 from ..text.language import detect_language, support_problem
 from ..text.sentences import split_sentences
 from ..text.tokens import Tokenizer, count_tokens, get_tokenizer
-from .cleaning import clean
+from .cleaning import Cleaned, clean
 from .dedupe import find_duplicates
 
-__all__ = ["build_corpus", "build_source"]
+__all__ = ["build_corpus", "build_source", "cleaned_of"]
 
 
 def build_source(article: Article, source_id: str, tokenizer: Tokenizer) -> Source:
@@ -73,3 +73,18 @@ def build_corpus(
     sources = tuple(build_source(a, f"S{i}", tok) for i, a in enumerate(articles, 1))
     corpus = Corpus(sources=sources)
     return find_duplicates(corpus) if dedupe else corpus
+
+
+def cleaned_of(source: Source) -> Cleaned:
+    """What `clean` gave for `source`'s text, rebuilt from the source (kept paragraphs = its passages,
+    dropped spans, metadata), so later stages (event grouping) need not clean the text again. The
+    title, outlet, date and URL are the source's: the loader's where it knew them, else cleaning's."""
+    return Cleaned(
+        paragraphs=tuple((p.start, p.end) for p in source.passages),
+        dropped=source.dropped,
+        title=source.title,
+        outlet=source.outlet,
+        date=source.date,
+        url=source.url,
+        not_article=source.not_article,
+    )

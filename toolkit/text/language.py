@@ -16,6 +16,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 __all__ = ["CJK_LANGUAGES", "HANDLED_SCRIPTS", "detect_language", "is_cjk", "script_of", "support_problem"]
 
 CJK_LANGUAGES = frozenset({"zh", "ja"})
@@ -44,6 +46,11 @@ _SCRIPT_RANGES: tuple[tuple[str, int, int], ...] = (
     ("hangul", 0xAC00, 0xD7AF),
     ("cjk", 0xF900, 0xFAFF),
 )
+_BY_START = sorted(_SCRIPT_RANGES, key=lambda r: r[1])
+_SCRIPTS = tuple(dict.fromkeys(n for n, _, _ in _SCRIPT_RANGES))
+_RANGE_LO = np.asarray([lo for _, lo, _ in _BY_START], dtype=np.int64)
+_RANGE_HI = np.asarray([hi for _, _, hi in _BY_START], dtype=np.int64)
+_RANGE_SCRIPT = np.asarray([_SCRIPTS.index(n) for n, _, _ in _BY_START], dtype=np.int64)
 HANDLED_SCRIPTS = frozenset(
     {"latin", "greek", "cyrillic", "armenian", "hebrew", "arabic", "devanagari", "cjk", "hangul"}
 )
@@ -79,13 +86,18 @@ def is_cjk(text: str) -> bool:
 
 
 def script_of(text: str) -> str:
-    """The script most letters of `text` are in ("latin", "cyrillic", "cjk", ...; "other" if none known)."""
-    counts: dict[str, int] = {}
-    for c in _LETTER.findall(text[:_SAMPLE]):
-        o = ord(c)
-        name = next((n for n, lo, hi in _SCRIPT_RANGES if lo <= o <= hi), "other")
-        counts[name] = counts.get(name, 0) + 1
-    return max(counts, key=lambda k: counts[k]) if counts else "other"
+    """The script most letters of `text` are in ("latin", "cyrillic", "cjk", ...; "other" if none known);
+    a tie goes to the script met first. Code points are looked up in numpy (no per-letter Python)."""
+    letters = "".join(_LETTER.findall(text[:_SAMPLE]))
+    if not letters:
+        return "other"
+    points = np.frombuffer(letters.encode("utf-32-le"), dtype=np.uint32)
+    at = np.searchsorted(_RANGE_LO, points, side="right") - 1
+    inside = (at >= 0) & (points <= _RANGE_HI[np.maximum(at, 0)])
+    script = np.where(inside, _RANGE_SCRIPT[np.maximum(at, 0)], len(_SCRIPTS))
+    ids, first, counts = np.unique(script, return_index=True, return_counts=True)
+    best = min(range(len(ids)), key=lambda k: (-counts[k], first[k]))
+    return ([*_SCRIPTS, "other"])[int(ids[best])]
 
 
 def support_problem(text: str) -> str:
