@@ -71,13 +71,35 @@ def command_line(script: str, argv: Sequence[str] | None) -> str:
     return " ".join(["python", f"benchmarks/{script}", *args])
 
 
+def commit() -> str:
+    """The repository's commit as `git rev-parse --short HEAD`, plus "-dirty" when tracked files differ
+    from it (untracked files do not count); "unknown" outside a git checkout or without git."""
+    import subprocess
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False, timeout=30
+        )
+
+    try:
+        head = git("rev-parse", "--short", "HEAD")
+        if head.returncode != 0:
+            return "unknown"
+        dirty = git("status", "--porcelain", "--untracked-files=no").stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return head.stdout.strip() + ("-dirty" if dirty else "")
+
+
 def stamp(command: str, seconds: float | None = None) -> str:
-    """The line under each title: the command, the date, how long it took, how busy the machine was."""
+    """The line under each title: the command, the commit, the date, how long it took, how busy the
+    machine was (1-minute load average at the end, next to the number of cores)."""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     took = f" in {seconds:.0f} s" if seconds is not None else ""
     load = os.getloadavg()[0]
     return (
-        f"Made by `{command}` on {when}{took} ({os.cpu_count()} cores, load average {load:.1f} at the end)."
+        f"Made by `{command}` at commit {commit()} on {when}{took} "
+        f"({os.cpu_count()} cores, load average {load:.1f} at the end)."
     )
 
 
