@@ -381,11 +381,11 @@ def body(by_input: dict[str, dict[str, Scores]], ours_name: str, n: int) -> str:
         "raw input nobody gets that help. The strongest baseline is chosen per input and per metric from",
         "all rows above (both Leads, both LexRanks, TextRank). The interval is a 95% percentile bootstrap of",
         f"the mean per-cluster difference ({BOOTSTRAP:,} resamples of the {n} clusters, seed {SEED});",
-        f'"within noise" means it includes zero; "barely" that a bound is within {NEAR_ZERO} of zero (with'
-        "so few clusters the percentile bootstrap is on the narrow side). What would make this unfair: comparing our cleaned rows',
-        "with the published rows (other pipelines, raw text), dropping sumy's LexRank (the strongest",
-        "LexRank here), or quoting one input only. sumy rows use the toolkit's sentences and a regex word",
-        "tokenizer, because sumy's own tokenizer needs NLTK punkt data, which would be downloaded. Time is",
+        f'"within noise" means it includes zero; "barely" that a bound is within {NEAR_ZERO} of zero',
+        "(with so few clusters the percentile bootstrap is on the narrow side). What would make this",
+        "unfair: comparing our cleaned rows with the published rows (other pipelines, raw text), dropping",
+        "sumy's LexRank (the strongest LexRank here), or quoting one input only. sumy rows use the",
+        "toolkit's sentences and a regex word tokenizer, because sumy's own tokenizer needs NLTK punkt data, which would be downloaded. Time is",
         "the summariser only; building the corpus is shared. A 10-cluster dev set: small margins are noise.",
     ]
     return "\n".join(parts) + "\n"
