@@ -385,8 +385,9 @@ def body(by_input: dict[str, dict[str, Scores]], ours_name: str, n: int) -> str:
         "(with so few clusters the percentile bootstrap is on the narrow side). What would make this",
         "unfair: comparing our cleaned rows with the published rows (other pipelines, raw text), dropping",
         "sumy's LexRank (the strongest LexRank here), or quoting one input only. sumy rows use the",
-        "toolkit's sentences and a regex word tokenizer, because sumy's own tokenizer needs NLTK punkt data, which would be downloaded. Time is",
-        "the summariser only; building the corpus is shared. A 10-cluster dev set: small margins are noise.",
+        "toolkit's sentences and a regex word tokenizer, because sumy's own tokenizer needs NLTK punkt",
+        "data, which would be downloaded. Time is the summariser only; building the corpus is shared.",
+        f"A {n}-cluster dev set: small margins are noise.",
     ]
     return "\n".join(parts) + "\n"
 
