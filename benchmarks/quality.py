@@ -290,13 +290,14 @@ class Margin:
     median: float
     won: int
     n: int
+    near: float = 0.5  # a bound closer to zero than this is borderline (in the measure's units)
 
     @property
     def verdict(self) -> str:
         if self.low > 0:
-            return "ours ahead" if self.low >= NEAR_ZERO else "ours ahead, barely (bound near zero)"
+            return "ours ahead" if self.low >= self.near else "ours ahead, barely (bound near zero)"
         if self.high < 0:
-            return "ours behind" if self.high <= -NEAR_ZERO else "ours behind, barely (bound near zero)"
+            return "ours behind" if self.high <= -self.near else "ours behind, barely (bound near zero)"
         return "within noise"
 
 

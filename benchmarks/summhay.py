@@ -196,7 +196,8 @@ def margin_rows(by_input: dict[str, dict[str, Score]], ours_name: str) -> list[t
             diffs = [scale * (a - b) for a, b in zip(get(scores[ours_name]), get(others[best]), strict=True)]
             low, high = quality.bootstrap_interval(diffs)
             m = quality.Margin(inputs, label, best, statistics.fmean(diffs), low, high,
-                               statistics.median(diffs), sum(d > 0 for d in diffs), len(diffs))  # fmt: skip
+                               statistics.median(diffs), sum(d > 0 for d in diffs), len(diffs),
+                               near=quality.NEAR_ZERO * scale / 100)  # fmt: skip
             fmt = "{:+.1f}" if scale > 1 else "{:+.2f}"
             out.append(
                 (
@@ -289,7 +290,8 @@ def run(
         "that best supports the insight, against the insight's gold `doc_indices`. Baselines do not",
         "cite. Every system reads the same corpus per input (cleaned by the toolkit, or raw). The",
         "interval is a 95% percentile bootstrap of the mean per-instance difference (10,000 resamples,",
-        'fixed seed); "within noise" means it includes zero.',
+        f'fixed seed); "within noise" means it includes zero; "barely" that a bound is within'
+        f" {quality.NEAR_ZERO} points of coverage ({quality.NEAR_ZERO / 100} of recall) of zero.",
         "SummHay summaries are query-focused (one subtopic); these are generic summaries of all the",
         "documents of an instance, which also discuss the topic's other subtopics. What would make this",
         "unfair: leaving out a baseline that beats us (the strongest is named in the margins table) or",
