@@ -12,8 +12,9 @@ summarises the whole haystack and coverage is bounded by what a generic summary 
 Coverage, the stated criterion: an insight is covered when the toolkit's own support checker
 (`toolkit.check.verifier.Verifier`, the one that checks our citations) finds it `supported` by the summary,
 read as a corpus with one passage per summary sentence (joint support by several summary sentences
-counts). `benchmarks/citations.py` measures that checker on this same data: 95.6% precision and 83.8%
-recall for insight-vs-document support, so coverage is a slight under-count. A looser column counts
+counts). `benchmarks/citations.py` measures that checker on this same data (precision and
+recall of insight-vs-document support in `results/citations.md`): a checker that misses support
+makes coverage an under-count. A looser column counts
 `partial` too, and a lexical one takes, per insight, the best ROUGE-1 recall (stemmed) of any single
 summary sentence, covered at >= 0.5.
 
