@@ -67,8 +67,13 @@ def _data_args(args: argparse.Namespace, sub: str = "") -> list[str]:
     return [] if _default(args) else ["--data", str(args.data / sub if sub else args.data)]
 
 
+OUT: list[Path] = [RESULTS]  # where run_all writes (--out); passed on to scripts that publish themselves
+
+
 def _main(module: str, argv: list[str]) -> None:
-    code = _module(module).main(argv)
+    """The script's own main(argv), writing to run_all's --out (named only when not the default)."""
+    out = [] if OUT[0] == RESULTS else ["--out", str(OUT[0])]
+    code = _module(module).main([*argv, *out])
     if code:
         raise RuntimeError(f"{module}.py exited {code}")
 
@@ -219,6 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     here = Path(__file__).resolve().parent
     chosen = [b for b in BENCHES if (here / b.script).is_file()]
     chosen = [b for b in chosen if not args.only or b.name in args.only.split(",")]
+    OUT[0] = args.out
     command = command_line("run_all.py", argv)
     started = time.perf_counter()
     args.deadline = started + BUDGET
