@@ -72,8 +72,9 @@ def command_line(script: str, argv: Sequence[str] | None) -> str:
 
 
 def commit() -> str:
-    """The repository's commit as `git rev-parse --short HEAD`, plus "-dirty" when tracked files differ
-    from it (untracked files do not count); "unknown" outside a git checkout or without git."""
+    """The repository's commit as `git rev-parse --short HEAD`, plus "-dirty" when tracked files other
+    than `benchmarks/results/` differ from it (untracked files do not count); "unknown" outside a git
+    checkout or without git."""
     import subprocess
 
     def git(*args: str) -> subprocess.CompletedProcess[str]:
@@ -85,7 +86,9 @@ def commit() -> str:
         head = git("rev-parse", "--short", "HEAD")
         if head.returncode != 0:
             return "unknown"
-        dirty = git("status", "--porcelain", "--untracked-files=no").stdout.strip()
+        # results files do not count: a run rewrites them one after the other
+        dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results").stdout
+        dirty = dirty.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return head.stdout.strip() + ("-dirty" if dirty else "")
