@@ -19,9 +19,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from toolkit.engines.base import Draft
-from toolkit.models import Corpus
-from toolkit.text.tokens import Tokenizer, count_tokens, get_tokenizer
+# `python benchmarks/x.py` puts benchmarks/ first on sys.path, so `toolkit` would come from wherever it is
+# installed (an editable install of another checkout, say); measure this checkout's toolkit instead.
+_CHECKOUT = str(Path(__file__).resolve().parent.parent)
+if _CHECKOUT not in sys.path:
+    sys.path.insert(1, _CHECKOUT)
+
+from toolkit.engines.base import Draft  # noqa: E402
+from toolkit.models import Corpus  # noqa: E402
+from toolkit.text.tokens import Tokenizer, count_tokens, get_tokenizer  # noqa: E402
 
 if TYPE_CHECKING:
     from fakeserver import FakeServer, RecordedRequest, Reply
@@ -100,8 +106,12 @@ def stamp(command: str, seconds: float | None = None) -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     took = f" in {seconds:.0f} s" if seconds is not None else ""
     load = os.getloadavg()[0]
+    import toolkit
+
+    elsewhere = Path(toolkit.__file__).resolve().parent.parent != ROOT
+    source = " (toolkit imported from another checkout)" if elsewhere else ""
     return (
-        f"Made by `{command}` at commit {commit()} on {when}{took} "
+        f"Made by `{command}` at commit {commit()}{source} on {when}{took} "
         f"({os.cpu_count()} cores, load average {load:.1f} at the end)."
     )
 
