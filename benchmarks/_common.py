@@ -19,9 +19,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from toolkit.engines.base import Draft
-from toolkit.models import Corpus
-from toolkit.text.tokens import Tokenizer, count_tokens, get_tokenizer
+# `python benchmarks/x.py` puts benchmarks/ first on sys.path, so `toolkit` would come from wherever it is
+# installed (an editable install of another checkout, say); measure this checkout's toolkit instead.
+_CHECKOUT = str(Path(__file__).resolve().parent.parent)
+if _CHECKOUT not in sys.path:
+    sys.path.insert(1, _CHECKOUT)
+
+from toolkit.engines.base import Draft  # noqa: E402
+from toolkit.models import Corpus  # noqa: E402
+from toolkit.text.tokens import Tokenizer, count_tokens, get_tokenizer  # noqa: E402
 
 if TYPE_CHECKING:
     from fakeserver import FakeServer, RecordedRequest, Reply
@@ -72,14 +78,42 @@ def command_line(script: str, argv: Sequence[str] | None) -> str:
     return " ".join(["python", f"benchmarks/{script}", *args])
 
 
+def commit() -> str:
+    """The repository's commit as `git rev-parse --short HEAD`, plus "-dirty" when tracked files other
+    than `benchmarks/results/` differ from it (untracked files do not count); "unknown" outside a git
+    checkout or without git."""
+    import subprocess
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False, timeout=30
+        )
+
+    try:
+        head = git("rev-parse", "--short", "HEAD")
+        if head.returncode != 0:
+            return "unknown"
+        # results files do not count: a run rewrites them one after the other
+        dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results").stdout
+        dirty = dirty.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return head.stdout.strip() + ("-dirty" if dirty else "")
+
+
 def stamp(command: str, seconds: float | None = None) -> str:
-    """The line under each title: the command, the date, how long it took, how busy the machine was."""
+    """The line under each title: the command, the commit, the date, how long it took, how busy the
+    machine was (1-minute load average at the end, next to the number of cores)."""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     took = f" in {seconds:.0f} s" if seconds is not None else ""
     load = os.getloadavg()[0]
+    import toolkit
+
+    elsewhere = Path(toolkit.__file__).resolve().parent.parent != ROOT
+    source = " (toolkit imported from another checkout)" if elsewhere else ""
     return (
-        f"Made by `{command}` at commit {commit()} on {when}{took} ({os.cpu_count()} cores, load average "
-        f"{load:.1f} at the end)."
+        f"Made by `{command}` at commit {commit()}{source} on {when}{took} "
+        f"({os.cpu_count()} cores, load average {load:.1f} at the end)."
     )
 
 

@@ -256,7 +256,7 @@ def run(data: Path = DEFAULT_DATA, limit: int | None = None) -> Outcome:
         f"{total:.0f} s in all, corpus building included.",
         "",
         "`toolkit.check.verifier.SUPPORT` (0.6) was picked from a sweep of 0.55-0.7 on the first 14 instances of",  # noqa: E501
-        "this same dev set (precision stayed above 97% for `supported`, recall rose as it fell), so these",
+        "this same dev set (at the time of that sweep; the checker has changed since), so these",
         "figures are dev-set figures, not held-out ones. SummHay documents are LLM-written paraphrases with",
         "high word overlap; real summaries of real news paraphrase more, so expect lower recall there.",
         "",

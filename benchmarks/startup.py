@@ -23,8 +23,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
+
+from _common import Outcome, Table, command_line, publish
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = Path("examples") / "syria-iraq-2025"
@@ -127,12 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=7, help="runs of each measurement (default 7)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results", help="where startup.md goes")
     args = ap.parse_args(argv)
+    started = time.perf_counter()
     table, _ = measure(max(1, args.runs))
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = f"# Start-up\n\n`python benchmarks/startup.py --runs {args.runs}` · {when}\n\n{table}\n"
-    print(text)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "startup.md").write_text(text, encoding="utf-8")
+    outcome = Outcome(tables=[Table("startup", "Start-up", table)])
+    publish(outcome, command_line("startup.py", argv), args.out, time.perf_counter() - started)
     return 0
 
 

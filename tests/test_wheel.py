@@ -59,6 +59,7 @@ def test_the_wheel_holds_and_imports_every_module(tmp_path: Path) -> None:
         "files = importlib.resources.files('toolkit')\n"
         "prompts = sorted(p.name for p in (files / 'prompts').iterdir() if p.name.endswith('.txt'))\n"
         "print(json.dumps({'file': toolkit.__file__, 'typed': (files / 'py.typed').is_file(),\n"
+        "                  'schema': (files / 'briefing.schema.json').is_file(),\n"
         "                  'prompts': prompts, 'count': len(mods)}))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": str(site)}
@@ -68,6 +69,6 @@ def test_the_wheel_holds_and_imports_every_module(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-1000:] + proc.stderr[-3000:]
     seen = json.loads(proc.stdout.strip().splitlines()[-1])
     assert Path(seen["file"]).is_relative_to(site), seen["file"]  # the installed copy, not the checkout
-    assert seen["typed"] and seen["count"] == len(modules) > 40
+    assert seen["typed"] and seen["schema"] and seen["count"] == len(modules) > 40
     shipped = sorted(p.name for p in (ROOT / "toolkit" / "prompts").glob("*.txt"))
     assert seen["prompts"] == shipped and shipped

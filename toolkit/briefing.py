@@ -3,7 +3,8 @@
 Its JSON form is a contract other tools script against (see README, "JSON contract"):
 `{"engine", "model", "sources": [{"id", "title", "path", "passages": [{"id", "text", "start",
 "end"}], "dropped": [{"text", "reason"}]}], "sentences": [{"text", "citations"}], "usage": {...}}`
-plus extra keys that may grow but never change meaning.
+plus extra keys that may grow but never change meaning. The whole contract, every key at every level,
+is the JSON Schema `toolkit/briefing.schema.json` (shipped with the package, made by `json_schema()`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cite.markers import format_marker
@@ -23,9 +25,11 @@ from .view.labels import plural, shown_path, source_title
 if TYPE_CHECKING:
     from .view.explorer import Explorer
 
-__all__ = ["SCHEMA_VERSION", "Briefing", "Skipped"]
+__all__ = ["SCHEMA_FILE", "SCHEMA_VERSION", "Briefing", "Skipped", "json_schema"]
 
 SCHEMA_VERSION = 1
+# The JSON contract as a JSON Schema (draft 2020-12), shipped with the package; `json_schema()` makes it.
+SCHEMA_FILE = Path(__file__).with_name("briefing.schema.json")
 
 
 class Skipped(_Value):
@@ -221,3 +225,41 @@ def _md_marker(ids: Iterable[str]) -> str:
 
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _closed(node: Any) -> None:
+    """In place: every object level closed (`additionalProperties: false`, every property required,
+    since `to_json()` writes every key), pydantic's `title` and `default` noise removed."""
+    if isinstance(node, dict):
+        if "properties" in node:
+            node["additionalProperties"] = False
+            node["required"] = list(node["properties"])
+            for prop in node["properties"].values():
+                if isinstance(prop, dict):
+                    prop.pop("title", None)
+                    prop.pop("default", None)
+        for value in node.values():
+            _closed(value)
+    elif isinstance(node, list):
+        for value in node:
+            _closed(value)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of `Briefing.to_json()`: made from the pydantic models in
+    serialisation mode, every object closed (`additionalProperties: false`) and every key required, so
+    a new key is a deliberate change of `briefing.schema.json` (tests/test_schema.py compares them)."""
+    schema = Briefing.model_json_schema(mode="serialization")
+    _closed(schema)
+    schema["properties"]["schema_version"] = {"const": SCHEMA_VERSION}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:brief:briefing:v{SCHEMA_VERSION}",
+        **schema,
+        "title": "Briefing",
+        "description": (
+            "Briefing.to_json() of the brief toolkit: one merged summary whose sentences cite passages "
+            "S<n>:<k> of its sources, with the checks of every citation. Keys may be added in a new "
+            "schema version, never renamed or changed in meaning."
+        ),
+    }
