@@ -117,22 +117,6 @@ def stamp(command: str, seconds: float | None = None) -> str:
     )
 
 
-def commit() -> str:
-    """The checked-out commit (short), `+changes` when the working tree differs from it (results
-    files aside: they are what is being written)."""
-    import subprocess
-
-    def git(*args: str) -> str:
-        try:
-            done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10)
-        except (OSError, subprocess.SubprocessError):
-            return ""
-        return done.stdout.strip() if done.returncode == 0 else ""
-
-    head = git("rev-parse", "--short", "HEAD") or "unknown"
-    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results")
-    return head + ("+changes" if changed else "")
-
 
 def render(table: Table, command: str, seconds: float | None = None) -> str:
     return f"# {table.title}\n\n{stamp(command, seconds)}\n\n{table.body.rstrip()}\n"
