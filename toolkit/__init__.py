@@ -128,11 +128,18 @@ class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             return None
         return importlib.util.spec_from_loader(fullname, self)
 
+    def __init__(self) -> None:
+        self.specs: dict[str, importlib.machinery.ModuleSpec | None] = {}
+
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
-        return importlib.import_module(f"{__name__}.{_MOVED[spec.name.partition('.')[2]]}")
+        module = importlib.import_module(f"{__name__}.{_MOVED[spec.name.partition('.')[2]]}")
+        self.specs[module.__name__] = module.__spec__
+        return module
 
     def exec_module(self, module: ModuleType) -> None:
-        """Nothing to run: the module was imported at its new place."""
+        """Nothing to run (the module was imported at its new place); only give it back its own spec,
+        which the import system replaced with the alias's (its relative imports resolve from it)."""
+        module.__spec__ = self.specs.get(module.__name__, module.__spec__)
 
 
 if not any(isinstance(f, _MovedModules) for f in sys.meta_path):
