@@ -49,7 +49,7 @@ def done_counts(out: Path) -> Counter[str]:
 
 def brief_batch_command() -> list[str]:
     """`python -m toolkit batch` once toolkit.cli registers it, else the same command from cli_batch."""
-    from toolkit.cli.app import app as cli
+    from toolkit.cli import app as cli
 
     names = {c.name for c in cli.app.registered_commands}
     return [sys.executable, "-m", "toolkit" if "batch" in names else "toolkit.cli.batch", "batch"]
