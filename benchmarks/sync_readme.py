@@ -85,8 +85,25 @@ def section_body(markdown: str, wanted: str) -> str | None:
     return None
 
 
+def nested(body: str) -> str:
+    """Headings of a results file two levels deeper, so a quoted table sits under the README's own
+    section instead of opening new top-level ones (`## x` -> `#### x`; code blocks untouched)."""
+    out: list[str] = []
+    fenced = False
+    for line in body.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        out.append("##" + line if not fenced and re.match(r"#{1,4} ", line) else line)
+    return "\n".join(out)
+
+
 def expected(name: str, results: Path = RESULTS) -> str:
-    """What the block `name` must hold; QuoteError when its file or section does not exist."""
+    """What the block `name` must hold (headings nested, see `nested`); QuoteError when its file or
+    section does not exist."""
+    return nested(_expected(name, results))
+
+
+def _expected(name: str, results: Path) -> str:
     stem, _, section = name.partition("#")
     path = results / f"{stem}.md"
     if not path.is_file():
