@@ -113,14 +113,15 @@ def support_problem(text: str) -> str:
 
 # Function words of other languages for matching (textsim.STOPWORDS adds them to the English list).
 # Only words that are not also English content words: German "die", "war", "will", "man", French "son",
-# Italian "come" and the like are left out, so English matching is unchanged.
+# Italian "come" and the like are left out, so English matching is unchanged; so is Spanish "al", the
+# particle of Arabic names in English news (al-Assad, al-Shaibani).
 _OTHER_FUNCTION_WORDS = """
     der das und ist nicht ein eine einen einem einer dem den des mit sich auf für von zu auch es sie wir
     ihr sind wird werden wurde wurden nach bei aus wie oder aber noch nur dass über um zum zur vom im
     sein seine seiner ihre ihren als wenn kann durch gegen sowie diese dieser dieses hatte haben wieder
     le la les des du et est une que qui dans pour pas sur au aux il elle ils elles sont ont été avec ce
     cette ces sa ses leur leurs mais ou où par plus être avoir fait selon entre aussi comme
-    el los las del y es un una en por para con se su sus al lo como más pero fue son ha han sido este
+    el los las del y es un una en por para con se su sus lo como más pero fue son ha han sido este
     esta estos estas según también entre sobre desde hasta
     gli della delle dei degli che di è nel nella alla dal anche sono hanno questo questa
     os da do das dos é um uma em no na nos nas não foi são ao pelo pela também
