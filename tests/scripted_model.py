@@ -3,12 +3,12 @@ passages it was actually sent, so tests can check provenance end to end without 
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from toolkit.chat.scripted import answer_for
+
 LINE = re.compile(r"^\[(S\d+:\d+)\] (.+)$", re.MULTILINE)
-NOTE = re.compile(r"^- (.+?) \[([^\]]+)\]$", re.MULTILINE)
 # The compact layout (toolkit.plan.prompting.compact_sources): `# title` lines, then `4 passage text` lines.
 SHORT_LINE = re.compile(r"^(\d+) (.+)$", re.MULTILINE)
 
@@ -41,23 +41,9 @@ def first_sentence(text: str) -> str:
 
 
 def answer(body: dict[str, Any], *, per_call: int = 4) -> str:
-    """JSON in the shape each prompt asks for, citing only ids that were in the prompt."""
-    system, user = messages(body)
-    compact = '{"s":' in system or (not LINE.search(user) and len(SHORT_LINE.findall(user)) >= 2)
-    if compact:  # the compact prompts (or what a server left of one): [["sentence", [short ids]]]
-        if "<notes>" in user:
-            found = [(t, [int(x) for x in re.findall(r"\d+", ids)]) for t, ids in NOTE.findall(user)]
-        else:
-            found = [(first_sentence(t), [int(n)]) for n, t in SHORT_LINE.findall(user)]
-        return json.dumps({"s": [[t, ids] for t, ids in found[:per_call]]})
-    if "<notes>" in user:
-        notes = NOTE.findall(user)[:per_call]
-        sentences = [{"text": t, "citations": [c.strip() for c in ids.split(";")]} for t, ids in notes]
-        return json.dumps({"sentences": sentences})
-    lines = LINE.findall(user)[:per_call]
-    items = [{"text": first_sentence(text), "citations": [pid]} for pid, text in lines]
-    key = "notes" if "notes" in system.split("Answer with JSON")[-1] else "sentences"
-    return json.dumps({key: items})
+    """JSON in the shape each prompt asks for, citing only ids that were in the prompt (the
+    in-process double's model, `toolkit.chat.scripted.answer_for`, over HTTP)."""
+    return answer_for(*messages(body), per_call)
 
 
 def prose(body: dict[str, Any], *, per_call: int = 3) -> str:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from ..models import Usage
 from .seam import ChatRequest, ChatResponse
 
-__all__ = ["Reply", "ScriptedChat", "scripted_answer"]
+__all__ = ["Reply", "ScriptedChat", "answer_for", "scripted_answer"]
 
 Reply = str | ChatResponse | BaseException
 _SHORT_LINE = re.compile(r"^(\d+) (.+)$", re.MULTILINE)
@@ -48,7 +48,15 @@ def _texts(request: ChatRequest) -> tuple[str, str]:
 def scripted_answer(request: ChatRequest, per_call: int = 4) -> str:
     """JSON in the shape each of our prompts asks for, citing only passage ids that were sent."""
     system, user = _texts(request)
-    if '{"s":' in system:  # the compact prompts: `# title` lines, `4 passage text` lines, [[text, [ids]]]
+    return answer_for(system, user, per_call)
+
+
+def answer_for(system: str, user: str, per_call: int = 4) -> str:
+    """`scripted_answer` from a prompt's system and user texts (the HTTP test server's model uses it
+    too). A user text of numbered passage lines and no system text is a compact prompt whose
+    instructions a server cut off: answered in the compact shape as well."""
+    compact = '{"s":' in system or (not _LINE.search(user) and len(_SHORT_LINE.findall(user)) >= 2)
+    if compact:  # the compact prompts: `# title` lines, `4 passage text` lines, [[text, [ids]]]
         if "<notes>" in user:
             found = [(t, [int(x) for x in re.findall(r"\d+", ids)]) for t, ids in _NOTE.findall(user)]
         else:
