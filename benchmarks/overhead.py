@@ -36,13 +36,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import random
 import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -53,6 +51,7 @@ from _common import (
     MODEL,
     RESULTS,
     Outcome,
+    RssSampler,
     Table,
     Target,
     command_line,
@@ -88,35 +87,6 @@ def write_articles(docs: Sequence[str], n: int, folder: Path, seed: int = 0) -> 
 
 
 # --------------------------------------------------------------------------- worker (one process)
-
-
-class RssSampler:
-    """Peak resident set size of this process, sampled every `interval` seconds from /proc."""
-
-    def __init__(self, interval: float = 0.005) -> None:
-        self.interval = interval
-        self.page = os.sysconf("SC_PAGE_SIZE")
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def rss(self) -> int:
-        with open("/proc/self/statm", encoding="ascii") as f:
-            return int(f.read().split()[1]) * self.page
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.peak = max(self.peak, self.rss())
-
-    def __enter__(self) -> RssSampler:
-        self.peak = self.rss()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.rss())
 
 
 def worker(folder: Path, stages: Sequence[str]) -> dict[str, Any]:

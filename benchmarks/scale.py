@@ -39,7 +39,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -51,6 +50,7 @@ from _common import (
     ROOT,
     SUBSTITUTIONS,
     Outcome,
+    RssSampler,
     Table,
     Target,
     distinct_documents,
@@ -121,35 +121,6 @@ def write_articles(docs: Sequence[str], n: int, folder: Path, seed: int = 0) -> 
             (folder / f"{k:05d}.txt").write_text(vary(text, k, rng), encoding="utf-8")
             k += 1
         event += 1
-
-
-class RssSampler:
-    """Peak resident set size of this process, sampled every `interval` seconds from /proc."""
-
-    def __init__(self, interval: float = 0.005) -> None:
-        self.interval = interval
-        self.page = os.sysconf("SC_PAGE_SIZE")
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def rss(self) -> int:
-        with open("/proc/self/statm", encoding="ascii") as f:
-            return int(f.read().split()[1]) * self.page
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.peak = max(self.peak, self.rss())
-
-    def __enter__(self) -> RssSampler:
-        self.peak = self.rss()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.rss())
 
 
 def worker(folder: Path) -> dict[str, Any]:
