@@ -5,7 +5,7 @@
 - import: `python -X importtime -c "import toolkit"`, the cumulative time Python reports for the
   `toolkit` package (microseconds, summed over everything it imports), and the process's wall time;
   `python -c pass` is the interpreter's own start-up, for reference;
-- summarize: `python -m toolkit summarize examples/syria-iraq-2025` (the README's first command) with
+- summarize: `python -m toolkit summarize examples/haiti-2010` (the README's first command) with
   no endpoint configured (the offline extractive engine) and an empty cache folder, wall time;
 - which heavy libraries each of the two loads (read from the same `-X importtime` output).
 
@@ -28,7 +28,7 @@ from pathlib import Path
 from _common import Outcome, Table, command_line, publish
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = Path("examples") / "syria-iraq-2025"
+EXAMPLE = Path("examples") / "haiti-2010"
 HEAVY = ("openai", "httpx", "scipy", "numpy", "anywidget", "ipywidgets", "docx", "trafilatura", "tiktoken")
 _LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)\s*$")
 
@@ -96,7 +96,7 @@ def measure(runs: int) -> tuple[str, dict[str, float]]:
         ("`python -c pass` (the interpreter alone), wall", _stats(bare)),
         ("`import toolkit`: cumulative import time (`-X importtime`)", _stats(import_us)),
         ("`import toolkit`: process wall time", _stats(import_wall)),
-        ("`brief summarize examples/syria-iraq-2025` offline: wall time", _stats(summarize_wall)),
+        ("`brief summarize examples/haiti-2010` offline: wall time", _stats(summarize_wall)),
     ]
     lines = [
         f"{runs} runs each, fresh processes; seconds.",

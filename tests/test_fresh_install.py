@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,22 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_example() -> Path:
+    """The folder the README's first command summarises (`... brief summarize <folder>`)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = readme.split("```bash\n", 1)[1].split("\n```", 1)[0].strip()
+    assert first.startswith("python3 -m venv .venv && .venv/bin/pip install -e . && "), first
+    match = re.search(r"brief summarize (\S+)$", first)
+    assert match, first
+    return ROOT / match.group(1)
+
+
+def test_readme_first_command_summarises_a_folder_mixing_html_txt_and_json() -> None:
+    folder = readme_example()
+    kinds = {path.suffix for path in folder.iterdir() if path.is_file()}
+    assert {".html", ".txt", ".json"} <= kinds, kinds
 
 HTML = (
     '<!DOCTYPE html><html><head><meta charset="utf-8"><title>River floods Kerby | Valley Post</title>'
@@ -83,3 +100,18 @@ def test_fresh_venv_install_summarises_html_txt_and_json(tmp_path: Path) -> None
     for marker in ("a.html", "b.txt", "c.json"):
         assert marker in out, out
     assert "[S1:" in out or "S1:" in out, out
+
+    # the README's first command's own folder, read by the fresh install: every file is a source
+    example = readme_example()
+    run = subprocess.run(
+        [venv / "bin" / "brief", "summarize", str(example)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**env, "BRIEF_CACHE_DIR": str(tmp_path / "cache")},
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr
+    for path in sorted(example.iterdir()):
+        assert path.name.replace("_", "\\_") in run.stdout or path.name in run.stdout, (path.name, run.stdout)

@@ -232,9 +232,28 @@ class Verifier:
             return SummarySentence(text=text, note=note, status="uncited", reason=self._uncited_reason(text))
         checks = tuple(self._check(claim, pid, self._context(pid, known)) for pid in known)
         status, reason = self._combine(claim, checks)
+        if status == "unsupported":
+            reason += self._elsewhere(text, claim, known)
         return SummarySentence(
             text=text, citations=known, note=note, status=status, reason=reason, checks=checks
         )
+
+    def _elsewhere(self, text: str, claim: Claim, cited: Sequence[str]) -> str:
+        """For a sentence its citations do not hold: the uncited passage that holds most of its key
+        terms, checked on its own, so a citation one passage off ("cite S2:2") reads differently from a
+        changed fact ("S2:2 says otherwise"). The status stays the cited passages' verdict."""
+        scores = self.scores(text)
+        for pid in cited:
+            scores[self.position[pid]] = -1.0
+        if not len(scores) or float(scores.max()) < PARTIAL:
+            return ""
+        best = self.passages[int(np.argmax(scores))].id
+        check = self._check(claim, best)
+        if check.status == "supported":
+            return f"; {best} holds it (cite {best})"
+        if check.status == "contradicted":
+            return f"; {best} says otherwise: {check.reason}"
+        return ""
 
     def keep_checked_copies(self, sentence: SummarySentence) -> SummarySentence:
         """Drop a near-duplicate copy that an engine added after a cited passage of its group (the
