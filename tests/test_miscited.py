@@ -11,8 +11,8 @@ from toolkit.ingest.passages import build_corpus
 EN = [
     {
         "title": "River floods Kerby",
-        "text": "The Arden river burst its banks on Monday after two days of heavy rain, cutting off the town "
-        "of Kerby.\n\nOfficials said about 1,200 people were evacuated overnight from the low streets.\n\n"
+        "text": "The Arden river burst its banks on Monday after two days of heavy rain, cutting off "
+        "the town of Kerby.\n\nOfficials said about 1,200 people were evacuated overnight.\n\n"
         "The mayor asked the national government for emergency aid and army trucks.",
     },
     {
