@@ -41,7 +41,7 @@ from ..report import (
 )
 from ..text.centrality import EDGE, NEIGHBOURS
 from ..text.centrality import lexrank as _lexrank
-from ..text.claims import MONTHS, WEEKDAYS, Quantity, compatible, facts
+from ..text.claims import DEAD, MONTHS, WEEKDAYS, Quantity, compatible, facts
 from ..text.similarity import tfidf_matrix, topk_cosine, topk_per_row
 from ..text.support import close, same_name
 from .verifier import PARTIAL, STATUSES, Claim, PassageIndex, Unit, Verifier
@@ -57,6 +57,7 @@ UNIQUE_MAX = 0.4  # a sentence with its own number, date or name no other origin
 UNIQUE_ALONE = 0.25  # ... and without one, when no other origin covers it above this
 NUMBER_SIM = 0.3  # sentences this similar (cosine) that count the same noun must agree
 BLOCK = 256  # sentence rows per sparse product (bounded memory on large corpora)
+MAX_TOLLS = 200  # sentences giving a death toll compared pairwise (the first ones, in source order)
 NAME_SIM = 0.5  # sentences this similar must agree on dates and on names in the same place
 _DIFFER = re.compile(
     r"\b(differ\w*|var(?:y|ies|ied)|conflicting|discrepan\w*|disputed?|contradict\w*|whereas|"
@@ -96,21 +97,55 @@ def mark_disputes(
     (a `partial` one keeps its status and gains the same note). Counts are recomputed."""
     out = list(sentences)
     for conflict in report.conflicts:
-        if not conflict.flagged or not conflict.picked:
+        if not conflict.flagged:
             continue
-        taken = next(s for s in conflict.sides if s.passage == conflict.picked)
         sides = "; ".join(f"{s.passage} ({s.origin}) says {s.value!r}" for s in conflict.sides)
-        took = f"the sentence takes {taken.value!r} ({taken.passage})"
-        what = f"the number of {conflict.about}" if conflict.kind == "number" else f"the {conflict.kind}"
-        note = f"sources disagree on {what} ({sides}); {took}"
+        what = _what(conflict)
         for i in conflict.sentences:
             s = out[i]
+            taken = _taken(conflict, s.text)
+            if taken is None:  # states both sides, or says that the sources differ
+                continue
+            took = f"the sentence takes {taken.value!r} ({taken.passage})"
+            note = f"sources disagree on {what} ({sides}); {took}"
             if s.status == "supported":
                 out[i] = s.model_copy(update={"status": "disputed", "reason": f"{note}; {s.reason}"})
             elif note not in s.reason and s.status in ("partial", "disputed"):
                 out[i] = s.model_copy(update={"reason": f"{s.reason}; {note}"})
     counts = {st: n for st in STATUSES if (n := sum(1 for x in out if x.status == st))}
     return out, report.model_copy(update={"statuses": counts})
+
+
+_LABELS = {DEAD: "death toll"}  # how a conflict names a number's noun where the noun alone reads oddly
+_NOUNS = {label: noun for noun, label in _LABELS.items()}
+
+
+def _noun(conflict: Conflict) -> str:
+    return _NOUNS.get(conflict.about, conflict.about)
+
+
+def _what(conflict: Conflict) -> str:
+    if conflict.kind != "number":
+        return f"the {conflict.kind}"
+    return f"the {conflict.about}" if conflict.about in _NOUNS else f"the number of {conflict.about}"
+
+
+def _taken(conflict: Conflict, text: str) -> ConflictSide | None:
+    """The one side of `conflict` a summary sentence states flatly; None when it states both or says
+    that the sources differ. (Two sentences may each take a different side: both are one-sided.)"""
+    if _DIFFER.search(text):
+        return None
+    if conflict.kind != "number":
+        return next((s for s in conflict.sides if s.passage == conflict.picked), None)
+    held = [_quantity(side, _noun(conflict)) for side in conflict.sides]
+    stated = {
+        k
+        for q in _quantities(text)
+        if q.noun == _noun(conflict)
+        for k, h in enumerate(held)
+        if h is not None and compatible(q, h)
+    }
+    return conflict.sides[stated.pop()] if len(stated) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -338,12 +373,39 @@ def _conflicts(view: _View) -> list[Conflict]:
             pairs += _date_pairs(pa, ua, pb, ub)
             if pa.origin != pb.origin:  # copies of one story reword names ("Baghdad" / "Iraq")
                 pairs += _name_pairs(ua, view.source_words[pa.source], ub, view.source_words[pb.source])
-        for kind, about, va, vb in pairs:
-            key = (kind, about, *sorted((va, vb)))
-            if key not in found:
-                sides = (_side(view, pa, ua, va), _side(view, pb, ub, vb))
-                found[key] = Conflict(kind=kind, about=about, sides=sides)
+        _add(view, found, pa, ua, pb, ub, pairs)
+    for a, b in _toll_pairs(units):
+        (pa, ua), (pb, ub) = units[a], units[b]
+        _add(view, found, pa, ua, pb, ub, _number_pairs(ua, ub, 1.0, about=DEAD))
     return list(found.values())
+
+
+def _add(
+    view: _View,
+    found: dict[tuple[str, ...], Conflict],
+    pa: PassageIndex,
+    ua: Unit,
+    pb: PassageIndex,
+    ub: Unit,
+    pairs: Sequence[tuple[str, str, str, str]],
+) -> None:
+    for kind, about, va, vb in pairs:
+        key = (kind, about, *sorted((va, vb)))
+        if key not in found:
+            sides = (_side(view, pa, ua, va), _side(view, pb, ub, vb))
+            found[key] = Conflict(kind=kind, about=_LABELS.get(about, about), sides=sides)
+
+
+def _toll_pairs(units: Sequence[tuple[PassageIndex, Unit]]) -> list[tuple[int, int]]:
+    """Sentences of different origins that each give a death toll (`toolkit.text.claims` counts
+    "killed 200,000 people", "222,570 deaths" and "the death toll ... 110,000" as the noun "dead"):
+    in a cluster about one event they are the same fact however differently they are worded, so
+    they are compared without the similarity and shared-context tests other numbers need."""
+    tolls = [k for k, (_, u) in enumerate(units) if any(q.noun == DEAD for q in u.facts.quantities)]
+    tolls = tolls[:MAX_TOLLS]
+    origin = [units[k][0].origin for k in tolls]
+    pairs = [(n, m) for n in range(len(tolls)) for m in range(n + 1, len(tolls))]
+    return [(tolls[n], tolls[m]) for n, m in pairs if origin[n] != origin[m]]
 
 
 def _similar_pairs(units: Sequence[tuple[PassageIndex, Unit]]) -> list[tuple[int, int, float]]:
@@ -374,14 +436,17 @@ def _side(view: _View, p: PassageIndex, u: Unit, value: str) -> ConflictSide:
     )
 
 
-def _number_pairs(a: Unit, b: Unit, sim: float) -> list[tuple[str, str, str, str]]:
+def _number_pairs(a: Unit, b: Unit, sim: float, about: str = "") -> list[tuple[str, str, str, str]]:
     """Incompatible numbers for the same noun said in the same words ("police arrested 13 people after
-    the protest" / "police detained 20 people after the protest"), each missing from the other sentence."""
+    the protest" / "police detained 20 people after the protest"), each missing from the other sentence;
+    with `about`, only numbers of that noun, whatever the words around them."""
     out: list[tuple[str, str, str, str]] = []
-    shared = 2 if sim >= NAME_SIM else 3
+    shared = 0 if about else 2 if sim >= NAME_SIM else 3
     for qa in a.facts.quantities:
         for qb in b.facts.quantities:
             if not qa.noun or qb.noun != qa.noun or len(qa.context & qb.context) < shared:
+                continue
+            if about and qa.noun != about:
                 continue
             if not any(compatible(qa, x) for x in b.facts.quantities if x.noun == qa.noun) and not any(
                 compatible(qb, x) for x in a.facts.quantities if x.noun == qb.noun
@@ -450,10 +515,21 @@ def _in_summary(
     one = conflict.sides[min(taken)]
     picked = one.passage if len(taken) == 1 else ""
     flagged = bool(picked) and not hedged
+    # sentences that each state a different side flatly: the summary contradicts itself
+    each = {
+        i: next(iter(k)) for i, k in states.items() if len(k) == 1 and not _DIFFER.search(sentences[i].text)
+    }
     if flagged:
         note = f"the summary states {one.value!r} ({one.passage}) without saying the sources differ"
     elif picked:
         note = f"the summary states {one.value!r} and says the sources differ"
+    elif len(set(each.values())) > 1:
+        flagged = True
+        said = " and ".join(
+            f"{conflict.sides[k].value!r} ({conflict.sides[k].passage}) in sentence {i + 1}"
+            for i, k in sorted(each.items())
+        )
+        note = f"the summary states {said}, each as if it were the only figure"
     else:
         note = "the summary states both values, or one compatible with both"
     return conflict.model_copy(
@@ -465,11 +541,11 @@ def _sides_stated(verifier: Verifier, conflict: Conflict, look: _Look) -> set[in
     """The sides whose value a summary sentence states about the conflict's fact."""
     claim = look.claim
     if conflict.kind == "number":
-        held = [_quantity(side, conflict.about) for side in conflict.sides]
+        held = [_quantity(side, _noun(conflict)) for side in conflict.sides]
         return {
             k
             for q in claim.facts.quantities
-            if q.noun == conflict.about
+            if q.noun == _noun(conflict)
             for k, h in enumerate(held)
             if h is not None and compatible(q, h)
         }

@@ -66,12 +66,16 @@ _WORD_NUMBERS = {
     )
     if n >= 2
 } | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_TENS = frozenset(w for w, n in _WORD_NUMBERS.items() if n >= 20)
 _WORD_NUMBERS |= {"dozen": 12.0, "hundred": 100.0}
+_UNITS = {w: float(n) for n, w in enumerate(_words("one two three four five six seven eight nine"), start=1)}
 _LOWER_BOUND = _phrases(
     "at least|more than|over|above|upwards of|in excess of|exceeding|no fewer than|no less than|"
     "greater than|a minimum of|a total of over"
 )
-_UPPER_BOUND = _phrases("up to|at most|fewer than|less than|under|below|no more than|as many as|a maximum of")
+_UPPER_BOUND = _phrases(
+    "up to|at most|fewer than|less than|under|below|no more than|as many as|as high as|a maximum of"
+)
 _NEARLY = _phrases("nearly|almost|just under|close to|approaching")
 _ABOUT = _phrases("about|around|approximately|roughly|some|an estimated|estimated|circa|almost exactly|or so")
 _HEDGE_PHRASES = _LOWER_BOUND + _UPPER_BOUND + _NEARLY + _ABOUT
@@ -274,6 +278,10 @@ def _quantity(text: str, toks: Sequence[Token], i: int, value: float) -> tuple[Q
     """The quantity starting at token i: scale words, ranges, the hedge before and the noun after."""
     tok, j = toks[i], i
     end = tok.end
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    joined = nxt is not None and _gap(text, tok, nxt).strip() in ("", "-")
+    if tok.low in _TENS and nxt is not None and joined and nxt.low in _UNITS:
+        value, j = value + _UNITS[nxt.low], i + 1  # "fifty-two", "twenty one"
     scale, unit_digits = 1.0, _unit(tok.text, value)
     hi_value: float | None = None
     k = j + 1
@@ -301,7 +309,7 @@ def _quantity(text: str, toks: Sequence[Token], i: int, value: float) -> tuple[Q
     tol = min(unit_digits * scale / 2, 0.1 * v) if v >= 100 else 0.5 * unit_digits * scale
     hedge = _hedge_before(toks, i)
     lo, hi = _interval(v, hi_value, tol, hedge, _after(toks, j))
-    noun = (unit + " " + _noun(text, toks, i, j)).strip()
+    noun = (unit + " " + _casualties(toks, i, j, _noun(text, toks, i, j))).strip()
     written = (hedge + " " if hedge else "") + text[tok.start : end]
     around = [t for t in (*toks[max(0, i - CONTEXT) : i], *toks[j + 1 : j + 1 + CONTEXT]) if t.low.isalpha()]
     context = frozenset(stem(t.low) for t in around if t.low not in STOPWORDS) - {noun}
@@ -354,6 +362,40 @@ def _noun(text: str, toks: Sequence[Token], i: int, j: int) -> str:
         if t.low.isalpha() and t.low not in STOPWORDS and not _hedge_word(t.low):
             return _singular(stem(t.low))
     return ""
+
+
+# A death toll is one fact however it is worded: "killed 200,000 people", "222,570 deaths", "the death toll
+# ... is 110,000", "claimed 12 lives". Counts of people (not of a named group such as civilians or
+# soldiers) next to a word of dying are counted as the noun "dead", so sources that word the toll
+# differently still agree or disagree on it.
+DEAD = "dead"  # the noun of a death toll
+_DEATH_NOUNS = frozenset(("death", "dead", "fatality", "liv", "life"))
+_PEOPLE_NOUNS = frozenset(("people", "person", "individual", "victim", ""))
+_DEATH_CUES = frozenset(("kill", "killed", "died", "die", "dead", "death", "fatality", "fatal"))
+CASUALTY_WINDOW = 3  # tokens either side of the number (and its noun) where the word of dying must be
+
+
+def _casualties(toks: Sequence[Token], i: int, j: int, noun: str) -> str:
+    if noun in _DEATH_NOUNS or _after_death_toll(toks, i):
+        return DEAD
+    if noun not in _PEOPLE_NOUNS:
+        return noun
+    near = [*toks[max(0, i - CASUALTY_WINDOW) : i], *toks[j + 1 : j + 2 + CASUALTY_WINDOW]]
+    if any(_singular(stem(t.low)) in _DEATH_CUES for t in near if t.low.isalpha()):
+        return DEAD
+    return noun
+
+
+def _after_death_toll(toks: Sequence[Token], i: int) -> bool:
+    """The first number after "death toll" in its sentence ("the death toll, as of Friday, is estimated
+    to be 110,000"; "the death toll rose as high as 200,000")."""
+    before = toks[max(0, i - 10) : i]
+    for k in range(len(before) - 1, 0, -1):
+        if before[k].low in ".;!?" or _value(before[k]) is not None:
+            return False
+        if before[k].low == "toll" and before[k - 1].low == "death":
+            return True
+    return False
 
 
 def _singular(word: str) -> str:

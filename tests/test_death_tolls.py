@@ -1,0 +1,78 @@
+"""A death toll is one fact however it is worded ("killed 200 people", "210 deaths", "the death toll ...
+is 150", "claimed 12 lives"): sources that give different tolls disagree, and a summary that states
+one toll flatly, or two tolls in two sentences as if each were the only figure, is `disputed`."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit import load_articles, verify
+from toolkit.text.claims import DEAD, facts
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The storm killed about 200 people in the valley.", 200),
+        ("The flood left exactly 210 deaths and 900 injured.", 210),
+        ("The death toll, as of Friday, is estimated to be 150.", 150),
+        ("The landslide claimed 12 lives.", 12),
+        ("Fifty-two people were killed in the attacks.", 52),
+        ("Twenty one people died in the fire.", 21),
+        ("Some estimates of the death toll rise as high as 300.", 300),
+    ],
+)
+def test_a_death_toll_is_counted_as_dead_in_any_wording(text: str, value: int) -> None:
+    tolls = [q for q in facts(text).quantities if q.noun == DEAD]
+    assert len(tolls) == 1, facts(text).quantities
+    assert tolls[0].lo <= value <= tolls[0].hi
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police said 40 civilians were killed.",  # a named group is its own count
+        "The storm made 1,500 people homeless, and some feared the worst.",
+        "Five people were injured.",
+        "One of them died.",
+    ],
+)
+def test_other_counts_are_not_death_tolls(text: str) -> None:
+    assert not [q for q in facts(text).quantities if q.noun == DEAD], facts(text).quantities
+
+
+SOURCES = [
+    {
+        "title": "Quake hits Verano",
+        "text": "A strong earthquake struck the island of Verano on Monday.\n\n"
+        "Officials estimate the earthquake killed about 2,000 people.",
+    },
+    {
+        "title": "Rescue ends in Verano",
+        "text": "The government ended the search for survivors on Friday.\n\n"
+        "The death toll, as of Friday, is estimated to be 1,100.",
+    },
+    {
+        "title": "UN report on Verano",
+        "text": "A United Nations report counted exactly 3,570 deaths and 9,000 injured.",
+    },
+]
+
+
+def test_tolls_worded_differently_are_a_conflict() -> None:
+    briefing = verify("The earthquake struck Verano on Monday. [S1:1]", load_articles(SOURCES))
+    pairs = {tuple(sorted(s.value for s in c.sides)) for c in briefing.report.conflicts if c.about == "death toll"}
+    assert ("1,100", "about 2,000") in pairs and ("3,570", "about 2,000") in pairs, pairs
+
+
+def test_a_summary_stating_one_toll_is_disputed_and_one_that_says_they_differ_is_not() -> None:
+    draft = (
+        "The United Nations counted exactly 3,570 deaths. [S3:1]\n"
+        "The earthquake killed about 2,000 people. [S1:2]\n"
+        "Estimates of the death toll differ. [S2:2, S3:1]\n"
+    )
+    briefing = verify(draft, load_articles(SOURCES))
+    one, two, hedged = briefing.sentences
+    assert one.status == "disputed" and "3,570" in one.reason, one.reason
+    assert two.status == "disputed" and "2,000" in two.reason, two.reason
+    assert hedged.status != "disputed", hedged.reason
