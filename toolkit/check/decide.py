@@ -28,7 +28,7 @@ Features (per sentence vs. its evidence):
   its longest run, and how many runs it is stitched from (recombined source words);
 - `repeats`: the share of its content words that repeat one it already used ("left out Alan Shearer
   and Alan Shearer", "cooked and cooked"): a sentence that repeats itself has lost the thing it was
-  saying (a degenerate model output), which the passage cannot vouch for (`repeats`).
+  saying (a degenerate model output), which no passage vouches for.
 """
 
 from __future__ import annotations
