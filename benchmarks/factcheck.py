@@ -28,6 +28,8 @@ calls, not a model's accuracy) about the sentences the fast check cannot settle.
 from __future__ import annotations
 
 import argparse
+import bisect
+import math
 import re
 import sys
 import time
@@ -50,7 +52,8 @@ from _common import (
 )
 
 from toolkit import build_corpus
-from toolkit.check.verifier import Verifier
+from toolkit.check.decide import consistency
+from toolkit.check.verifier import SUPPORT_FLOOR, Verifier
 from toolkit.models import Article, SummarySentence, Usage
 
 DATASETS = ("cnndm", "xsum")
@@ -154,6 +157,7 @@ class Tally:
     index_seconds: float = 0.0
     judge_calls: int = 0
     judge_tokens: int = 0
+    ranking: dict[str, list[tuple[float, bool]]] = field(default_factory=lambda: defaultdict(list))
 
 
 def flagged(sentence: SummarySentence) -> bool:
@@ -185,7 +189,46 @@ def run(rows: Sequence[dict[str, Any]], *, judge: str = "off") -> Tally:
             tally.check_seconds += time.perf_counter() - t0
             tally.checked += len(texts)
             score(tally, row, checked)
+            if judge == "off":
+                tally.ranking[row["dataset"]].append(
+                    (min(sentence_score(verifier, t, ids) for t in texts), not row["consistent"])
+                )
     return tally
+
+
+def sentence_score(verifier: Verifier, text: str, ids: Sequence[str]) -> float:
+    """The offline check's score of a sentence against its best-matching cited passage: the fitted
+    probability (`toolkit.check.decide.consistency`), minus 1 when a rule already keeps it from
+    `supported` (a clash, a missing number, name or date, a relation, too few key terms)."""
+    found = max(verifier.found(text, ids), key=lambda f: f.coverage)
+    assert found.signals is not None
+    vetoed = bool(found.conflict or found.gaps or found.coverage < SUPPORT_FLOOR)
+    return consistency(found.signals) - float(vetoed)
+
+
+def ranking_table(tally: Tally) -> str:
+    """How well the summary score (its lowest sentence score) ranks inconsistent summaries below
+    consistent ones: ROC AUC, and the best balanced accuracy any single threshold reaches on this
+    split. The latter is read off the split itself: a ceiling for threshold tuning, not a result."""
+    rows = []
+    for key in DATASETS:
+        scored = tally.ranking.get(key, [])
+        ok = sorted(x for x, bad in scored if not bad)
+        bad = sorted(x for x, b in scored if b)
+        if not ok or not bad:
+            continue
+        below = sum(
+            bisect.bisect_left(ok, x) + 0.5 * (bisect.bisect_right(ok, x) - bisect.bisect_left(ok, x))
+            for x in bad
+        )
+        auc = 1 - below / (len(ok) * len(bad))
+        cuts = [*sorted({x for x, _ in scored}), math.inf]
+        best = max(
+            (bisect.bisect_left(bad, t) / len(bad) + (len(ok) - bisect.bisect_left(ok, t)) / len(ok)) / 2
+            for t in cuts
+        )
+        rows.append(({"cnndm": "CNN/DM", "xsum": "XSum"}[key], f"{auc:.3f}", f"{best:.3f}"))
+    return md_table(["part", "ROC AUC (summary score)", "best balanced acc., any threshold (ceiling)"], rows)
 
 
 def score(tally: Tally, row: dict[str, Any], checked: Sequence[SummarySentence]) -> None:
@@ -363,6 +406,13 @@ def tables(tally: Tally, split: str, label: str = "offline check") -> list[Table
         )
     body = f"Split `{split}`, {label}. A summary is flagged when any sentence is not `supported`.\n\n"
     body += main + "\n\nInconsistent sentences caught (not `supported`), by FRANK error type:\n\n" + errors
+    if tally.ranking:
+        body += (
+            "\n\nHow well the offline check ranks summaries (summary score: the lowest over its sentences of "
+            "the fitted probability, minus 1 where a rule already withholds `supported`). The last column "
+            "picks the threshold on this split itself: a ceiling for any threshold, not a result:\n\n"
+            + ranking_table(tally)
+        )
     body += "\n\n" + timing + "\n"
     name = (
         "factcheck"

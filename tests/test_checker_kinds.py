@@ -14,7 +14,7 @@ from toolkit import build_corpus
 from toolkit.chat.cache import ResponseCache
 from toolkit.chat.endpoint import EndpointConfig
 from toolkit.chat.llm import OpenAIChat
-from toolkit.check.decide import THRESHOLD, Signals, consistency, explain
+from toolkit.check.decide import FEATURES, THRESHOLD, Signals, consistency, explain
 from toolkit.check.relations import clauses, quote_held, quotes, speaker
 from toolkit.check.verifier import STATUSES, Verifier
 from toolkit.errors import ConfigError
@@ -285,3 +285,60 @@ def test_the_fitted_step_explains_itself() -> None:
     assert consistency(stitched) < THRESHOLD <= consistency(plain)
     why = explain(stitched)
     assert "pairings" in why or "copied" in why or "joins" in why
+
+
+# --- names: another part of one person's name, or a shorter form, is not a swap ----------------------
+COMEDIAN = (
+    "The comedian Stan Freberg, who made radio satire famous, has died aged 88. "
+    "Freberg died of natural causes at a Santa Monica hospital on Tuesday, his son said."
+)
+CLUB = (
+    "Bueno played for Derby on loan in 2010-11, scoring five goals in 29 games. "
+    "Fans of Derby County still remember him."
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        (COMEDIAN, "Stan died of natural causes at a Santa Monica hospital on Tuesday."),
+        (CLUB, "Bueno played for Derby County on loan in 2010-11."),
+    ],
+)
+def test_a_person_named_by_another_part_of_the_name_is_not_a_swap(body: str, text: str) -> None:
+    s = Verifier(corpus_of(body)).check_sentence(text, ["S1:1"])
+    assert "there)" not in s.reason, s.reason
+
+
+def test_another_person_in_the_place_of_a_name_is_still_a_swap() -> None:
+    other = COMEDIAN + " Mel Blanc, a friend, spoke at the service."
+    s = Verifier(corpus_of(other)).check_sentence(
+        "Blanc died of natural causes at a Santa Monica hospital on Tuesday.", ["S1:1"]
+    )
+    assert s.status != "supported", s.reason
+
+
+# --- a sentence that repeats itself ---------------------------------------------------------------------
+def test_a_sentence_repeating_itself_is_rated_lower_and_says_why() -> None:
+    from toolkit.check.decide import repeats
+    from toolkit.check.verifier import key_order
+
+    assert repeats(key_order("The Dutchman left out Alan Shearer and Alan Shearer in 1999.")) > 0.3
+    assert repeats(key_order("The Dutchman left out Alan Shearer and Duncan Ferguson in 1999.")) == 0.0
+    plain = Signals(
+        coverage=0.9,
+        predicate=0.9,
+        novel=0.1,
+        pairs=0.7,
+        number_gaps=0,
+        name_gaps=0,
+        date_gaps=0,
+        negation=0,
+        terms=8,
+        copied=0.6,
+        longest=0.4,
+        stitches=1,
+    )
+    echo = replace(plain, repeats=0.33)
+    assert consistency(echo) < consistency(plain) - 0.1
+    assert "repeating words it already used" in explain(echo, limit=len(FEATURES))

@@ -25,7 +25,10 @@ Features (per sentence vs. its evidence):
   (`long` and `novel_words` are left out of the committed fit, `--drop long,novel_words`: a sentence is
   not more or less true for being long);
 - `copied`, `longest`, `stitches`: how much of it is copied verbatim in runs of two or more words,
-  its longest run, and how many runs it is stitched from (recombined source words).
+  its longest run, and how many runs it is stitched from (recombined source words);
+- `repeats`: the share of its content words that repeat one it already used ("left out Alan Shearer
+  and Alan Shearer", "cooked and cooked"): a sentence that repeats itself has lost the thing it was
+  saying (a degenerate model output), which no passage vouches for.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ __all__ = [
     "explain",
     "fragments",
     "near_pairs",
+    "repeats",
     "vector",
 ]
 
@@ -66,6 +70,7 @@ FEATURES = (
     "novel_words",
     "novel_names",
     "novel_plain",
+    "repeats",
 )
 PAIR_REACH = 3
 EVIDENCE_REACH = 6
@@ -88,6 +93,7 @@ class Signals:
     novel_words: int = 0
     novel_names: float = 0.0
     novel_plain: float = 0.0
+    repeats: float = 0.0
 
 
 def vector(s: Signals) -> list[float]:
@@ -107,6 +113,7 @@ def vector(s: Signals) -> list[float]:
         math.log1p(s.novel_words),
         s.novel_names,
         s.novel_plain,
+        s.repeats,
     ]
 
 
@@ -114,6 +121,13 @@ def consistency(s: Signals) -> float:
     """The fitted probability that a reader would judge the sentence consistent with the evidence."""
     z = BIAS + sum(w * x for w, x in zip(WEIGHTS, vector(s), strict=True))
     return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
+def repeats(keys: Sequence[str]) -> float:
+    """Share of `keys` (a sentence's content-word keys in text order, `verifier.key_order`) that
+    repeat an earlier one: 0.0 for "Iraq hosted the talks", 0.25 for "Shearer and Shearer left
+    Newcastle" (4 keys, 1 repeat)."""
+    return (len(keys) - len(set(keys))) / len(keys) if keys else 0.0
 
 
 def near_pairs(keys: Sequence[str], reach: int = PAIR_REACH) -> frozenset[tuple[str, str]]:
@@ -178,6 +192,7 @@ _SAY = {
     "negation": "a negation the passage lacks",
     "novel_names": "{:.0%} of its names and numbers nowhere in the passage",
     "novel_plain": "{:.0%} of its other key words nowhere in the passage",
+    "repeats": "{:.0%} of its content words repeating words it already used",
 }
 
 

@@ -47,6 +47,7 @@ from .decide import (
     copy_signals,
     explain,
     near_pairs,
+    repeats,
 )
 from .relations import clauses, quote_held, quotes, speaker, speakers
 
@@ -129,6 +130,7 @@ class Claim:
     facts: Facts
     pairs: frozenset[tuple[str, str]] = frozenset()
     tokens: tuple[str, ...] = ()
+    repeats: float = 0.0  # share of its content words repeating one it already used
 
 
 @dataclass
@@ -193,8 +195,9 @@ class Verifier:
         terms = key_terms(text)
         weights = {k: self.idf.get(k, self.unknown_idf) for k in terms}
         tokens = tuple(t.low for t in tokenize(text))
+        order = key_order(text)
         return Claim(
-            text, terms, weights, facts(text, self.proper_words), near_pairs(key_order(text)), tokens
+            text, terms, weights, facts(text, self.proper_words), near_pairs(order), tokens, repeats(order)
         )
 
     def scores(self, text: str) -> np.ndarray:
@@ -427,6 +430,7 @@ class Verifier:
             novel_words=sum(1 for k in claim.terms if k not in all_keys),
             novel_names=_novel_share(claim, all_keys, plain=False),
             novel_plain=_novel_share(claim, all_keys, plain=True),
+            repeats=claim.repeats,
         )
         ordered = sorted(claim.terms, key=lambda k: -claim.weights[k])
         hedges = sorted(set().union(*(u.facts.hedges for u in chosen)) - claim.facts.hedges)

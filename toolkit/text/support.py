@@ -150,7 +150,9 @@ def _pair_missing(parts: Sequence[str], held: Sequence[Name], lower: Collection[
 
 def _swapped(name: Name, held: Sequence[Name], claimed: Sequence[Name] = ()) -> str:
     """Another name of the evidence in the words around this one, while this one never is (a name
-    the sentence also states is its neighbour, not a stand-in: "Locke replaced Allan Johnston")."""
+    the sentence also states is its neighbour, not a stand-in: "Locke replaced Allan Johnston"; nor
+    is another part of the same person's full name: "Stan died" where the passage, having named
+    Stan Freberg, says "Freberg died")."""
     if len(name.context) < 2:
         return ""
     head = name.parts[-1]
@@ -160,10 +162,23 @@ def _swapped(name: Name, held: Sequence[Name], claimed: Sequence[Name] = ()) -> 
     for other in held:
         if other in same or len(name.context & other.context) < 2:
             continue
-        if any(c.parts == other.parts for c in claimed):
-            continue
+        if set(other.parts) <= set(name.parts):
+            continue  # the same name, shorter ("Derby" for "Derby County")
+        if any(set(c.parts) == set(other.parts) for c in claimed):
+            continue  # a name the sentence also states ("Sebastian Vettel" for "Sebastian Vettel Vettel")
+        if _one_person(name, other, same):
+            continue  # "Stan" where the passage, having named Stan Freberg, says "Freberg"
         return other.text
     return ""
+
+
+def _one_person(name: Name, other: Name, full: Sequence[Name]) -> bool:
+    """`name` and `other` are the first and last word of one full name the evidence gives ("Stan"
+    and "Freberg" of "Stan Freberg"): spelled exactly so, not a demonym or a spelling variant."""
+    if len(name.parts) != 1 or len(other.parts) != 1:
+        return False
+    a, b = name.parts[0], other.parts[0]
+    return any(len(n.parts) >= 2 and {n.parts[0], n.parts[-1]} == {a, b} for n in full)
 
 
 def polarity(
