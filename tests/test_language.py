@@ -115,3 +115,16 @@ def test_sources_that_disagree_on_a_number_in_chinese_are_a_conflict() -> None:
     assert report is not None
     (conflict,) = [c for c in report.conflicts if c.kind == "number"]
     assert {side.value for side in conflict.sides} == {"3", "5"}
+
+
+def test_a_compressed_chinese_clause_is_supported_and_a_changed_word_is_not() -> None:
+    """Character bigrams across the seam of a shortened copy ("青河决堤" from "青河在...后决堤") are not
+    missing words; a replaced word ("淹没" for "围困") is."""
+    corpus = build_corpus(load_articles([{"text": t} for t in ZH]))
+    home = next(p.id for s in corpus.sources for p in s.passages if "河畔小镇南坪" in p.text)
+    verifier = Verifier(corpus)
+    shortened = verifier.check_sentence("周一，青河决堤，洪水围困了南坪。", (home,))
+    changed = verifier.check_sentence("周一，青河决堤，洪水淹没了南坪。", (home,))
+    assert shortened.status == "supported", shortened.reason
+    assert changed.status != "supported", changed.reason
+    assert "淹没" in changed.reason
