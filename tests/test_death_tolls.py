@@ -77,3 +77,16 @@ def test_a_summary_stating_one_toll_is_disputed_and_one_that_says_they_differ_is
     assert one.status == "disputed" and "3,570" in one.reason, one.reason
     assert two.status == "disputed" and "2,000" in two.reason, two.reason
     assert hedged.status != "disputed", hedged.reason
+
+
+def test_a_bound_is_not_read_as_taking_the_side_it_merely_fits() -> None:
+    """ "as many as 2,500" fits 1,100 as a bound but does not say it: the reason names the sentence's own
+    side, and one note lists every side of the death toll, not one note per pair of sources."""
+    aid = {"title": "Aid arrives", "text": "As many as 2,500 people were killed, aid groups said."}
+    sources = [*SOURCES, aid]
+    briefing = verify("As many as 2,500 people were killed, aid groups said. [S4:1]", load_articles(sources))
+    (s,) = briefing.sentences
+    assert s.status == "disputed", s.reason
+    assert "takes 'as many as 2,500' (S4:1)" in s.reason, s.reason
+    assert "takes '1,100'" not in s.reason
+    assert s.reason.count("sources disagree on the death toll") == 1, s.reason

@@ -96,22 +96,32 @@ def mark_disputes(
     is never `supported`: it becomes `disputed`, its reason naming both sides and the one it took
     (a `partial` one keeps its status and gains the same note). Counts are recomputed."""
     out = list(sentences)
+    # per sentence, per fact: every side the sources give, and the one the sentence took
+    taken_by: dict[int, dict[str, tuple[list[ConflictSide], ConflictSide]]] = {}
     for conflict in report.conflicts:
         if not conflict.flagged:
             continue
-        sides = "; ".join(f"{s.passage} ({s.origin}) says {s.value!r}" for s in conflict.sides)
-        what = _what(conflict)
         for i in conflict.sentences:
-            s = out[i]
-            taken = _taken(conflict, s.text)
-            if taken is None:  # states both sides, or says that the sources differ
+            taken = _taken(conflict, out[i].text)
+            if taken is None:  # states both sides, neither, or says that the sources differ
                 continue
-            took = f"the sentence takes {taken.value!r} ({taken.passage})"
-            note = f"sources disagree on {what} ({sides}); {took}"
-            if s.status == "supported":
-                out[i] = s.model_copy(update={"status": "disputed", "reason": f"{note}; {s.reason}"})
-            elif note not in s.reason and s.status in ("partial", "disputed"):
-                out[i] = s.model_copy(update={"reason": f"{s.reason}; {note}"})
+            by_fact = taken_by.setdefault(i, {})
+            sides, took = by_fact.setdefault(_what(conflict), ([], taken))
+            if taken.passage in out[i].citations and took.passage not in out[i].citations:
+                by_fact[_what(conflict)] = (sides, taken)  # the side of the passage it cites, when it is one
+            known = {x.passage for x in sides}
+            sides.extend(x for x in conflict.sides if x.passage not in known)
+    for i, facts_taken in taken_by.items():
+        note = "; ".join(
+            f"sources disagree on {what} ({'; '.join(_says(x) for x in sides)});"
+            f" the sentence takes {took.value!r} ({took.passage})"
+            for what, (sides, took) in facts_taken.items()
+        )
+        s = out[i]
+        if s.status == "supported":
+            out[i] = s.model_copy(update={"status": "disputed", "reason": f"{note}; {s.reason}"})
+        elif note not in s.reason and s.status in ("partial", "disputed"):
+            out[i] = s.model_copy(update={"reason": f"{s.reason}; {note}"})
     counts = {st: n for st in STATUSES if (n := sum(1 for x in out if x.status == st))}
     return out, report.model_copy(update={"statuses": counts})
 
@@ -130,6 +140,10 @@ def _what(conflict: Conflict) -> str:
     return f"the {conflict.about}" if conflict.about in _NOUNS else f"the number of {conflict.about}"
 
 
+def _says(side: ConflictSide) -> str:
+    return f"{side.passage} ({side.origin}) says {side.value!r}"
+
+
 def _taken(conflict: Conflict, text: str) -> ConflictSide | None:
     """The one side of `conflict` a summary sentence states flatly; None when it states both or says
     that the sources differ. (Two sentences may each take a different side: both are one-sided.)"""
@@ -138,14 +152,19 @@ def _taken(conflict: Conflict, text: str) -> ConflictSide | None:
     if conflict.kind != "number":
         return next((s for s in conflict.sides if s.passage == conflict.picked), None)
     held = [_quantity(side, _noun(conflict)) for side in conflict.sides]
-    stated = {
-        k
-        for q in _quantities(text)
-        if q.noun == _noun(conflict)
-        for k, h in enumerate(held)
-        if h is not None and compatible(q, h)
-    }
+    stated = {k for q in _quantities(text) if q.noun == _noun(conflict) for k in _stated(q, held)}
     return conflict.sides[stated.pop()] if len(stated) == 1 else None
+
+
+def _stated(q: Quantity, held: Sequence[Quantity | None]) -> set[int]:
+    """The sides a sentence's number states: every side it is compatible with, or none when it fits one
+    side only as a bound ("as many as 200,000" fits 110,000 but does not say it)."""
+    sides = {k for k, h in enumerate(held) if h is not None and compatible(q, h)}
+    if len(sides) == 1:
+        h = held[next(iter(sides))]
+        if h is not None and not close(q.value, h.value):
+            return set()
+    return sides
 
 
 @dataclass(frozen=True)
@@ -542,13 +561,7 @@ def _sides_stated(verifier: Verifier, conflict: Conflict, look: _Look) -> set[in
     claim = look.claim
     if conflict.kind == "number":
         held = [_quantity(side, _noun(conflict)) for side in conflict.sides]
-        return {
-            k
-            for q in claim.facts.quantities
-            if q.noun == _noun(conflict)
-            for k, h in enumerate(held)
-            if h is not None and compatible(q, h)
-        }
+        return {k for q in claim.facts.quantities if q.noun == _noun(conflict) for k in _stated(q, held)}
     scores = look.scores
     if max(float(scores[verifier.position[side.passage]]) for side in conflict.sides) < UNIQUE_MAX:
         return set()
