@@ -53,6 +53,7 @@ __all__ = [
     "Message",
     "OpenAIChat",
     "chat_factory",
+    "chat_factory_set",
     "endpoint_identity",
     "endpoint_params",
     "forget_learned",
@@ -566,6 +567,11 @@ def chat_factory(factory: ChatFactory) -> Iterator[None]:
         yield
     finally:
         _FACTORY.reset(token)
+
+
+def chat_factory_set() -> bool:
+    """True inside a `chat_factory` block (no SDK client: nothing goes over the network)."""
+    return _FACTORY.get() is not None
 
 
 def make_chat(config: EndpointConfig, *, cache: ResponseCache | None = None) -> ChatClient:
