@@ -23,4 +23,3 @@ def test_a_skipped_file_is_named_once(tmp_path: Path) -> None:
         line = next(x for x in rendered.splitlines() if "has no" in x)
         assert line.count("b.json") == 1, line
     assert bad in skipped.error  # the error itself still names the file
-
