@@ -548,13 +548,14 @@ def _from_json_file(
     text: str, given: str, notes: tuple[str, ...], run: _Run, *, lines: bool
 ) -> list[Article]:
     out: list[Article] = []
+    reported = len(run.out.skipped)
     for where, obj in _json_lines(text, given, run) if lines else _json_items(text, given):
         try:
             out.append(_from_mapping(obj, given, "json", (*notes, where) if where else notes, where=where))
         except SourceError as e:
             run.fail(e)
-    if not out and not run.skip_bad:
-        raise SourceError(given, "no articles in the file", "add objects with a 'text' field")
+    if not out and len(run.out.skipped) == reported:  # `[]`: nothing failed, nothing there (say so)
+        run.fail(SourceError(given, "no articles in the file", "add objects with a 'text' field"))
     return out
 
 
