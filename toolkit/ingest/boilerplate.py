@@ -182,11 +182,19 @@ def _story_like(t: str, words: int) -> bool:
     return words >= 12 and t.rstrip("\"'”’)]").endswith((".", "!", "?", "。"))
 
 
+# Template expressions a JavaScript front end or CMS editing view left unrendered (Angular, Vue,
+# Handlebars, Jinja): `{{ page.status === "draft" ? ... }}`, `{% if ... %}`. Bounded: linear on any input.
+_TEMPLATE = re.compile(r"\{\{[^{}\n]{1,2000}\}\}|\{%[^{}\n]{1,2000}%\}")
+
+
 def notice(text: str) -> str:
     """Why `text` (the kept text of a document) is not an article: "" if it may be one."""
     words = len(text.split())
     if words > 400:
         return ""
+    template = sum(len(m.group(0)) for m in _TEMPLATE.finditer(text))
+    if template and template * 2 >= len(text.strip()):  # half the text or more is template code
+        return "page template code, not article text"
     embed = sum(len(m.group(0).split()) for m in _EMBED.finditer(text))
     archive = sum(len(m.group(0).split()) for m in _ARCHIVE.finditer(text))
     if embed and (words <= 80 or embed * 8 >= words):

@@ -1,0 +1,27 @@
+"""A page whose only kept text is template code (`{{ ... }}` left by a JavaScript front end or a CMS
+editing view) is not an article: no passages, a reason, never a "supported" briefing of code."""
+
+from __future__ import annotations
+
+from toolkit.ingest.cleaning import clean
+
+TEMPLATE = (
+    '{{page.status === "published" ? "Publié" : page.status === "draft" ? "Brouillon" : "Inconnu"}}\n'
+    "{{page.lastUser.fullName}} - {{page.updated*1000 | date : 'dd/MM/yyyy'}} - {{page.updated | date}}\n"
+)
+STORY = (
+    "The council voted on Monday to close the Kelby bridge for repairs, the mayor said.\n\n"
+    "Engineers found cracks in two of its piers during an inspection in March.\n\n"
+    "Templates such as {{name}} in the new booking form confused some residents, officials added.\n"
+)
+
+
+def test_template_code_is_not_an_article() -> None:
+    cleaned = clean(TEMPLATE)
+    assert cleaned.not_article and "template" in cleaned.not_article
+    assert cleaned.paragraphs == ()
+
+
+def test_a_story_that_mentions_a_template_is_kept() -> None:
+    cleaned = clean(STORY)
+    assert cleaned.not_article == "" and len(cleaned.paragraphs) == 3
