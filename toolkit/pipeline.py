@@ -173,6 +173,12 @@ def summarize(
     notes += [
         f"{s.id} ({s.path or s.label}): {n}" for s in corpus.sources for n in s.notes if "not an article" in n
     ]
+    languages = sorted({s.language for s in corpus.sources if s.passages and s.language})
+    if len(languages) > 1:  # a mixed folder, or one event reported in several languages: say so
+        notes.append(
+            f"sources in {len(languages)} languages ({', '.join(languages)}): check that they report one "
+            "event; facts are compared across sources only where their wording is recognised"
+        )
     if eng.name == "extractive" and engine is None:
         notes.insert(
             0,
