@@ -1,5 +1,6 @@
-"""A page whose only kept text is template code (`{{ ... }}` left by a JavaScript front end or a CMS
-editing view) is not an article: no passages, a reason, never a "supported" briefing of code."""
+"""Text that is not story: a page whose only kept text is unrendered template code (`{{ ... }}` from a
+JavaScript front end or a CMS editing view) is not an article (no passages, a reason, never a "supported"
+briefing of code), and a caption that ends in its credit ("... Photo: AP") is dropped as a caption."""
 
 from __future__ import annotations
 
@@ -25,3 +26,13 @@ def test_template_code_is_not_an_article() -> None:
 def test_a_story_that_mentions_a_template_is_kept() -> None:
     cleaned = clean(STORY)
     assert cleaned.not_article == "" and len(cleaned.paragraphs) == 3
+
+
+def test_a_caption_that_ends_in_its_credit_is_dropped() -> None:
+    text = (
+        "Taiwan's president speaks during a televised policy debate in Taipei on December 29 in the run-up "
+        "to the election. Photo: AP\n\n" + STORY
+    )
+    cleaned = clean(text)
+    assert [d.reason for d in cleaned.dropped if "Photo: AP" in d.text] == ["caption"]
+    assert len(cleaned.paragraphs) == 3

@@ -39,6 +39,10 @@ _CAPTION = re.compile(
     _I,
 )
 _CAPTION_INSIDE = re.compile(r"\((?:photo|foto|image|picture|credit)s?\s*:\s*[^()]{1,80}\)\s*$", _I)
+# A caption that ends in its credit: "... a debate in Taipei. Photo: AP", "... Unterstützern. Bild: dpa".
+_CREDIT_TAIL = re.compile(
+    r"[.!?]['\"”’)]?\s+(?:photo|picture|image|foto|bild|photograph)s?\s*:\s*[^.!?]{1,60}$", _I
+)
 
 # Newsletter, subscription, app, social and tip prompts.
 _NEWSLETTER = re.compile(
@@ -165,6 +169,8 @@ def furniture(t: str, words: int) -> str | None:
     if _STUB.fullmatch(t):
         return "stub"
     if _CAPTION.match(t) or (words <= 40 and _CAPTION_INSIDE.search(t) and words <= 12):
+        return "caption"
+    if _CREDIT_TAIL.search(t):
         return "caption"
     if _ADVERT.match(t):
         return "advertisement"
