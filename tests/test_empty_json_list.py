@@ -1,5 +1,5 @@
-"""A .json file holding an empty list is reported (one line, with --skip-bad listed as skipped), never dropped
-without a word."""
+"""Inputs that would vanish or count twice: a .json holding an empty list is reported (with --skip-bad listed
+as skipped), never dropped without a word; a file named twice (or also inside a folder given) is read once."""
 
 from __future__ import annotations
 
@@ -23,3 +23,14 @@ def test_an_empty_json_list_is_listed_as_skipped(tmp_path: Path) -> None:
     assert "no articles in the file" in str(loaded.skipped[0])  # b.json (c.jsonl: "file is empty")
     with pytest.raises(SourceError, match="no articles in the file"):
         load_articles(str(tmp_path / "b.json"))
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "a.txt").write_text(STORY, encoding="utf-8")
+    (folder / "b.txt").write_text(STORY.replace("Monday", "Tuesday"), encoding="utf-8")
+    a = str(folder / "a.txt")
+    loaded = load_articles([a, a, str(folder)])
+    assert [Path(x.path).name for x in loaded] == ["a.txt", "b.txt"]
+    assert sum("already read" in n for n in loaded.notes) == 2

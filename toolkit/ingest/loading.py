@@ -66,6 +66,7 @@ class _Run:
     max_bytes: int
     out: Articles = field(default_factory=Articles)
     seen_dirs: set[str] = field(default_factory=set)
+    seen_files: set[str] = field(default_factory=set)  # absolute paths read: a path named twice is read once
 
     def fail(self, error: SourceError) -> None:
         if not self.skip_bad:
@@ -172,8 +173,13 @@ def _load_path(path: Path, given: str, run: _Run) -> None:
         raise SourceError(given, f"cannot access the path ({e.strerror or e})", "check the path") from e
     if path.is_dir():
         _load_folder(path, given, run)
-    else:
-        run.out.extend(_load_file(path, given, st.st_size, run))
+        return
+    where = os.path.abspath(path)  # not realpath: a link in a folder is its own input (a copy, noted as one)
+    if where in run.seen_files:  # `a.txt folder/` with a.txt in folder/, or one path given twice
+        run.out.notes.append(f"{given}: skipped, the same file was already read")
+        return
+    run.seen_files.add(where)
+    run.out.extend(_load_file(path, given, st.st_size, run))
 
 
 def _load_folder(folder: Path, given: str, run: _Run) -> None:
