@@ -4,6 +4,12 @@ briefing of code), and a caption that ends in its credit ("... Photo: AP") is dr
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from toolkit import summarize
+from toolkit.errors import ConfigError
 from toolkit.ingest.cleaning import clean
 
 TEMPLATE = (
@@ -36,3 +42,10 @@ def test_a_caption_that_ends_in_its_credit_is_dropped() -> None:
     cleaned = clean(text)
     assert [d.reason for d in cleaned.dropped if "Photo: AP" in d.text] == ["caption"]
     assert len(cleaned.paragraphs) == 3
+
+
+def test_a_folder_of_template_pages_is_no_article_text_not_an_unknown_script(tmp_path: Path) -> None:
+    (tmp_path / "page.txt").write_text(TEMPLATE, encoding="utf-8")
+    with pytest.raises(ConfigError, match="no article text left") as info:
+        summarize(str(tmp_path), words=40)
+    assert "script" not in str(info.value)

@@ -239,6 +239,8 @@ def _say_why_empty(corpus: Corpus) -> None:
     from .text.language import support_problem
 
     for source in corpus.sources:
+        if not source.passages:  # not an article, or nothing kept: no script to judge
+            continue
         problem = support_problem("\n".join(p.text for p in source.passages))
         if problem:
             raise SourceError(
