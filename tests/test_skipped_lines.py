@@ -1,4 +1,5 @@
-"""A skipped input is named once in every rendering (its error already starts with the path)."""
+"""Small things a reader sees: a skipped input is named once in every rendering (its error already
+starts with the path); one source is "1 source"."""
 
 from __future__ import annotations
 
@@ -23,3 +24,9 @@ def test_a_skipped_file_is_named_once(tmp_path: Path) -> None:
         line = next(x for x in rendered.splitlines() if "has no" in x)
         assert line.count("b.json") == 1, line
     assert bad in skipped.error  # the error itself still names the file
+
+
+def test_one_source_is_not_one_sources(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(STORY, encoding="utf-8")
+    markdown = summarize(str(tmp_path), words=40).to_markdown()
+    assert "1 sources" not in markdown and "· 1 source ·" in markdown and "from 1 source" in markdown

@@ -130,7 +130,8 @@ class Briefing(_Value):
         made = f"engine: {self.engine}"
         if self.model and self.model != self.engine:
             made += f" · model: {self.model}"
-        return made + f" · {len(self.sources)} sources · {self.created or 'undated'}"
+        n = len(self.sources)
+        return made + f" · {n} source{'s' * (n != 1)} · {self.created or 'undated'}"
 
     def _repr_markdown_(self) -> str:
         """`to_markdown()` inside a block that MathJax skips (Jupyter typesets `$...$` in the page)."""

@@ -249,5 +249,6 @@ class ExtractiveEngine:
         )
         total = sum(sents[i].words for i in chosen)
         n_sources = len({sents[i].source for i in chosen})
-        note = f"extractive: {len(out)} sentences, {total} words from {n_sources} sources"
+        said = f"{len(out)} sentence{'s' * (len(out) != 1)}, {total} words"
+        note = f"extractive: {said} from {n_sources} source{'s' * (n_sources != 1)}"
         return Draft(sentences=out, usage=Usage(), model=self.model, notes=(*capped, note))
