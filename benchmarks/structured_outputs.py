@@ -39,8 +39,8 @@ from toolkit.errors import ToolkitError
 from toolkit.ingest.loading import load_articles
 from toolkit.ingest.passages import build_corpus
 from toolkit.models import Corpus
-from toolkit.plan.planning import sent_passages
-from toolkit.plan.prompting import render, source_blocks
+from toolkit.plan.planning import sent_passages, single_prompt
+from toolkit.plan.prompting import ShortIds
 from toolkit.text.tokens import get_tokenizer
 
 MODES = ("json_schema", "json_object", "prose")
@@ -53,10 +53,10 @@ def corpora() -> list[Corpus]:
 
 
 def request(corpus: Corpus, mode: str, model: str) -> ChatRequest:
-    """The engine's merge request (budget with room to think for a reasoning model)."""
+    """The engine's merge request, as `OpenAIEngine` builds it (the compact layout with short passage
+    numbers; budget with room to think for a reasoning model)."""
     groups = sent_passages(corpus)
-    system = render("merge_system", words=150)
-    user = render("merge_user", words=150, source_count=len(groups), sources=source_blocks(groups))
+    system, user = single_prompt(groups, ShortIds.of(groups), 150)
     return ChatRequest(
         messages=(("system", system), ("user", user)),
         max_tokens=800 + reasoning_reserve(model_info(model)),
@@ -66,7 +66,8 @@ def request(corpus: Corpus, mode: str, model: str) -> ChatRequest:
 
 
 def parsed(text: str, corpus: Corpus) -> bool:
-    sentences = parse_answer(text, corpus).sentences
+    """The answer read as the engine reads it (short numbers mapped back to passage ids)."""
+    sentences = parse_answer(text, corpus, ShortIds.of(sent_passages(corpus))).sentences
     return bool(sentences) and all(c and all(corpus.has_passage(x) for x in c) for s in sentences
                                    for c in [s.citations])  # fmt: skip
 

@@ -129,6 +129,34 @@ def test_stream_dropped_mid_way_is_retried(fake_server: FakeServer) -> None:
     assert r.text == "complete answer" and len(fake_server.chat_requests) == 2 and len(sleeps) == 1
 
 
+def test_server_that_ignores_stream_is_read_as_one_completion(fake_server: FakeServer) -> None:
+    # Some OpenAI-compatible servers and proxies ignore `stream: true` and answer one JSON completion
+    # (Content-Type application/json, no SSE events). The answer is there (and paid for): read it,
+    # never retry it as "a stream without a finish_reason".
+    completion = {
+        "id": "chatcmpl-plain",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "fake-model",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "Whole answer."},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 7, "completion_tokens": 2, "total_tokens": 9},
+    }
+    fake_server.push(Reply(body=completion), Reply(body=completion))
+    chat, sleeps = make_chat(fake_server)
+    heard: list[str] = []
+    request = ChatRequest.of("x", stream=True, on_text=heard.append)
+    (r,) = call(chat, request)
+    assert (r.text, r.finish_reason, r.prompt_tokens, r.completion_tokens) == ("Whole answer.", "stop", 7, 2)
+    assert heard == ["Whole answer."]  # a listener still hears the answer
+    assert len(fake_server.chat_requests) == 1 and not sleeps  # no retry: nothing paid twice
+
+
 def test_json_mode_honoured(fake_server: FakeServer) -> None:
     chat, _ = make_chat(fake_server)
     (r,) = call(chat, ChatRequest.of("give json", json_mode=True))

@@ -438,3 +438,17 @@ def test_sentences_checked_while_streaming_get_the_same_verdicts(
     assert [s.checks for s in streamed.sentences] == [s.checks for s in again.sentences]
     assert streamed.report is not None and again.report is not None
     assert streamed.report.alignments == again.report.alignments
+
+
+def test_an_error_raised_from_sync_code_carries_no_event_loop_noise() -> None:
+    # summarize() from a script runs the engine with asyncio.run; the error a user sees must be the
+    # engine's, not "RuntimeError: no running event loop ... During handling of the above exception".
+    from toolkit.engines.llm_engine import run_sync
+    from toolkit.errors import EngineError
+
+    async def failing() -> None:
+        raise EngineError("the model answered nothing")
+
+    with pytest.raises(EngineError) as info:
+        run_sync(failing)
+    assert info.value.__context__ is None and info.value.__cause__ is None

@@ -98,7 +98,7 @@ class Briefing(_Value):
             lines.append(f"- **{md_escape(src.id)}** {_source_line(src)}")
         if self.skipped:
             lines += ["", "## Skipped inputs", ""]
-            lines += [f"- {md_escape(s.path)}: {md_escape(s.error)}" for s in self.skipped]
+            lines += [f"- {md_escape(_skip_text(s))}" for s in self.skipped]
         return "\n".join(lines).rstrip() + "\n"
 
     def _checks_markdown(self) -> list[str]:
@@ -130,7 +130,8 @@ class Briefing(_Value):
         made = f"engine: {self.engine}"
         if self.model and self.model != self.engine:
             made += f" · model: {self.model}"
-        return made + f" · {len(self.sources)} sources · {self.created or 'undated'}"
+        n = len(self.sources)
+        return made + f" · {n} source{'s' * (n != 1)} · {self.created or 'undated'}"
 
     def _repr_markdown_(self) -> str:
         """`to_markdown()` inside a block that MathJax skips (Jupyter typesets `$...$` in the page)."""
@@ -183,7 +184,7 @@ class Briefing(_Value):
         out.append("</ul>")
         if self.skipped:
             out += ["<h4>Skipped inputs</h4>", "<ul>"]
-            out += [f"<li>{e(s.path)}: {e(s.error)}</li>" for s in self.skipped]
+            out += [f"<li>{e(_skip_text(s))}</li>" for s in self.skipped]
             out.append("</ul>")
         out.append("</div>")
         return "\n".join(out)
@@ -195,6 +196,12 @@ class Briefing(_Value):
         )
 
     __str__ = to_markdown
+
+
+def _skip_text(skipped: Skipped) -> str:
+    """'path: error' for a skipped input, the path once (a loading error already starts with it)."""
+    error = skipped.error
+    return error if error.startswith(skipped.path) else f"{skipped.path}: {error}"
 
 
 def _source_line(src: Source) -> str:

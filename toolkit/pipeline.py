@@ -63,6 +63,9 @@ def make_engine(
     return make(name or default_engine_name(), options)
 
 
+LEFT_OUT_SHOWN = 5  # inputs passed over on purpose named in the notes; the rest counted
+
+
 def default_engine_name() -> str:
     from .chat.endpoint import EndpointConfig
 
@@ -116,11 +119,13 @@ def summarize(
     if words < 10:
         raise ConfigError(f"--words {words} is too small for a summary; use at least 10")
     skipped: tuple[Skipped, ...] = ()
+    left_out: list[str] = []  # what loading passed over on purpose (hidden, unknown extension, repeated)
     if isinstance(inputs, Corpus):
         corpus = inputs
     else:
         articles = _load(inputs, skip_bad)
         skipped = tuple(Skipped(path=e.path, error=str(e)) for e in articles.skipped)
+        left_out = [n for n in articles.notes if ": skipped" in n]
         from .ingest.passages import build_corpus
         from .text.tokens import get_tokenizer
 
@@ -173,6 +178,16 @@ def summarize(
     notes += [
         f"{s.id} ({s.path or s.label}): {n}" for s in corpus.sources for n in s.notes if "not an article" in n
     ]
+    if left_out:
+        shown = "; ".join(left_out[:LEFT_OUT_SHOWN])
+        more = f"; and {len(left_out) - LEFT_OUT_SHOWN} more" if len(left_out) > LEFT_OUT_SHOWN else ""
+        notes.append(f"inputs not read: {shown}{more}")
+    languages = sorted({s.language for s in corpus.sources if s.passages and s.language})
+    if len(languages) > 1:  # a mixed folder, or one event reported in several languages: say so
+        notes.append(
+            f"sources in {len(languages)} languages ({', '.join(languages)}): check that they report one "
+            "event; facts are compared across sources only where their wording is recognised"
+        )
     if eng.name == "extractive" and engine is None:
         notes.insert(
             0,
@@ -224,6 +239,8 @@ def _say_why_empty(corpus: Corpus) -> None:
     from .text.language import support_problem
 
     for source in corpus.sources:
+        if not source.passages:  # not an article, or nothing kept: no script to judge
+            continue
         problem = support_problem("\n".join(p.text for p in source.passages))
         if problem:
             raise SourceError(

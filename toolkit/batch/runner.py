@@ -3,10 +3,11 @@
     report = run_batch(["clusters/visit", "clusters/call"], "briefings", engine="openai", concurrency=4)
     print(report)            # one line per cluster: done, failed (with the error) or skipped
 
-Each cluster (a folder, a file, a list of paths, or an `EventGroup` from `group_articles`) becomes
-`out_dir/<name>.json` (the JSON contract) and `out_dir/<name>.md` (Markdown with footnotes), each
-written to a temporary file, flushed and moved into place, so a file is whole or absent. Then a line
-is appended (and fsynced) to `out_dir/manifest.jsonl`: `{"cluster", "status": "done" | "failed",
+Each cluster (a folder, a file, a list of paths, or an `EventGroup` from `group_articles`; a whole
+`Grouping` gives one cluster per group) becomes `out_dir/<name>.json` (the JSON contract) and
+`out_dir/<name>.md` (Markdown with footnotes), each written to a temporary file, flushed and moved
+into place, so a file is whole or absent. Then a line is appended (and fsynced) to
+`out_dir/manifest.jsonl`: `{"cluster", "status": "done" | "failed",
 "key", "inputs", "json", "md", "error", "usage", ...}`. A re-run skips every cluster whose last record
 is `done` with the same key (inputs, engine, model, words) and whose JSON is still there; failed ones
 are tried again. A failed cluster (unreadable input, endpoint error, budget) is recorded with its
@@ -44,7 +45,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from ..briefing import Briefing
 from ..engines.base import Draft, Engine
 from ..errors import ConfigError, ToolkitError
-from ..group.grouping import EventGroup
+from ..group.grouping import EventGroup, Grouping
 from ..models import Corpus, Usage, _Value
 from ..text.files import write_atomic
 from ..text.safe import scrub
@@ -129,9 +130,14 @@ class BatchReport(_Value):
 
 
 # --- clusters -------------------------------------------------------------------------------------
-def clusters_from(items: Sequence[ClusterInput] | Mapping[str, ClusterInput]) -> list[Cluster]:
+def clusters_from(
+    items: Sequence[ClusterInput] | Mapping[str, ClusterInput] | Grouping,
+) -> list[Cluster]:
     """Name the clusters: a folder or file by its name, an `EventGroup` by its id, a list of paths by
-    its first file plus a count; a mapping gives the names. Names are made file-safe and unique."""
+    its first file plus a count; a mapping gives the names; a whole `Grouping` is its groups. Names
+    are made file-safe and unique. Raises ConfigError for anything else."""
+    if isinstance(items, Grouping):
+        items = items.groups
     named: list[tuple[str, tuple[str, ...]]] = []
     pairs = items.items() if isinstance(items, Mapping) else ((None, item) for item in items)
     for name, item in pairs:
@@ -140,7 +146,13 @@ def clusters_from(items: Sequence[ClusterInput] | Mapping[str, ClusterInput]) ->
         elif isinstance(item, str | os.PathLike):
             inputs, default = (os.fspath(item),), Path(item).stem or "cluster"
         else:
-            inputs = tuple(os.fspath(p) for p in item)
+            try:
+                inputs = tuple(os.fspath(p) for p in item)
+            except TypeError:
+                raise ConfigError(
+                    f"a cluster must be a folder, a file, a list of paths or an EventGroup, not "
+                    f"{type(item).__name__} ({str(item)[:80]})"
+                ) from None
             if not inputs:
                 raise ConfigError("a cluster given as a list of paths is empty; give at least one file")
             default = Path(inputs[0]).stem + (f"+{len(inputs) - 1}" if len(inputs) > 1 else "")
@@ -187,7 +199,7 @@ def _key(cluster: Cluster, settings: Mapping[str, Any]) -> str:
 
 # --- the run --------------------------------------------------------------------------------------
 def run_batch(
-    clusters: Sequence[ClusterInput] | Mapping[str, ClusterInput],
+    clusters: Sequence[ClusterInput] | Mapping[str, ClusterInput] | Grouping,
     out_dir: PathLike,
     *,
     engine: EngineChoice = None,

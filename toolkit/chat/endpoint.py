@@ -179,13 +179,20 @@ def _check_key(key: str) -> None:
         )
 
 
-def announce(config: EndpointConfig) -> None:
-    """Say on stderr which host an LLM run calls (before any article is sent)."""
+def announce(config: EndpointConfig, *, in_process: bool = False) -> None:
+    """Say on stderr which host an LLM run calls (before any article is sent), or with `in_process`
+    that a chat client set with `toolkit.chat.llm.chat_factory` (the notebooks' scripted model)
+    answers in this process."""
     import sys
 
     from ..text.safe import terminal_safe
 
-    print(terminal_safe(f"brief: sending requests to {config.url} (model {config.model})"), file=sys.stderr)
+    if in_process:
+        said = f"brief: the chat client set with chat_factory answers in this process (model {config.model})"
+        said += f"; nothing is sent to {config.url}"
+    else:
+        said = f"brief: sending requests to {config.url} (model {config.model})"
+    print(terminal_safe(said), file=sys.stderr)
 
 
 def is_local_url(url: str) -> bool:

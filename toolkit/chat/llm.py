@@ -53,6 +53,7 @@ __all__ = [
     "Message",
     "OpenAIChat",
     "chat_factory",
+    "chat_factory_set",
     "endpoint_identity",
     "endpoint_params",
     "forget_learned",
@@ -346,32 +347,56 @@ class OpenAIChat:
         }
         completions = self.client.chat.completions
         if not request.stream:
-            completion = await completions.create(**common)
-            try:  # a server may send any shape: wrong types become a ResponseError, never a traceback
-                if not completion.choices:
-                    raise ResponseError(f"{cfg.url} returned a completion without choices")
-                choice = completion.choices[0]
-                usage = completion.usage
-                content = choice.message.content
-                if content is not None and not isinstance(content, str):
-                    raise TypeError(f"message content is {type(content).__name__}")
-                details = getattr(usage, "completion_tokens_details", None) if usage else None
-                return ChatResponse(
-                    text=strip_thinking(cfg.redact(content or "")),  # a proxy may echo the key
-                    finish_reason=choice.finish_reason if isinstance(choice.finish_reason, str) else None,
-                    prompt_tokens=int(usage.prompt_tokens or 0) if usage else 0,
-                    completion_tokens=int(usage.completion_tokens or 0) if usage else 0,
-                    model=cfg.redact(str(completion.model or cfg.model)),
-                    usage_reported=usage is not None,
-                    reasoning_tokens=int(getattr(details, "reasoning_tokens", 0) or 0) if details else 0,
-                )
-            except (AttributeError, TypeError, ValueError, KeyError, IndexError) as e:
-                raise ResponseError(
-                    f"{cfg.url} returned a completion of the wrong shape ({type(e).__name__})"
-                ) from None
+            return self._read_completion(await completions.create(**common))
         stream = await completions.create(
             **common, stream=True, stream_options=kwargs.get("stream_options", openai.omit)
         )
+        if "json" in stream.response.headers.get("content-type", "").lower():
+            # A server or proxy that ignores `stream` answers one JSON completion (no SSE events): the
+            # answer is there and paid for, so read it rather than retry an "empty stream".
+            from openai.types.chat import ChatCompletion
+
+            async with stream:  # closes the connection
+                raw = await stream.response.aread()
+            try:
+                completion = ChatCompletion.model_validate(json.loads(raw))
+            except ValueError:  # a JSONDecodeError or pydantic's ValidationError
+                raise ResponseError(f"{cfg.url} returned a completion of the wrong shape") from None
+            response = self._read_completion(completion)
+            if request.on_text is not None and response.text:
+                request.on_text(response.text)
+            return response
+        return await self._read_stream(request, stream)
+
+    def _read_completion(self, completion: Any) -> ChatResponse:
+        """A whole (not streamed) completion as a ChatResponse."""
+        cfg = self.config
+        try:  # a server may send any shape: wrong types become a ResponseError, never a traceback
+            if not completion.choices:
+                raise ResponseError(f"{cfg.url} returned a completion without choices")
+            choice = completion.choices[0]
+            usage = completion.usage
+            content = choice.message.content
+            if content is not None and not isinstance(content, str):
+                raise TypeError(f"message content is {type(content).__name__}")
+            details = getattr(usage, "completion_tokens_details", None) if usage else None
+            return ChatResponse(
+                text=strip_thinking(cfg.redact(content or "")),  # a proxy may echo the key
+                finish_reason=choice.finish_reason if isinstance(choice.finish_reason, str) else None,
+                prompt_tokens=int(usage.prompt_tokens or 0) if usage else 0,
+                completion_tokens=int(usage.completion_tokens or 0) if usage else 0,
+                model=cfg.redact(str(completion.model or cfg.model)),
+                usage_reported=usage is not None,
+                reasoning_tokens=int(getattr(details, "reasoning_tokens", 0) or 0) if details else 0,
+            )
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as e:
+            raise ResponseError(
+                f"{cfg.url} returned a completion of the wrong shape ({type(e).__name__})"
+            ) from None
+
+    async def _read_stream(self, request: ChatRequest, stream: Any) -> ChatResponse:
+        """The deltas of a streamed completion assembled into a ChatResponse."""
+        cfg = self.config
         parts: list[str] = []
         finish: str | None = None
         prompt_tokens = completion_tokens = 0
@@ -542,6 +567,11 @@ def chat_factory(factory: ChatFactory) -> Iterator[None]:
         yield
     finally:
         _FACTORY.reset(token)
+
+
+def chat_factory_set() -> bool:
+    """True inside a `chat_factory` block (no SDK client: nothing goes over the network)."""
+    return _FACTORY.get() is not None
 
 
 def make_chat(config: EndpointConfig, *, cache: ResponseCache | None = None) -> ChatClient:

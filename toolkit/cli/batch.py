@@ -8,13 +8,17 @@ registers them, `python -m toolkit.cli.batch batch|export ...` runs the same com
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from ..errors import ToolkitError
 from ._common import echo
+
+if TYPE_CHECKING:
+    from ..group.grouping import EventGroup
 
 __all__ = ["batch_cmd", "export_cmd"]
 
@@ -30,7 +34,10 @@ def _fail(message: str) -> NoReturn:
 
 def batch_cmd(
     clusters: Annotated[
-        list[Path], typer.Argument(help="Cluster folders (or files): one briefing per argument.")
+        list[Path],
+        typer.Argument(
+            help="Cluster folders (or files): one briefing each; a `brief group --json` file: one per group."
+        ),
     ],
     out: Annotated[
         Path, typer.Option(help="Folder for <cluster>.json, <cluster>.md and manifest.jsonl.")
@@ -70,9 +77,13 @@ def batch_cmd(
         _fail(f"{missing[0]}: no such cluster folder or file (pass folders of articles, one per cluster)")
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file; pass a folder for the briefings")
+    todo: list[str | EventGroup] = []
+    for c in clusters:
+        groups = _event_groups(c)
+        todo.extend(groups if groups is not None else [str(c)])
     try:
         report = run_batch(
-            [str(c) for c in clusters], out, engine=engine, model=model, words=words,
+            todo, out, engine=engine, model=model, words=words,
             concurrency=concurrency, progress=progress, via=None if via == "direct" else via,
             context=context, max_cost=max_cost,
         )  # fmt: skip
@@ -83,6 +94,24 @@ def batch_cmd(
     echo(str(report))
     if not report.ok:
         raise typer.Exit(EXIT_SOME_FAILED)
+
+
+def _event_groups(path: Path) -> list[EventGroup] | None:
+    """The groups of a `brief group --json` file (one cluster each), or None for any other input."""
+    from ..group.grouping import EventGroup
+
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # not readable as JSON here: loaded as an article file, which reports the problem
+    if not isinstance(data, dict) or not isinstance(data.get("groups"), list) or "assignments" not in data:
+        return None
+    try:
+        return [EventGroup.model_validate(g) for g in data["groups"]]
+    except ValueError:
+        _fail(f"{path}: looks like a brief group --json file but its groups are malformed; make it again")
 
 
 def export_cmd(

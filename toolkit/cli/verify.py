@@ -28,7 +28,10 @@ EXIT_NOT_SUPPORTED = 1
 
 def verify_cmd(
     summary: Annotated[
-        Path, typer.Argument(help="The summary to check: Markdown or text with [S1:3]-style markers.")
+        Path,
+        typer.Argument(
+            help="The summary to check: Markdown or text with [S1:3]-style markers, or a briefing JSON."
+        ),
     ],
     paths: Annotated[
         list[Path], typer.Argument(help="The article files or folders it cites, in the same order.")
@@ -63,9 +66,18 @@ def verify_cmd(
     from ..pipeline import verify
 
     text = _read_summary(summary)
+    given: str | Briefing = text
+    if summary.suffix.lower() == ".json":  # a briefing JSON (brief summarize --json, brief batch)
+        try:
+            given = Briefing.from_json(text)
+        except ValueError:
+            fail(
+                f"{summary}: not a briefing JSON (give the summary as Markdown or text with [S1:3] "
+                "markers, or a JSON file from brief summarize --json)"
+            )
     try:
         articles = load_articles([str(p) for p in paths], skip_bad=skip_bad)
-        briefing = verify(text, articles, judge=_judge(model) if judge else None, judge_mode=judge_mode)
+        briefing = verify(given, articles, judge=_judge(model) if judge else None, judge_mode=judge_mode)
     except ToolkitError as e:
         fail_on(e)
     for skipped in briefing.skipped:

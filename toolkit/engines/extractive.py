@@ -18,7 +18,7 @@ to a chosen one reaches `REDUNDANT` are dropped (wire copies are chosen once), a
 that no longer fit the budget are skipped so the budget is filled but never exceeded. The chosen
 sentences are printed in reading order (their position in the article), each citing its home
 passage, its near-duplicate group and passages of other sources that hold a sentence with cosine
->= `CITE` to it.
+>= `CITE` to it and every number it states (a passage with another number is a conflict, not support).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import scipy.sparse as sp
 
 from ..models import Corpus, Passage, SummarySentence, Usage, passage_sort_key
 from ..text.centrality import NEIGHBOURS, lexrank
+from ..text.claims import Quantity, facts, implies
 from ..text.sentences import words as word_tokens
 from ..text.similarity import content_terms, tfidf_matrix, topk_cosine
 from .base import Draft
@@ -184,11 +185,22 @@ def _select(scores: np.ndarray, sim: sp.csr_matrix, sents: list[_Sentence], budg
 
 
 def _citations(corpus: Corpus, home: _Sentence, row: np.ndarray, sents: list[_Sentence]) -> tuple[str, ...]:
+    """The home passage, its near-duplicate group, and other sources' passages holding a sentence this
+    close that also holds every number of it (one with another number is a conflict, not support)."""
     ids = {home.passage.id, *corpus.group_of(home.passage.id)}
+    numbers = facts(home.text).quantities
     for j in np.flatnonzero(row >= CITE):
-        if sents[j].source != home.source:
+        if sents[j].source != home.source and _holds_numbers(numbers, sents[j].text):
             ids.add(sents[j].passage.id)
     return tuple(sorted(ids, key=passage_sort_key))
+
+
+def _holds_numbers(numbers: tuple[Quantity, ...], text: str) -> bool:
+    """Whether `text` establishes each of `numbers` (`toolkit.text.claims.implies`)."""
+    if not numbers:
+        return True
+    held = facts(text).quantities
+    return all(any(implies(h, q) for h in held) for q in numbers)
 
 
 class ExtractiveEngine:
@@ -237,5 +249,6 @@ class ExtractiveEngine:
         )
         total = sum(sents[i].words for i in chosen)
         n_sources = len({sents[i].source for i in chosen})
-        note = f"extractive: {len(out)} sentences, {total} words from {n_sources} sources"
+        said = f"{len(out)} sentence{'s' * (len(out) != 1)}, {total} words"
+        note = f"extractive: {said} from {n_sources} source{'s' * (n_sources != 1)}"
         return Draft(sentences=out, usage=Usage(), model=self.model, notes=(*capped, note))

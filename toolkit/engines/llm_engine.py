@@ -102,6 +102,10 @@ def run_sync(make: Callable[[], Awaitable[T]]) -> T:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
+        running = False  # run below, outside this handler: an error must not chain this RuntimeError
+    else:
+        running = True
+    if not running:
         return asyncio.run(_await(make))
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(lambda: asyncio.run(_await(make))).result()

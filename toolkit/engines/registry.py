@@ -104,7 +104,7 @@ def openai_engine(options: EngineOptions) -> Engine:
     """The LLM engine on the OpenAI-compatible endpoint of OPENAI_API_KEY / OPENAI_BASE_URL."""
     from ..chat.cache import ResponseCache
     from ..chat.endpoint import EndpointConfig, announce
-    from ..chat.llm import make_chat
+    from ..chat.llm import chat_factory_set, make_chat
     from .llm_engine import OpenAIEngine
 
     config = EndpointConfig.from_env(model=options.model)
@@ -113,7 +113,7 @@ def openai_engine(options: EngineOptions) -> Engine:
             "engine 'openai' needs an endpoint: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL "
             "(Azure, Ollama, vLLM, llama.cpp, LM Studio), or use --engine extractive"
         )
-    announce(config)
+    announce(config, in_process=chat_factory_set())
     chat = make_chat(config, cache=ResponseCache())
     info = model_info_for(
         config.model, options.context, options.price_in, options.price_out, options.reasoning_effort

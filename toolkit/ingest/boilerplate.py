@@ -39,6 +39,10 @@ _CAPTION = re.compile(
     _I,
 )
 _CAPTION_INSIDE = re.compile(r"\((?:photo|foto|image|picture|credit)s?\s*:\s*[^()]{1,80}\)\s*$", _I)
+# A caption that ends in its credit: "... a debate in Taipei. Photo: AP", "... Unterstützern. Bild: dpa".
+_CREDIT_TAIL = re.compile(
+    r"[.!?]['\"”’)]?\s+(?:photo|picture|image|foto|bild|photograph)s?\s*:\s*[^.!?]{1,60}$", _I
+)
 
 # Newsletter, subscription, app, social and tip prompts.
 _NEWSLETTER = re.compile(
@@ -166,6 +170,8 @@ def furniture(t: str, words: int) -> str | None:
         return "stub"
     if _CAPTION.match(t) or (words <= 40 and _CAPTION_INSIDE.search(t) and words <= 12):
         return "caption"
+    if _CREDIT_TAIL.search(t):
+        return "caption"
     if _ADVERT.match(t):
         return "advertisement"
     if _CONTRIBUTION.match(t) and words <= 40:
@@ -182,11 +188,19 @@ def _story_like(t: str, words: int) -> bool:
     return words >= 12 and t.rstrip("\"'”’)]").endswith((".", "!", "?", "。"))
 
 
+# Template expressions a JavaScript front end or CMS editing view left unrendered (Angular, Vue,
+# Handlebars, Jinja): `{{ page.status === "draft" ? ... }}`, `{% if ... %}`. Bounded: linear on any input.
+_TEMPLATE = re.compile(r"\{\{[^{}\n]{1,2000}\}\}|\{%[^{}\n]{1,2000}%\}")
+
+
 def notice(text: str) -> str:
     """Why `text` (the kept text of a document) is not an article: "" if it may be one."""
     words = len(text.split())
     if words > 400:
         return ""
+    template = sum(len(m.group(0)) for m in _TEMPLATE.finditer(text))
+    if template and template * 2 >= len(text.strip()):  # half the text or more is template code
+        return "page template code, not article text"
     embed = sum(len(m.group(0).split()) for m in _EMBED.finditer(text))
     archive = sum(len(m.group(0).split()) for m in _ARCHIVE.finditer(text))
     if embed and (words <= 80 or embed * 8 >= words):

@@ -66,6 +66,7 @@ class _Run:
     max_bytes: int
     out: Articles = field(default_factory=Articles)
     seen_dirs: set[str] = field(default_factory=set)
+    seen_files: set[str] = field(default_factory=set)  # absolute paths read: a path named twice is read once
 
     def fail(self, error: SourceError) -> None:
         if not self.skip_bad:
@@ -172,8 +173,13 @@ def _load_path(path: Path, given: str, run: _Run) -> None:
         raise SourceError(given, f"cannot access the path ({e.strerror or e})", "check the path") from e
     if path.is_dir():
         _load_folder(path, given, run)
-    else:
-        run.out.extend(_load_file(path, given, st.st_size, run))
+        return
+    where = os.path.abspath(path)  # not realpath: a link in a folder is its own input (a copy, noted as one)
+    if where in run.seen_files:  # `a.txt folder/` with a.txt in folder/, or one path given twice
+        run.out.notes.append(f"{given}: skipped, the same file was already read")
+        return
+    run.seen_files.add(where)
+    run.out.extend(_load_file(path, given, st.st_size, run))
 
 
 def _load_folder(folder: Path, given: str, run: _Run) -> None:
@@ -548,13 +554,14 @@ def _from_json_file(
     text: str, given: str, notes: tuple[str, ...], run: _Run, *, lines: bool
 ) -> list[Article]:
     out: list[Article] = []
+    reported = len(run.out.skipped)
     for where, obj in _json_lines(text, given, run) if lines else _json_items(text, given):
         try:
             out.append(_from_mapping(obj, given, "json", (*notes, where) if where else notes, where=where))
         except SourceError as e:
             run.fail(e)
-    if not out and not run.skip_bad:
-        raise SourceError(given, "no articles in the file", "add objects with a 'text' field")
+    if not out and len(run.out.skipped) == reported:  # `[]`: nothing failed, nothing there (say so)
+        run.fail(SourceError(given, "no articles in the file", "add objects with a 'text' field"))
     return out
 
 
