@@ -342,3 +342,23 @@ def test_a_sentence_repeating_itself_is_rated_lower_and_says_why() -> None:
     echo = replace(plain, repeats=0.33)
     assert consistency(echo) < consistency(plain) - 0.1
     assert "repeating words it already used" in explain(echo, limit=len(FEATURES))
+
+
+def test_an_acronym_speaker_the_passage_names_is_the_right_speaker() -> None:
+    """ "the UN said" in a passage that gives the words to the UN is not a wrong speaker; the EU is."""
+    from toolkit import load_articles, verify
+
+    src = [
+        {
+            "title": "UN report",
+            "text": "The quake left exactly 222,570 deaths and 310,000 injured, the UN said.",
+        }
+    ]
+    (right,) = verify(
+        "The quake left exactly 222,570 deaths, the UN said. [S1:1]", load_articles(src)
+    ).sentences
+    (wrong,) = verify(
+        "The quake left exactly 222,570 deaths, the EU said. [S1:1]", load_articles(src)
+    ).sentences
+    assert right.status == "supported", right.reason
+    assert wrong.status != "supported" and "EU as the speaker" in wrong.reason, wrong.reason

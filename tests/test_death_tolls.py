@@ -90,3 +90,27 @@ def test_a_bound_is_not_read_as_taking_the_side_it_merely_fits() -> None:
     assert "takes 'as many as 2,500' (S4:1)" in s.reason, s.reason
     assert "takes '1,100'" not in s.reason
     assert s.reason.count("sources disagree on the death toll") == 1, s.reason
+
+
+def test_a_toll_that_another_number_is_close_to_is_still_contradicted() -> None:
+    """ "310,000 injured" never establishes "300,000 died": the passage's toll contradicts it."""
+    src = [
+        {
+            "title": "UN report",
+            "text": "The quake left exactly 222,570 deaths and 310,000 injured, the UN said.",
+        }
+    ]
+    (s,) = verify("300,000 people died in the quake, the UN said. [S1:1]", load_articles(src)).sentences
+    assert s.status == "contradicted", s.reason
+    assert "222,570" in s.reason
+
+
+def test_a_sentence_one_cited_passage_contradicts_and_another_backs_is_disputed() -> None:
+    draft = (
+        "The earthquake killed about 2,000 people. [S1:2, S3:1]\n"
+        "A United Nations report counted about 2,000 deaths. [S3:1]\n"
+    )
+    both, other = verify(draft, load_articles(SOURCES)).sentences
+    assert both.status == "disputed" and "takes 'about 2,000' (S1:2)" in both.reason, both.reason
+    assert other.status == "contradicted", other.reason
+    assert "S1:2 (S1) says 'about 2,000'" in other.reason  # the source that gives its figure is named

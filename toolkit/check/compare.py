@@ -93,8 +93,10 @@ def mark_disputes(
     sentences: Sequence[SummarySentence], report: Report
 ) -> tuple[list[SummarySentence], Report]:
     """A sentence that states one side of a conflict between sources, without saying they differ,
-    is never `supported`: it becomes `disputed`, its reason naming both sides and the one it took
-    (a `partial` one keeps its status and gains the same note). Counts are recomputed."""
+    is never `supported`: it becomes `disputed`, its reason naming both sides and the one it took;
+    so does a `contradicted` one whose side is a passage it cites (one cited passage gives its figure,
+    another contradicts it). A `partial` one keeps its status and gains the same note. Counts are
+    recomputed."""
     out = list(sentences)
     # per sentence, per fact: every side the sources give, and the one the sentence took
     taken_by: dict[int, dict[str, tuple[list[ConflictSide], ConflictSide]]] = {}
@@ -118,9 +120,11 @@ def mark_disputes(
             for what, (sides, took) in facts_taken.items()
         )
         s = out[i]
-        if s.status == "supported":
+        # a sentence one cited passage contradicts and another gives its figure: the sources disagree
+        cited_side = any(took.passage in s.citations for _, took in facts_taken.values())
+        if s.status == "supported" or (s.status == "contradicted" and cited_side):
             out[i] = s.model_copy(update={"status": "disputed", "reason": f"{note}; {s.reason}"})
-        elif note not in s.reason and s.status in ("partial", "disputed"):
+        elif note not in s.reason and s.status in ("partial", "disputed", "contradicted"):
             out[i] = s.model_copy(update={"reason": f"{s.reason}; {note}"})
     counts = {st: n for st in STATUSES if (n := sum(1 for x in out if x.status == st))}
     return out, report.model_copy(update={"statuses": counts})

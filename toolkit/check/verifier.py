@@ -76,7 +76,29 @@ _VAGUE = ("including", "like", "unlike", "least", "whether", "either", "another"
 _NOT_KEY = STOPWORDS | frozenset((*_LINKS, *_VAGUE))
 
 
+# Words for dying are one key term, so a death toll worded "died", "deaths" or "were killed" matches
+# the same fact in other words (the number itself is checked as the noun "dead", toolkit.text.claims).
+_DYING = frozenset(
+    (
+        "die",
+        "died",
+        "dies",
+        "dying",
+        "dead",
+        "death",
+        "deaths",
+        "kill",
+        "killed",
+        "kills",
+        "killing",
+        "fatalities",
+    )
+)
+
+
 def _key(word: str) -> str:
+    if word in _DYING:
+        return "death"
     s = stem(word)
     return s[:5] if len(s) > 5 else s
 
@@ -341,9 +363,9 @@ class Verifier:
             if not any(quote_held(q, u.text) for u in units):
                 gaps.append(f'the quote "{q}" (not verbatim in the passage)')
         who = speaker(claim.text)
-        if who and chosen:
+        mine = [w.lower() for w in who.split() if len(w) > 2 or (w.isupper() and len(w) > 1)]  # "UN" too
+        if mine and chosen:
             # The sentence of the window that holds what was said must name this speaker.
-            mine = [w.lower() for w in who.split() if len(w) > 2]
             said = {k: w for k, w in claim.weights.items() if not any(k == _key(m) for m in mine)}
             best = max(chosen, key=lambda u: sum(w for k, w in said.items() if k in u.keys))
             if not any(w in best.facts.words for w in mine):

@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .claims import Facts, Name, Quantity, compatible, implies
+from .claims import DEAD, Facts, Name, Quantity, compatible, implies
 
 __all__ = ["close", "date_gaps", "name_gaps", "number_gaps", "polarity", "same_name"]
 
@@ -32,7 +32,9 @@ def number_gaps(
     loose: list[str] = []
     conflict = ""
     for q in claim.quantities:
-        relevant = [p for p in held if _same_noun(q.noun, p.noun) or close(q.value, p.value)]
+        relevant = [
+            p for p in held if _same_noun(q.noun, p.noun) or (close(q.value, p.value) and _akin(q, p))
+        ]
         if any(implies(p, q) for p in relevant):
             continue
         near = [p for p in relevant if compatible(q, p)]
@@ -56,6 +58,12 @@ def number_gaps(
 
 def _same_noun(a: str, b: str) -> bool:
     return a == b or not a or not b
+
+
+def _akin(a: Quantity, b: Quantity) -> bool:
+    """May two numbers with different nouns be the same figure (a noun read wrongly)? Not when one
+    is a death toll: "310,000 injured" never establishes "300,000 died"."""
+    return DEAD not in (a.noun, b.noun)
 
 
 def close(a: float, b: float) -> bool:
