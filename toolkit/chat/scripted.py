@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 from ..models import Usage
+from ..text.tokens import count_tokens, get_tokenizer
 from .seam import ChatRequest, ChatResponse
 
 __all__ = ["Reply", "ScriptedChat", "answer_for", "scripted_answer"]
@@ -101,9 +102,12 @@ class ScriptedChat:
         if isinstance(reply, BaseException):
             raise reply
         if isinstance(reply, str):
-            prompt = sum(len(str(m.get("content", "")).split()) for m in request.message_dicts())
+            # tokens as the toolkit counts them (o200k_base): a double must not look like a server
+            # that cut the prompt, or one whose tokenizer differs from the estimate
+            tok = get_tokenizer(self.model)
+            prompt = sum(count_tokens(tok, str(m.get("content", ""))) + 4 for m in request.message_dicts())
             reply = ChatResponse(
-                text=reply, prompt_tokens=prompt, completion_tokens=len(reply.split()), model=self.model
+                text=reply, prompt_tokens=prompt, completion_tokens=count_tokens(tok, reply), model=self.model
             )
         self.usage += reply.usage
         return reply
