@@ -16,11 +16,12 @@ model's context (gpt-4o-mini, 128,000 tokens) is refused with HTTP 400, as OpenA
 Articles: the first n distinct SummHay news documents (about 800 words each), written to a folder, so
 every system starts from files on disk.
 
-Every summarising call answers the same way, so answers are equally long for everyone: the first
-`SENTENCES` (8) sentences of what it was asked to summarise. Ours (the tests' scripted model) takes the
-first sentence of the first 8 passages and adds their citations in the compact answer format; LangChain
-gets the first 8 sentences of the text in its prompt (refine: the running summary plus 2 sentences of
-the new document, at most 250 words).
+Every summarising call answers the same way, so the summaries are the same for everyone: the first
+sentence of each of the first `SENTENCES` (8) paragraphs of what it was asked to summarise. Ours (the
+tests' scripted model) takes the first sentence of its first 8 passage lines (a passage is a cleaned
+paragraph) and adds their citations in the compact answer format; LangChain and LlamaIndex get
+`lead_sentences` of the text in their prompt, the same sentences without citations (refine: the running
+summary plus 2 sentences of the new document, at most 250 words).
 
 - ours: `toolkit.summarize(folder, engine=OpenAIEngine(...))`, i.e. load, clean, segment, dedupe, plan,
   the calls (one call when it fits, else map-reduce), parsing and checking every citation;
@@ -38,6 +39,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -56,7 +58,6 @@ from _common import (
     Outcome,
     Table,
     Target,
-    _first_sentences,
     _tests_on_path,
     command_line,
     langchain_answer,
@@ -123,9 +124,24 @@ def ours_answer(body: dict[str, Any]) -> str:
     return text
 
 
+_PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+def lead_sentences(text: str, n: int) -> str:
+    """The first sentence of each of the first `n` paragraphs (blocks between blank lines) of `text`:
+    the same summary the scripted model writes for us (the first sentence of each of its first `n`
+    passage lines, a passage being a cleaned paragraph), so both sides answer with the same sentences
+    and only our citations make ours longer."""
+    _tests_on_path()
+    import scripted_model
+
+    paragraphs = [" ".join(p.split()) for p in _PARAGRAPH.split(text) if p.strip()]
+    return " ".join(scripted_model.first_sentence(p) for p in paragraphs[:n])
+
+
 def theirs_answer(body: dict[str, Any]) -> str:
     """LangChain's and LlamaIndex's prompts: refine gets its running summary plus 2 sentences of the new
-    document; every other call the first `SENTENCES` sentences of the text it quotes."""
+    document; every other call `lead_sentences` of the text it quotes."""
     if "existing summary" in json.dumps(body):
         return langchain_answer(body, sentences=2)
     user = "\n".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")
@@ -134,7 +150,7 @@ def theirs_answer(body: dict[str, Any]) -> str:
     else:  # LangChain: between the first and the last double quote
         start, end = user.find('"'), user.rfind('"')
         text = user[start + 1 : end] if 0 <= start < end else user
-    return _first_sentences(text, SENTENCES)
+    return lead_sentences(text, SENTENCES)
 
 
 @dataclass
@@ -301,7 +317,8 @@ def run(data: Path = DEFAULT_DATA, sizes: Sequence[int] = SIZES, llamaindex: str
             f"{BASE * 1000:.0f} ms per call + {PER_PROMPT_TOKEN * 1000:.2f} ms per prompt token +",
             f"{PER_OUTPUT_TOKEN * 1000:.0f} ms per answer token, at most {SERVER_SLOTS} calls served at",
             f"once; prompts over {CONTEXT:,} tokens refused (HTTP 400). Every summarising call answers",
-            f"{SENTENCES} sentences (ours with citations). LlamaIndex: timed by its own script from",
+            f"the first sentence of each of the first {SENTENCES} paragraphs it was sent (ours the same",
+            "sentences, with citations). LlamaIndex: timed by its own script from",
             "reading the files (imports excluded, as the others run warm). Ours streams the final answer",
             "(word by word over its output time) and checks each sentence as it arrives.",
             "Ours: gpt-4o-mini (128k context), at most 8 calls in flight, no cache. LangChain: default",
