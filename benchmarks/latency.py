@@ -93,6 +93,7 @@ class CostModel:
         self.answer = answer
         self.slots = threading.Semaphore(slots)
         self.served = 0.0  # simulated seconds of work, summed over calls
+        self.answer_tokens = 0  # output tokens, summed over calls
 
     def __call__(self, body: dict[str, Any]) -> Any:
         _tests_on_path()
@@ -110,6 +111,7 @@ class CostModel:
         with self.slots:
             time.sleep(first if streams else first + PER_OUTPUT_TOKEN * output)
         self.served += first + PER_OUTPUT_TOKEN * output
+        self.answer_tokens += output
         # A stream sends the answer as it is generated: its output time is spread over the chunks (the
         # server sends one chunk per word), after the slot is released.
         pace = PER_OUTPUT_TOKEN * output / max(1, len(text.split(" "))) if streams else 0.0
@@ -160,6 +162,8 @@ class Timing:
     seconds: float | None  # None: failed
     calls: int
     note: str = ""
+    endpoint: float = 0.0  # simulated endpoint seconds, summed over its calls
+    answer_tokens: int = 0  # output tokens, summed over its calls
 
 
 def documents(data: Path, n: int) -> list[str]:
@@ -189,6 +193,8 @@ def read_documents(folder: Path) -> list[Any]:
 def clock(server: Any, system: str, n: int, run: Callable[[], Any], own_clock: bool = False) -> Timing:
     """Time `run()` (or take the seconds it returns, with `own_clock`) and count the calls it made."""
     before = len(server.chat_requests)
+    model = server.handler
+    served, answered = getattr(model, "served", 0.0), getattr(model, "answer_tokens", 0)
     start = time.perf_counter()
     note = ""
     try:
@@ -196,7 +202,15 @@ def clock(server: Any, system: str, n: int, run: Callable[[], Any], own_clock: b
         seconds: float | None = float(value) if own_clock else time.perf_counter() - start
     except Exception as e:  # a chain that cannot run at this size (context exceeded) is a result too
         seconds, note = None, f"failed: {type(e).__name__}: {str(e)[:80]}"
-    timing = Timing(system, n, seconds, len(server.chat_requests) - before, note)
+    timing = Timing(
+        system,
+        n,
+        seconds,
+        len(server.chat_requests) - before,
+        note,
+        getattr(model, "served", 0.0) - served,
+        getattr(model, "answer_tokens", 0) - answered,
+    )
     shown = f"{seconds:.2f} s" if seconds is not None else note
     progress(f"latency: {system}, {n} articles: {shown}, {timing.calls} calls")
     return timing
@@ -267,10 +281,11 @@ def measure(data: Path, sizes: Sequence[int], llamaindex: str) -> tuple[list[Tim
                     timings.append(clock(server, f"LangChain {kind} ({mode})", n, run))
                 name = "LlamaIndex tree_summarize (async)"
                 if llamaindex and Path(llamaindex).exists():
-                    url = server.base_url
-                    li = clock(
-                        server, name, n, lambda f=folder, u=url: llamaindex_run(llamaindex, u, f), True
-                    )
+
+                    def tree(f: Path = folder, u: str = server.base_url) -> float:
+                        return llamaindex_run(llamaindex, u, f)
+
+                    li = clock(server, name, n, tree, True)
                     timings.append(li)
                 else:
                     timings.append(
@@ -304,9 +319,34 @@ def run(data: Path = DEFAULT_DATA, sizes: Sequence[int] = SIZES, llamaindex: str
             else:
                 cells.append("—")
         ratio_rows.append([f"ours / {s}", *cells])
+    stuff_name = "LangChain stuff (invoke)"
+    parts = []
+    for n in sizes:
+        ours, stuff = by.get(("ours", n)), by.get((stuff_name, n))
+        for t in (ours, stuff):
+            if t is None or t.seconds is None or t.calls != 1:
+                continue
+            parts.append(
+                [
+                    t.system,
+                    n,
+                    f"{t.seconds:.2f} s",
+                    f"{t.endpoint:.2f} s",
+                    f"{t.answer_tokens:,}",
+                    f"{t.seconds - t.endpoint:.2f} s",
+                ]
+            )
+    breakdown = [
+        "",
+        "Where the time goes when one call does it all (endpoint: the cost model's simulated seconds for",
+        "that call; local: wall time minus endpoint time, i.e. what is not hidden behind the call):",
+        "",
+        md_table(["system", "articles", "wall", "endpoint", "answer tokens", "local"], parts),
+    ]
     body = "\n".join(
         [
             md_table(["system", *(f"{n} articles" for n in sizes)], rows),
+            *(breakdown if parts else []),
             "",
             "Ours relative to each alternative (below 1: ours is faster):",
             "",

@@ -217,7 +217,8 @@ def summary_rows(rows: list[Row]) -> list[list[object]]:
         if not rs:
             continue
         naive, ours, limit = (sum(getattr(r, f) for r in rs) for f in ("naive", "ours", "limit"))
-        stuff = sum(r.stuff for r in rs) if all(r.stuff is not None for r in rs) else None
+        stuffs = [r.stuff for r in rs if r.stuff is not None]
+        stuff = sum(stuffs) if len(stuffs) == len(rs) else None
         below = sum(r.ours < r.naive for r in rs)
         worst = max(r.ours / r.limit for r in rs)
         out.append(
