@@ -283,8 +283,9 @@ def run(data: Path = DEFAULT_DATA, words: int = 250) -> Outcome:
             f"Real clusters where the limit + ids is already at or above naive: {len(bound)} of {len(real)}"
             + (": " if bound else "")
             + ", ".join(f"{r.cluster} ({r.numbered:,} vs {r.naive:,})" for r in bound)
-            + " (there no prompt that numbers passages can be shorter than the raw articles without",
-            "dropping content).",
+            + " (there the unique content, one token per passage number and the minimal instruction",
+            "already reach naive: a prompt whose answers cite numbered passages cannot be shorter than",
+            "the raw articles without dropping content).",
             "Real clusters (example, MultiLing, SummHay): ours / limit median "
             f"{statistics.median(ratios):.3f}, worst {max(ratios):.3f}.",
             "Clusters where ours sends as many tokens as naive or more: "
