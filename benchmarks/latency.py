@@ -16,12 +16,13 @@ model's context (gpt-4o-mini, 128,000 tokens) is refused with HTTP 400, as OpenA
 Articles: the first n distinct SummHay news documents (about 800 words each), written to a folder, so
 every system starts from files on disk.
 
-Every summarising call answers the same way, so the summaries are the same for everyone: the first
-sentence of each of the first `SENTENCES` (8) paragraphs of what it was asked to summarise. Ours (the
-tests' scripted model) takes the first sentence of its first 8 passage lines (a passage is a cleaned
-paragraph) and adds their citations in the compact answer format; LangChain and LlamaIndex get
-`lead_sentences` of the text in their prompt, the same sentences without citations (refine: the running
-summary plus 2 sentences of the new document, at most 250 words).
+Every summarising call answers the same way, so the summaries are the same for everyone: `SENTENCES`
+(8) sentences, the first sentence of each of the first 8 paragraphs of what it was asked to summarise.
+Ours (the tests' scripted model) takes the first sentence of its first 8 passage lines (a passage is a
+cleaned paragraph; a reduce call: its first 8 notes) and adds their citations in the compact answer
+format; LangChain and LlamaIndex get `lead_sentences` of the text in their prompt, the same sentences
+without citations (with fewer than 8 paragraphs, as a map call on one article: second sentences and so
+on until 8; refine: the running summary plus 2 sentences of the new document, at most 250 words).
 
 - ours: `toolkit.summarize(folder, engine=OpenAIEngine(...))`, i.e. load, clean, segment, dedupe, plan,
   the calls (one call when it fits, else map-reduce), parsing and checking every citation;
@@ -127,18 +128,23 @@ def ours_answer(body: dict[str, Any]) -> str:
 
 
 _PARAGRAPH = re.compile(r"\n\s*\n")
+_SENTENCE = re.compile(r"(?<=[.!?])\s")  # where the scripted model's `first_sentence` cuts
 
 
 def lead_sentences(text: str, n: int) -> str:
-    """The first sentence of each of the first `n` paragraphs (blocks between blank lines) of `text`:
-    the same summary the scripted model writes for us (the first sentence of each of its first `n`
-    passage lines, a passage being a cleaned paragraph), so both sides answer with the same sentences
-    and only our citations make ours longer."""
-    _tests_on_path()
-    import scripted_model
-
-    paragraphs = [" ".join(p.split()) for p in _PARAGRAPH.split(text) if p.strip()]
-    return " ".join(scripted_model.first_sentence(p) for p in paragraphs[:n])
+    """`n` sentences of `text`: the first sentence of each paragraph (blocks between blank lines) in
+    order, then, when there are fewer than `n` paragraphs, their second sentences, and so on. With `n`
+    paragraphs or more this is the summary the scripted model writes for us (the first sentence of each
+    of its first `n` passage lines, a passage being a cleaned paragraph), so both sides answer with the
+    same sentences and only our citations make ours longer; every summarising call answers `n`
+    sentences (fewer only when the text has fewer)."""
+    paragraphs = [_SENTENCE.split(" ".join(p.split())) for p in _PARAGRAPH.split(text) if p.strip()]
+    out: list[str] = []
+    depth = 0
+    while len(out) < n and any(len(p) > depth for p in paragraphs):
+        out += [p[depth] for p in paragraphs if len(p) > depth][: n - len(out)]
+        depth += 1
+    return " ".join(out)
 
 
 def theirs_answer(body: dict[str, Any]) -> str:
@@ -357,8 +363,9 @@ def run(data: Path = DEFAULT_DATA, sizes: Sequence[int] = SIZES, llamaindex: str
             f"{BASE * 1000:.0f} ms per call + {PER_PROMPT_TOKEN * 1000:.2f} ms per prompt token +",
             f"{PER_OUTPUT_TOKEN * 1000:.0f} ms per answer token, at most {SERVER_SLOTS} calls served at",
             f"once; prompts over {CONTEXT:,} tokens refused (HTTP 400). Every summarising call answers",
-            f"the first sentence of each of the first {SENTENCES} paragraphs it was sent (ours the same",
-            "sentences, with citations). LlamaIndex: timed by its own script from",
+            f"{SENTENCES} sentences: the first sentence of each of the first {SENTENCES} paragraphs it was",
+            "sent (fewer paragraphs: then their second sentences, and so on; ours the same sentences, with",
+            "citations). LlamaIndex: timed by its own script from",
             "reading the files (imports excluded, as the others run warm). Ours streams the final answer",
             "(word by word over its output time) and checks each sentence as it arrives.",
             "Ours: gpt-4o-mini (128k context), at most 8 calls in flight, no cache. LangChain: default",
