@@ -491,7 +491,6 @@ def answer_caps(words: int) -> tuple[int, int]:
     return max(16_000, words * 40), max(2 * MAP_NOTES, words // 3 + 10)
 
 
-
 _ITEM = re.compile(r'\[\s*"((?:[^"\\]|\\.)*)"\s*,\s*\[[^\[\]]*\]\s*\]')
 
 
