@@ -16,11 +16,13 @@ model's context (gpt-4o-mini, 128,000 tokens) is refused with HTTP 400, as OpenA
 Articles: the first n distinct SummHay news documents (about 800 words each), written to a folder, so
 every system starts from files on disk.
 
-Every summarising call answers the same way, so answers are equally long for everyone: the first
-`SENTENCES` (8) sentences of what it was asked to summarise. Ours (the tests' scripted model) takes the
-first sentence of the first 8 passages and adds their citations in the compact answer format; LangChain
-gets the first 8 sentences of the text in its prompt (refine: the running summary plus 2 sentences of
-the new document, at most 250 words).
+Every summarising call answers the same way, so the summaries are the same for everyone: `SENTENCES`
+(8) sentences, the first sentence of each of the first 8 paragraphs of what it was asked to summarise.
+Ours (the tests' scripted model) takes the first sentence of its first 8 passage lines (a passage is a
+cleaned paragraph; a reduce call: its first 8 notes) and adds their citations in the compact answer
+format; LangChain and LlamaIndex get `lead_sentences` of the text in their prompt, the same sentences
+without citations (with fewer than 8 paragraphs, as a map call on one article: second sentences and so
+on until 8; refine: the running summary plus 2 sentences of the new document, at most 250 words).
 
 - ours: `toolkit.summarize(folder, engine=OpenAIEngine(...))`, i.e. load, clean, segment, dedupe, plan,
   the calls (one call when it fits, else map-reduce), parsing and checking every citation;
@@ -38,6 +40,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -56,7 +59,6 @@ from _common import (
     Outcome,
     Table,
     Target,
-    _first_sentences,
     _tests_on_path,
     command_line,
     langchain_answer,
@@ -92,6 +94,7 @@ class CostModel:
         self.answer = answer
         self.slots = threading.Semaphore(slots)
         self.served = 0.0  # simulated seconds of work, summed over calls
+        self.answer_tokens = 0  # output tokens, summed over calls
 
     def __call__(self, body: dict[str, Any]) -> Any:
         _tests_on_path()
@@ -109,6 +112,7 @@ class CostModel:
         with self.slots:
             time.sleep(first if streams else first + PER_OUTPUT_TOKEN * output)
         self.served += first + PER_OUTPUT_TOKEN * output
+        self.answer_tokens += output
         # A stream sends the answer as it is generated: its output time is spread over the chunks (the
         # server sends one chunk per word), after the slot is released.
         pace = PER_OUTPUT_TOKEN * output / max(1, len(text.split(" "))) if streams else 0.0
@@ -123,9 +127,29 @@ def ours_answer(body: dict[str, Any]) -> str:
     return text
 
 
+_PARAGRAPH = re.compile(r"\n\s*\n")
+_SENTENCE = re.compile(r"(?<=[.!?])\s")  # where the scripted model's `first_sentence` cuts
+
+
+def lead_sentences(text: str, n: int) -> str:
+    """`n` sentences of `text`: the first sentence of each paragraph (blocks between blank lines) in
+    order, then, when there are fewer than `n` paragraphs, their second sentences, and so on. With `n`
+    paragraphs or more this is the summary the scripted model writes for us (the first sentence of each
+    of its first `n` passage lines, a passage being a cleaned paragraph), so both sides answer with the
+    same sentences and only our citations make ours longer; every summarising call answers `n`
+    sentences (fewer only when the text has fewer)."""
+    paragraphs = [_SENTENCE.split(" ".join(p.split())) for p in _PARAGRAPH.split(text) if p.strip()]
+    out: list[str] = []
+    depth = 0
+    while len(out) < n and any(len(p) > depth for p in paragraphs):
+        out += [p[depth] for p in paragraphs if len(p) > depth][: n - len(out)]
+        depth += 1
+    return " ".join(out)
+
+
 def theirs_answer(body: dict[str, Any]) -> str:
     """LangChain's and LlamaIndex's prompts: refine gets its running summary plus 2 sentences of the new
-    document; every other call the first `SENTENCES` sentences of the text it quotes."""
+    document; every other call `lead_sentences` of the text it quotes."""
     if "existing summary" in json.dumps(body):
         return langchain_answer(body, sentences=2)
     user = "\n".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")
@@ -134,7 +158,7 @@ def theirs_answer(body: dict[str, Any]) -> str:
     else:  # LangChain: between the first and the last double quote
         start, end = user.find('"'), user.rfind('"')
         text = user[start + 1 : end] if 0 <= start < end else user
-    return _first_sentences(text, SENTENCES)
+    return lead_sentences(text, SENTENCES)
 
 
 @dataclass
@@ -144,6 +168,8 @@ class Timing:
     seconds: float | None  # None: failed
     calls: int
     note: str = ""
+    endpoint: float = 0.0  # simulated endpoint seconds, summed over its calls
+    answer_tokens: int = 0  # output tokens, summed over its calls
 
 
 def documents(data: Path, n: int) -> list[str]:
@@ -173,6 +199,8 @@ def read_documents(folder: Path) -> list[Any]:
 def clock(server: Any, system: str, n: int, run: Callable[[], Any], own_clock: bool = False) -> Timing:
     """Time `run()` (or take the seconds it returns, with `own_clock`) and count the calls it made."""
     before = len(server.chat_requests)
+    model = server.handler
+    served, answered = getattr(model, "served", 0.0), getattr(model, "answer_tokens", 0)
     start = time.perf_counter()
     note = ""
     try:
@@ -180,7 +208,15 @@ def clock(server: Any, system: str, n: int, run: Callable[[], Any], own_clock: b
         seconds: float | None = float(value) if own_clock else time.perf_counter() - start
     except Exception as e:  # a chain that cannot run at this size (context exceeded) is a result too
         seconds, note = None, f"failed: {type(e).__name__}: {str(e)[:80]}"
-    timing = Timing(system, n, seconds, len(server.chat_requests) - before, note)
+    timing = Timing(
+        system,
+        n,
+        seconds,
+        len(server.chat_requests) - before,
+        note,
+        getattr(model, "served", 0.0) - served,
+        getattr(model, "answer_tokens", 0) - answered,
+    )
     shown = f"{seconds:.2f} s" if seconds is not None else note
     progress(f"latency: {system}, {n} articles: {shown}, {timing.calls} calls")
     return timing
@@ -251,10 +287,11 @@ def measure(data: Path, sizes: Sequence[int], llamaindex: str) -> tuple[list[Tim
                     timings.append(clock(server, f"LangChain {kind} ({mode})", n, run))
                 name = "LlamaIndex tree_summarize (async)"
                 if llamaindex and Path(llamaindex).exists():
-                    url = server.base_url
-                    li = clock(
-                        server, name, n, lambda f=folder, u=url: llamaindex_run(llamaindex, u, f), True
-                    )
+
+                    def tree(f: Path = folder, u: str = server.base_url) -> float:
+                        return llamaindex_run(llamaindex, u, f)
+
+                    li = clock(server, name, n, tree, True)
                     timings.append(li)
                 else:
                     timings.append(
@@ -288,9 +325,34 @@ def run(data: Path = DEFAULT_DATA, sizes: Sequence[int] = SIZES, llamaindex: str
             else:
                 cells.append("—")
         ratio_rows.append([f"ours / {s}", *cells])
+    stuff_name = "LangChain stuff (invoke)"
+    parts = []
+    for n in sizes:
+        ours, stuff = by.get(("ours", n)), by.get((stuff_name, n))
+        for t in (ours, stuff):
+            if t is None or t.seconds is None or t.calls != 1:
+                continue
+            parts.append(
+                [
+                    t.system,
+                    n,
+                    f"{t.seconds:.2f} s",
+                    f"{t.endpoint:.2f} s",
+                    f"{t.answer_tokens:,}",
+                    f"{t.seconds - t.endpoint:.2f} s",
+                ]
+            )
+    breakdown = [
+        "",
+        "Where the time goes when one call does it all (endpoint: the cost model's simulated seconds for",
+        "that call; local: wall time minus endpoint time, i.e. what is not hidden behind the call):",
+        "",
+        md_table(["system", "articles", "wall", "endpoint", "answer tokens", "local"], parts),
+    ]
     body = "\n".join(
         [
             md_table(["system", *(f"{n} articles" for n in sizes)], rows),
+            *(breakdown if parts else []),
             "",
             "Ours relative to each alternative (below 1: ours is faster):",
             "",
@@ -301,7 +363,9 @@ def run(data: Path = DEFAULT_DATA, sizes: Sequence[int] = SIZES, llamaindex: str
             f"{BASE * 1000:.0f} ms per call + {PER_PROMPT_TOKEN * 1000:.2f} ms per prompt token +",
             f"{PER_OUTPUT_TOKEN * 1000:.0f} ms per answer token, at most {SERVER_SLOTS} calls served at",
             f"once; prompts over {CONTEXT:,} tokens refused (HTTP 400). Every summarising call answers",
-            f"{SENTENCES} sentences (ours with citations). LlamaIndex: timed by its own script from",
+            f"{SENTENCES} sentences: the first sentence of each of the first {SENTENCES} paragraphs it was",
+            "sent (fewer paragraphs: then their second sentences, and so on; ours the same sentences, with",
+            "citations). LlamaIndex: timed by its own script from",
             "reading the files (imports excluded, as the others run warm). Ours streams the final answer",
             "(word by word over its output time) and checks each sentence as it arrives.",
             "Ours: gpt-4o-mini (128k context), at most 8 calls in flight, no cache. LangChain: default",

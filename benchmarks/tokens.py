@@ -19,14 +19,18 @@ Columns (prompt tokens, o200k_base, of every message the scripted server receive
 - LangChain `stuff`: `load_summarize_chain(ChatOpenAI(...), chain_type="stuff")` with its default prompt,
   fed the raw articles as Documents;
 - limit: the physical limit, what any summariser that must see every fact has to send: the unique
-  content (each source's title, outlet and date, and its cleaned passages, near-duplicate passages
-  once, one line each) plus a minimal instruction (`MINIMAL`);
+  content (each source's title, outlet and date, and its cleaned passages, one line each;
+  near-duplicate passages once, sentences already sent word for word left out, `<br>` tags as spaces)
+  plus a minimal instruction (`MINIMAL`);
+- limit + ids: the limit plus one token per passage line, the least a prompt can send whose answer
+  cites passages by number (a number costs at least one o200k_base token);
 - ours: what `OpenAIEngine` (gpt-4o-mini, 128k context: one call) sent through the scripted server.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import time
@@ -62,7 +66,7 @@ from _common import (
 )
 
 from toolkit import build_corpus, load_articles, summarize
-from toolkit.models import Article, Corpus
+from toolkit.models import Article, Corpus, Sentence
 from toolkit.plan.planning import sent_passages
 from toolkit.text.tokens import Tokenizer, count_tokens, get_tokenizer
 
@@ -82,6 +86,7 @@ class Row:
     naive: int
     stuff: int | None
     limit: int
+    numbered: int  # the limit plus one token per passage number
     ours: int
     calls: int
     statuses: Counter[str]
@@ -114,16 +119,39 @@ def clusters(data: Path) -> list[tuple[str, str, list[Article], int]]:
     return out
 
 
-def physical_limit(corpus: Corpus, tokenizer: Tokenizer, words: int) -> int:
-    """Tokens of the unique content (each source's title, outlet and date on one line, its passages
-    once, one per line) plus `MINIMAL`."""
+BREAK_TAG = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
+
+
+def unique_lines(corpus: Corpus) -> tuple[list[str], int]:
+    """The unique content as lines (each source's title, outlet and date on one line, its passages one
+    per line, near-duplicate passages once and any sentence already sent word for word left out, `<br>`
+    tags as spaces) and the number of passage lines."""
     lines: list[str] = []
+    seen: set[str] = set()
+    passages = 0
     for source, kept in sent_passages(corpus):
         meta = " ".join(x for x in (source.title, source.outlet, source.date) if x)
         if kept and meta:
             lines.append(" ".join(meta.split()))
-        lines += [" ".join(p.text.split()) for p in kept]
-    return count_tokens(tokenizer, MINIMAL.format(words=words)) + count_tokens(tokenizer, "\n".join(lines))
+        for p in kept:
+            fresh = []
+            for sentence in p.sentences or (Sentence(text=p.text, start=p.start, end=p.end),):
+                text = " ".join(BREAK_TAG.sub(" ", sentence.text).split())
+                if text.casefold() not in seen:
+                    seen.add(text.casefold())
+                    fresh.append(text)
+            if fresh:
+                lines.append(" ".join(fresh))
+                passages += 1
+    return lines, passages
+
+
+def physical_limit(corpus: Corpus, tokenizer: Tokenizer, words: int) -> tuple[int, int]:
+    """Tokens of the unique content (`unique_lines`) plus `MINIMAL`; and the same plus one token per
+    passage line, the least any prompt that numbers its passages for citations can send."""
+    lines, passages = unique_lines(corpus)
+    limit = count_tokens(tokenizer, MINIMAL.format(words=words)) + count_tokens(tokenizer, "\n".join(lines))
+    return limit, limit + passages
 
 
 def measure(data: Path, words: int) -> tuple[list[Row], str | None]:
@@ -157,7 +185,7 @@ def measure(data: Path, words: int) -> tuple[list[Row], str | None]:
                     copies,
                     count_tokens(tok, "\n\n".join(texts)),
                     stuff,
-                    physical_limit(corpus, tok, words),
+                    *physical_limit(corpus, tok, words),
                     request_tokens(sent, tok),
                     len(sent),
                     statuses,
@@ -172,8 +200,8 @@ def ratio(part: int, whole: int | None) -> str:
     return f"{part / whole:.3f}" if whole else "—"
 
 
-PER_CLUSTER = ["cluster", "articles", "naive", "LangChain stuff", "limit", "ours", "/ naive", "/ stuff"]
-PER_CLUSTER += ["/ limit"]
+PER_CLUSTER = ["cluster", "articles", "naive", "LangChain stuff", "limit", "limit + ids", "ours", "/ naive"]
+PER_CLUSTER += ["/ stuff", "/ limit"]
 KINDS = (
     ("example", "the bundled example"),
     ("multiling", "MultiLing 2011, 10 clusters as they are"),
@@ -189,7 +217,8 @@ def summary_rows(rows: list[Row]) -> list[list[object]]:
         if not rs:
             continue
         naive, ours, limit = (sum(getattr(r, f) for r in rs) for f in ("naive", "ours", "limit"))
-        stuff = sum(r.stuff for r in rs) if all(r.stuff is not None for r in rs) else None
+        stuffs = [r.stuff for r in rs if r.stuff is not None]
+        stuff = sum(stuffs) if len(stuffs) == len(rs) else None
         below = sum(r.ours < r.naive for r in rs)
         worst = max(r.ours / r.limit for r in rs)
         out.append(
@@ -222,6 +251,7 @@ def run(data: Path = DEFAULT_DATA, words: int = 250) -> Outcome:
             f"{r.naive:,}",
             f"{r.stuff:,}" if r.stuff is not None else "—",
             f"{r.limit:,}",
+            f"{r.numbered:,}",
             f"{r.ours:,} ({r.calls})",
             ratio(r.ours, r.naive),
             ratio(r.ours, r.stuff),
@@ -232,6 +262,7 @@ def run(data: Path = DEFAULT_DATA, words: int = 250) -> Outcome:
     real = [r for r in rows if r.kind != "copies"]
     ratios = [r.ours / r.limit for r in real]
     lose = [r for r in rows if r.ours >= r.naive]
+    bound = [r for r in real if r.numbered >= r.naive]
     statuses: Counter[str] = Counter()
     for r in rows:
         statuses += r.statuses
@@ -243,9 +274,18 @@ def run(data: Path = DEFAULT_DATA, words: int = 250) -> Outcome:
             "Prompt tokens (o200k_base) of all messages the scripted server received, summed over calls.",
             "naive = the raw articles joined by blank lines, no instructions. LangChain stuff = its",
             "default `stuff` prompt over the raw articles. limit = the unique content (title, outlet, date",
-            "and cleaned passages, near-duplicates once, one per line) plus a minimal instruction",
-            f'("{MINIMAL.format(words=words)}"). ours = what `OpenAIEngine` sent (instructions, source',
-            "header lines and passage numbers included).",
+            "and cleaned passages, one per line; near-duplicate passages once, sentences already sent word",
+            "for word left out, `<br>` tags as spaces) plus a minimal instruction",
+            f'("{MINIMAL.format(words=words)}"). limit + ids = the limit plus one token per passage line',
+            "(a passage number costs at least one token), the least a prompt whose answers cite passages",
+            "can send. ours = what `OpenAIEngine` sent (instructions, source header lines, passage numbers",
+            "and repeat marks included).",
+            f"Real clusters where the limit + ids is already at or above naive: {len(bound)} of {len(real)}"
+            + (": " if bound else "")
+            + ", ".join(f"{r.cluster} ({r.numbered:,} vs {r.naive:,})" for r in bound)
+            + " (there the unique content, one token per passage number and the minimal instruction",
+            "already reach naive: a prompt whose answers cite numbered passages cannot be shorter than",
+            "the raw articles without dropping content).",
             "Real clusters (example, MultiLing, SummHay): ours / limit median "
             f"{statistics.median(ratios):.3f}, worst {max(ratios):.3f}.",
             "Clusters where ours sends as many tokens as naive or more: "

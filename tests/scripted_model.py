@@ -9,19 +9,21 @@ from typing import Any
 from toolkit.chat.scripted import answer_for
 
 LINE = re.compile(r"^\[(S\d+:\d+)\] (.+)$", re.MULTILINE)
-# The compact layout (toolkit.plan.prompting.compact_sources): `# title` lines, then `4 passage text` lines.
+# The compact layout (toolkit.plan.prompting.compact_sources): sources separated by a blank line, each an
+# optional `# title` line, then `4 passage text` lines.
 SHORT_LINE = re.compile(r"^(\d+) (.+)$", re.MULTILINE)
+
+
+def compact_blocks(user: str) -> list[list[str]]:
+    """The lines of each source of a compact prompt, in order."""
+    return [block.splitlines() for block in user.split("\n\n") if block.strip()]
 
 
 def compact_lines(user: str) -> list[tuple[int, int, str]]:
     """(source number, passage number, text) of every passage line of a compact prompt."""
     out: list[tuple[int, int, str]] = []
-    source = 0
-    for line in user.splitlines():
-        if line.startswith("#"):
-            source += 1
-        elif m := SHORT_LINE.match(line):
-            out.append((source, int(m.group(1)), m.group(2)))
+    for source, lines in enumerate(compact_blocks(user), 1):
+        out += [(source, int(m.group(1)), m.group(2)) for line in lines if (m := SHORT_LINE.match(line))]
     return out
 
 

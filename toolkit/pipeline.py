@@ -4,6 +4,7 @@ No I/O besides loading."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -146,19 +147,30 @@ def summarize(
         )
     )
     # The checker's index is built while the engine waits for the endpoint (a thread: the wait is
-    # I/O), and an engine that streams its answer hands over each sentence to be checked while the
-    # rest is generated; `verify()` below then finds those checks memoised.
+    # I/O), started when the engine sends its first request (`on_call`) so it does not slow the
+    # planning and prompt building before it; an engine that streams its answer hands over each
+    # sentence to be checked while the rest is generated; `verify()` below then finds those checks
+    # memoised.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        index = pool.submit(_index, corpus) if check else None
+        gate = threading.Event()
+        index = pool.submit(_index_when, corpus, gate) if check else None
         listens = index is not None and getattr(eng, "on_sentence", False) is None
+        hooked = index is not None and getattr(eng, "on_call", False) is None
         if index is not None and listens:
             built = index
             eng.on_sentence = lambda s: pool.submit(_precheck, built, s)  # type: ignore[attr-defined]
+        if hooked:
+            eng.on_call = gate.set  # type: ignore[attr-defined]
+        else:
+            gate.set()
         try:
             draft = check_citations(eng.summarize(corpus, words=words), corpus)
         finally:
+            gate.set()
             if listens:
                 eng.on_sentence = None  # type: ignore[attr-defined]
+            if hooked:
+                eng.on_call = None  # type: ignore[attr-defined]
         verifier = index.result() if index is not None else None
     if not draft.sentences:  # an empty briefing is never a result: say why
         _say_why_empty(corpus)
@@ -219,6 +231,12 @@ def _precheck(index: Future[Verifier], sentence: SummarySentence) -> None:
     verifier = index.result()  # built first: this pool has one worker
     checked = verifier.check_sentence(sentence.text, sentence.citations, sentence.note)
     _aligned(verifier, _view(verifier), 0, checked, verifier.scores(checked.text))
+
+
+def _index_when(corpus: Corpus, gate: threading.Event) -> Verifier:
+    """`_index(corpus)` once `gate` is set (the engine sent its first request, or it cannot say)."""
+    gate.wait()
+    return _index(corpus)
 
 
 def _index(corpus: Corpus) -> Verifier:

@@ -93,9 +93,11 @@ def test_the_prompt_keeps_the_injection_as_data(result: HostileResult) -> None:
         assert "Ignore previous instructions" in user  # kept, as data on the hostile source's lines
         # Compact layout: every line is a source header (`#`) or a numbered passage line; injected text
         # cannot start a line of its own, so it cannot pose as a header, a passage or an instruction.
-        assert all(re.match(r"(?:#|\d+ )", line) for line in user.splitlines())
+        blocks = scripted_model.compact_blocks(user)
+        assert all(re.match(r"(?:#|\d+ )", line) for block in blocks for line in block)
+        assert all(not line.startswith("#") for block in blocks for line in block[1:])
         sent = [s for s in run.corpus.sources if s.passages]
-        assert sum(line.startswith("#") for line in user.splitlines()) == len(sent)
+        assert len(blocks) == len(sent)
         hostile_no = 1 + [s.id for s in sent].index(run.hostile)
         lines = scripted_model.compact_lines(user)
         injected = {

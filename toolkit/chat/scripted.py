@@ -28,6 +28,7 @@ Reply = str | ChatResponse | BaseException
 _SHORT_LINE = re.compile(r"^(\d+) (.+)$", re.MULTILINE)
 _LINE = re.compile(r"^\[(S\d+:\d+)\] (.+)$", re.MULTILINE)
 _NOTE = re.compile(r"^- (.+?) \[([^\]]+)\]$", re.MULTILINE)
+_REPEAT = re.compile(r"\^\d+\s*")  # `^4`: a sentence of passage 4 the line repeats (not quoted)
 
 
 def _first_sentence(text: str) -> str:
@@ -61,7 +62,8 @@ def answer_for(system: str, user: str, per_call: int = 4) -> str:
         if "<notes>" in user:
             found = [(t, [int(x) for x in re.findall(r"\d+", ids)]) for t, ids in _NOTE.findall(user)]
         else:
-            found = [(_first_sentence(t), [int(n)]) for n, t in _SHORT_LINE.findall(user)]
+            lines = [(n, _REPEAT.sub("", t).strip()) for n, t in _SHORT_LINE.findall(user)]
+            found = [(_first_sentence(t), [int(n)]) for n, t in lines if t]
         return json.dumps({"s": [[t, ids] for t, ids in found[:per_call]]})
     if "<notes>" in user:  # reduce: merge the notes it was given
         notes = _NOTE.findall(user)[:per_call]

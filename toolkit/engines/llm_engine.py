@@ -145,6 +145,9 @@ class OpenAIEngine:
         # Called with each sentence of the final answer as it streams in (the answer is then asked
         # for as a stream); `summarize()` uses it to check sentences while the rest is generated.
         self.on_sentence = on_sentence
+        # Called (no arguments) each time a request is handed to the endpoint; `summarize()` uses it to
+        # start the checker's index only once the prompt is built and the wait has begun.
+        self.on_call: Callable[[], object] | None = None
 
     def plan(self, corpus: Corpus, *, words: int) -> Plan:
         return make_plan(
@@ -295,12 +298,18 @@ class _Run:
         return response
 
     async def _complete(self, request: ChatRequest) -> ChatResponse:
-        response = await self.engine.chat.complete(request)
+        # The prompt's tokens (for the truncation check) are counted in a thread while the endpoint
+        # works, not after the answer's last byte.
+        counting = asyncio.ensure_future(asyncio.to_thread(self._sent_tokens, request))
+        if self.engine.on_call is not None:
+            self.engine.on_call()
+        try:
+            response = await self.engine.chat.complete(request)
+        finally:
+            sent = await counting
         self.usage += response.usage
         if response.cached:
             return response
-        sent = sum(count_tokens(self.engine.tokenizer, str(m.get("content") or "")) + 4
-                   for m in request.message_dicts())  # fmt: skip
         if not response.usage_reported:
             self.sent_unreported += sent
         elif _cut_short(response.prompt_tokens, sent):
@@ -309,6 +318,10 @@ class _Run:
             if not any(n.startswith(f"warning: {url} counted") for n in self.notes):
                 self.notes.append(note)
         return response
+
+    def _sent_tokens(self, request: ChatRequest) -> int:
+        return sum(count_tokens(self.engine.tokenizer, str(m.get("content") or "")) + 4
+                   for m in request.message_dicts())  # fmt: skip
 
     def forget_last(self) -> None:
         """The answer to the last request was unusable: if the run fails, no cache may replay it.
@@ -480,7 +493,6 @@ def answer_caps(words: int) -> tuple[int, int]:
     """(characters, sentences) one answer may hold for a summary of `words` words: generous (about
     16 times what is asked, and never below what a map step's notes need), but bounded."""
     return max(16_000, words * 40), max(2 * MAP_NOTES, words // 3 + 10)
-
 
 
 _ITEM = re.compile(r'\[\s*"((?:[^"\\]|\\.)*)"\s*,\s*\[[^\[\]]*\]\s*\]')

@@ -23,6 +23,8 @@ from ..models import Corpus, Passage, Source, _Value
 from ..text.tokens import Tokenizer, count_tokens
 from .chunking import Chunk, chunk_passages
 from .prompting import (
+    REPEAT_MARK,
+    REPEAT_NOTE,
     ShortIds,
     compact_line,
     compact_sources,
@@ -152,7 +154,7 @@ def make_plan(
         for s, kept in groups
     )
     skipped = sum(sp.passages - sp.sent for sp in source_plans)
-    system = count_tokens(tokenizer, render("merge_system", words=words))
+    system = count_tokens(tokenizer, render("merge_system", words=words, repeats=REPEAT_NOTE))
     single_prompt = system + sum(sp.tokens for sp in source_plans) + 8
     if abs(single_prompt + answer - info.context) <= ESTIMATE_MARGIN * single_prompt:
         # Near the limit the estimate (or a corpus counted with another tokenizer) could be off: count.
@@ -184,8 +186,11 @@ def make_plan(
 
 
 def single_prompt(groups: list[tuple[Source, list[Passage]]], ids: ShortIds, words: int) -> tuple[str, str]:
-    """The system and user messages of the one-call strategy."""
-    return render("merge_system", words=words), render("merge_user", sources=compact_sources(groups, ids))
+    """The system and user messages of the one-call strategy (the system message explains the `^n`
+    repeat mark only when the sources use it)."""
+    sources = compact_sources(groups, ids)
+    repeats = REPEAT_NOTE if REPEAT_MARK in sources else ""
+    return render("merge_system", words=words, repeats=repeats), render("merge_user", sources=sources)
 
 
 def _single_prompt_tokens(

@@ -5,12 +5,15 @@ value is a `PromptError` naming it, so an edited template cannot silently send a
 
 Two layouts for sources:
 
-- compact (what the summary prompts send): one `# title · outlet · date` line per source, then one line
-  per passage starting with its short number (`ShortIds`: 1, 2, 3 ... one token each up to 999; the
-  answer cites those numbers and `toolkit.cite.answers` maps them back to `S2:4`). Each passage is flattened
-  to one line, so nothing inside an article can start a line of its own (a header or a passage number);
-  square brackets become parentheses and `S1:3`-shaped text loses its colon, so no text poses as a
-  citation;
+- compact (what the summary prompts send): sources separated by a blank line, each with one
+  `# title · outlet · date` line when it has any of those, then one line per passage starting with its
+  short number (`ShortIds`: 1, 2, 3 ... one token each up to 999; the answer cites those numbers and
+  `toolkit.cite.answers` maps them back to `S2:4`). Each passage is flattened to one line, so nothing
+  inside an article can start a line of its own (a header or a passage number); square brackets become
+  parentheses, `^` becomes `ˆ` and `S1:3`-shaped text loses its colon, so no text poses as a citation or
+  a repeat mark. Nothing is sent twice: a sentence of six words or more that an earlier passage line of
+  the same prompt already holds word for word is replaced by `^4` (passage 4 holds it; two tokens where
+  the sentence cost twenty or more), and `<br>` tags (line breaks, not content) become spaces;
 - `<source>` blocks holding `[S1:3] text` lines (the judge and citation-repair prompts), with anything
   that could close the block escaped as well.
 """
@@ -29,6 +32,8 @@ from ..models import Passage, Source
 from ..text.safe import fold_lookalikes
 
 __all__ = [
+    "REPEAT_MARK",
+    "REPEAT_NOTE",
     "ShortIds",
     "compact_line",
     "compact_sources",
@@ -74,16 +79,23 @@ def render(name: str, **values: object) -> str:
         raise PromptError(f"prompt {name!r} could not be rendered: {e}") from e
 
 
-_BRACKETS = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")"})
+_BRACKETS = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")", "^": "ˆ"})
+_BREAK_TAG = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
+REPEAT_MIN_WORDS = 6  # shorter sentences are sent again (a repeat mark would save little)
+REPEAT_MARK = "^"  # `^4`: a sentence passage 4 already holds (never in article text: `^` becomes `ˆ`)
+REPEAT_NOTE = " ^4 repeats a sentence of passage 4."  # what the merge prompt says when marks are used
 _ID_LIKE = re.compile(r"\b([Ss])\s*(\d+)\s*[:.]\s*(\d+)")
 _SPACE = re.compile(r"\s+")
 
 
 def escape_line(text: str) -> str:
-    """Article text as one compact prompt line: no square brackets, nothing shaped like a passage id
-    (`S1:3` becomes `S1 3`), no tags or chat-template tokens (`<` `>` `&` as entities, as in
-    `escape_source_text`), whitespace runs (newlines included) collapsed to one space."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Article text as one compact prompt line: no square brackets or `^`, nothing shaped like a passage
+    id (`S1:3` becomes `S1 3`), `<br>` tags as spaces, no other tags or chat-template tokens (`<` `>`
+    as entities), whitespace runs (newlines included) collapsed to one space. `&` stays as it is
+    (`Bed Bath & Beyond`: `&amp;` would cost two more tokens each time, and an `&lt;` already in the
+    text is no tag either)."""
+    text = _BREAK_TAG.sub(" ", text)
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
     return _SPACE.sub(" ", _ID_LIKE.sub(r"\1\2 \3", text.translate(_BRACKETS))).strip()
 
 
@@ -122,9 +134,10 @@ def source_blocks(sources: Iterable[tuple[Source, Iterable[Passage]]]) -> str:
 
 
 def header_line(source: Source) -> str:
-    """`# title · outlet · date` (only the parts the source has; `#` alone when it has none)."""
+    """`# title · outlet · date` and a newline (only the parts the source has; "" when it has none: a
+    blank line before it is what starts a source)."""
     meta = " · ".join(escape_line(x) for x in (source.title, source.outlet, source.date) if x)
-    return f"# {meta}\n" if meta else "#\n"
+    return f"# {meta}\n" if meta else ""
 
 
 def compact_line(number: int, text: str) -> str:
@@ -132,12 +145,46 @@ def compact_line(number: int, text: str) -> str:
     return f"{number} {escape_line(text)}\n"
 
 
+def _repeat_key(sentence: str) -> str | None:
+    words = _BREAK_TAG.sub(" ", sentence).casefold().split()
+    return " ".join(words) if len(words) >= REPEAT_MIN_WORDS else None
+
+
+def _passage_line(number: int, passage: Passage, seen: dict[str, int]) -> str:
+    """`compact_line`, with each sentence an earlier line already holds (`seen`: sentence key -> that
+    line's number) as `^n` (runs of them from one line as one mark); records this line's sentences."""
+    if not passage.sentences:
+        return compact_line(number, passage.text)
+    parts: list[str] = []
+    cursor = 0
+    last_mark: int | None = None
+    for sentence in passage.sentences:
+        a, b = sentence.start - passage.start, sentence.end - passage.start
+        if not 0 <= a <= b <= len(passage.text) or a < cursor:
+            return compact_line(number, passage.text)  # offsets that do not fit: send it whole
+        key = _repeat_key(sentence.text)
+        earlier = seen.get(key) if key else None
+        if earlier is None or earlier == number:
+            if key:
+                seen.setdefault(key, number)
+            continue
+        between = escape_line(passage.text[cursor:a])
+        if between or last_mark != earlier:
+            parts += [between, f"{REPEAT_MARK}{earlier}"] if between else [f"{REPEAT_MARK}{earlier}"]
+        last_mark, cursor = earlier, b
+    if cursor == 0:
+        return compact_line(number, passage.text)
+    rest = escape_line(passage.text[cursor:])
+    return f"{number} {' '.join([*parts, rest] if rest else parts)}\n"
+
+
 def compact_sources(groups: Iterable[tuple[Source, Iterable[Passage]]], ids: ShortIds) -> str:
-    """Each source with passages as a header line followed by its numbered passage lines."""
-    out: list[str] = []
+    """Each source with passages as an optional header line followed by its numbered passage lines,
+    sources separated by a blank line; sentences repeated word for word sent once (`^n` after that)."""
+    blocks: list[str] = []
+    seen: dict[str, int] = {}
     for source, passages in groups:
-        lines = [compact_line(ids.short(p.id), p.text) for p in passages]
+        lines = [_passage_line(ids.short(p.id), p, seen) for p in passages]
         if lines:
-            out.append(header_line(source))
-            out += lines
-    return "".join(out).rstrip("\n")
+            blocks.append(header_line(source) + "".join(lines))
+    return "\n".join(blocks).rstrip("\n")
