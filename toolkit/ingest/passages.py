@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..models import Article, Corpus, Passage, Sentence, Source
-from ..text.language import detect_language, support_problem
+from ..text.language import assess
 from ..text.sentences import split_sentences
 from ..text.tokens import Tokenizer, count_tokens, get_tokenizer
 from .cleaning import Cleaned, clean
@@ -40,7 +40,8 @@ def build_source(article: Article, source_id: str, tokenizer: Tokenizer) -> Sour
         )
     kept = "\n".join(p.text for p in passages)
     notes = article.notes
-    problem = support_problem(kept) if kept else ""
+    language, problem = assess(kept or text)
+    problem = problem if kept else ""
     if problem:
         notes = (*notes, problem)
     if cleaned.not_article:
@@ -57,7 +58,7 @@ def build_source(article: Article, source_id: str, tokenizer: Tokenizer) -> Sour
         dropped=cleaned.dropped,
         notes=notes,
         origin=source_id,
-        language=detect_language(kept or text),
+        language=language,
         not_article=cleaned.not_article,
     )
 
