@@ -22,10 +22,9 @@ article's title or lead (`is_caption`). Terms come from `textsim` (same stopword
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
@@ -160,10 +159,11 @@ def _names(paragraphs: Sequence[str], lower: set[str]) -> Counter[str]:
             for pos, w in enumerate(m.group().split()):
                 low = w.lower()
                 if low not in lower and _term(w) and not (pos == 0 and starts and low in _COMMON_STARTS):
-                    out[low] += 1
+                    out[low] = out.get(low, 0) + 1
                     run.append(low)
                     if len(run) >= 2:
-                        out[run[-2] + " " + low] += 2
+                        pair = run[-2] + " " + low
+                        out[pair] = out.get(pair, 0) + 2
                 else:
                     run = []
         for number in _NUMBER.findall(para):
@@ -179,8 +179,9 @@ def _names(paragraphs: Sequence[str], lower: set[str]) -> Counter[str]:
 
 def _top(counts: Counter[str], idf: dict[str, float], k: int) -> dict[str, float]:
     """The `k` heaviest terms by log tf x idf."""
-    scored = ((t, (1.0 + math.log(c)) * idf[t]) for t, c in counts.items())
-    return dict(heapq.nsmallest(k, scored, key=lambda kv: (-kv[1], kv[0])))
+    scored = [(t, (1.0 + math.log(c)) * idf[t]) for t, c in counts.items()]
+    scored.sort(key=lambda kv: (-kv[1], kv[0]))  # what heapq.nsmallest(k, ...) returns, faster here
+    return dict(scored[:k])
 
 
 def _idf(docs: Sequence[Counter[str]]) -> dict[str, float]:
@@ -229,7 +230,7 @@ class ArticleVectors:
         body: list[Counter[str]] = []
         titles: list[Counter[str]] = []
         names: list[Counter[str]] = []
-        surfaces: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        surfaces: dict[str, dict[str, int]] = {}
         days: list[float] = []
         meta: list[tuple[str, str, str, str]] = []
         done = list(cleaned) if cleaned is not None else [clean(a.text) for a in articles]
@@ -247,8 +248,11 @@ class ArticleVectors:
             for w, c in word_counts.items():
                 term = _term(w)
                 if term:
-                    surfaces[term][w] += c
-                    counts[term] += c
+                    forms = surfaces.get(term)
+                    if forms is None:
+                        forms = surfaces[term] = {}
+                    forms[w] = forms.get(w, 0) + c
+                    counts[term] = counts.get(term, 0) + c
             body.append(counts)
             titles.append(Counter(t for t in (_term(w) for w in _WORD.findall(title)) if t))
             names.append(_names(story, lower))
@@ -275,13 +279,21 @@ class ArticleVectors:
     def __len__(self) -> int:
         return len(self.days)
 
-    def product(self, rows: np.ndarray) -> sp.coo_matrix:
-        """Date-adjusted similarities of `rows` against all articles, as a sparse len(rows) x n matrix."""
+    def product(self, rows: np.ndarray, floor: float = 0.0) -> sp.coo_matrix:
+        """Date-adjusted similarities of `rows` against all articles, as a sparse len(rows) x n matrix;
+        with `floor`, pairs below it are left out (before the date scaling, which only lowers a
+        similarity, so as few pairs as possible are scaled)."""
         block = sp.coo_matrix(self.x[rows] @ self.xt)
+        if floor > 0.0:
+            keep = block.data >= floor
+            block = sp.coo_matrix((block.data[keep], (block.row[keep], block.col[keep])), shape=block.shape)
         gap = np.abs(self.days[rows][block.row] - self.days[block.col])
-        with np.errstate(invalid="ignore"):
-            factor = np.maximum(DATE_FLOOR, 1.0 / (1.0 + np.maximum(0.0, gap - SAME_DAYS) / DATE_SCALE))
-        block.data = block.data * np.where(np.isnan(gap), 1.0, factor)
+        known = ~np.isnan(gap)
+        if known.any():
+            factor = np.maximum(DATE_FLOOR, 1.0 / (1.0 + np.maximum(0.0, gap[known] - SAME_DAYS) / DATE_SCALE))
+            data = block.data.copy()
+            data[known] *= factor
+            block.data = data
         return block
 
     def neighbours(
@@ -295,13 +307,15 @@ class ArticleVectors:
         val: list[np.ndarray] = []
         for lo in range(0, n, BLOCK):
             rows = np.arange(lo, min(n, lo + BLOCK))
-            block = self.product(rows)
+            block = self.product(rows, EDGE_MIN)
             r, c, v = block.row + lo, block.col, block.data
             keep = (r != c) & (v >= EDGE_MIN)
             if max_days is not None:
                 gap = np.abs(self.days[r] - self.days[c])
                 keep &= ~(gap > max_days)
             r, c, v = r[keep], c[keep], v[keep]
+            r, c, v = _above_kth(r - lo, c, v, k, len(rows))
+            r = r + lo
             order = np.lexsort((c, -v, r))  # per row, most similar first
             r, c, v = r[order], c[order], v[order]
             starts = np.searchsorted(r, r, side="left")
@@ -320,6 +334,24 @@ class ArticleVectors:
         return (key // n), (key % n), v[first]
 
 
+def _above_kth(
+    r: np.ndarray, c: np.ndarray, v: np.ndarray, k: int, rows: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The entries (row r, column c, value v; rows 0..rows-1) that can be among their row's `k`
+    largest: a row's entries below the highest of `_LADDER` that at least k of its entries reach are
+    dropped (its k-th largest value is at least that high, so no top-k entry is lost, ties
+    included). Sorting what is left costs a few times k per row, not the row's length."""
+    floor = np.zeros(rows)
+    for step in _LADDER:
+        reach = np.bincount(r[v >= step], minlength=rows) >= k
+        floor[reach] = step
+    keep = v >= floor[r]
+    return r[keep], c[keep], v[keep]
+
+
+_LADDER = (0.02, 0.03, 0.05, 0.08, 0.12, 0.2, 0.3, 0.5)
+
+
 def _info(
     meta: tuple[str, str, str, str],
     counts: tuple[Counter[str], Counter[str], Counter[str]],
@@ -335,7 +367,7 @@ def _info(
         if len(t) > 2 and not t.isdigit() and t not in _CALENDAR and t in idf:
             weights[t] = (1.0 + math.log(body[t] + 2 * names[t] + 3 * title[t])) * idf[t]
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    best = heapq.nsmallest(INFO_TERMS, weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    best = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:INFO_TERMS]
     path, title_text, lead, when = meta
     terms = tuple(display.get(t, t) for t, _ in best)
     weights_out = tuple(round(w / norm, 4) for _, w in best)
