@@ -136,16 +136,17 @@ class Terms:
         del every
         self.starts = np.frombuffer(starts, dtype=np.int64)
         self.n = len(texts)
-        self.row = np.repeat(np.arange(self.n, dtype=np.int64), np.diff(self.starts))
-        raw = self.row * self.width + self.ids
-        order = np.argsort(raw, kind="stable")
-        ordered = raw[order]
-        new = np.r_[True, ordered[1:] != ordered[:-1]] if len(raw) else np.zeros(0, dtype=bool)
-        at = np.flatnonzero(new)
+        ordered = np.sort(self.rows() * self.width + self.ids)
+        starts_of_runs = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.zeros(0, bool)
+        at = np.flatnonzero(starts_of_runs)
         self.keys = ordered[at]
-        self.first = order[at]  # position of each distinct (passage, term) pair's first use
-        self.counts = np.diff(np.r_[at, len(raw)])
+        del ordered
+        self.counts = np.diff(np.r_[at, len(self.ids)])  # uses of each (passage, term) pair
         self.sizes = np.bincount(self.keys // self.width, minlength=self.n)
+
+    def rows(self) -> np.ndarray:
+        """The passage of each entry of `ids`."""
+        return np.repeat(np.arange(self.n, dtype=np.int64), np.diff(self.starts))
 
     def set_of(self, i: int) -> frozenset[int]:
         """Passage i's distinct term ids."""
@@ -153,18 +154,20 @@ class Terms:
         return frozenset((self.keys[lo:hi] - i * self.width).tolist())
 
     def tfidf(self) -> sp.csr_matrix:
-        """`similarity.tfidf_matrix` of the passages' term lists, entry for entry the same (entries
-        in order of first use within a row, log tf x smooth idf, rows L2-normalised)."""
-        order = np.argsort(self.first, kind="stable")  # first use: row by row, then position
-        keys, counts = self.keys[order], self.counts[order]
-        rows, cols = keys // self.width, keys % self.width
+        """`similarity.tfidf_matrix` of the passages' term lists, entry for entry the same (log tf x
+        smooth idf, rows L2-normalised; columns in order of first use, sorted within a row as scipy
+        sorts them), built directly in CSR form from the sorted keys."""
+        cols = self.keys % self.width
         df = np.bincount(cols, minlength=len(self.words))
         idf = np.ones(max(len(self.words), 1))
         for j in np.flatnonzero(df).tolist():
             idf[j] = math.log((1 + self.n) / (1 + int(df[j]))) + 1.0
+        counts = self.counts
         logs = np.asarray([1.0 + math.log(c) for c in range(1, int(counts.max(initial=1)) + 1)])
         data = logs[counts - 1] * idf[cols] if len(counts) else np.zeros(0)
-        m = sp.csr_matrix((data, (rows, cols)), shape=(self.n, max(len(self.words), 1)))
+        indptr = np.r_[0, np.cumsum(self.sizes)]
+        m = sp.csr_matrix((data, cols, indptr), shape=(self.n, max(len(self.words), 1)))
+        del data, cols
         norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
         return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
@@ -298,24 +301,28 @@ def shared_bigrams(terms: Terms, use: np.ndarray) -> tuple[np.ndarray, np.ndarra
     capped passage x bigram incidence matrix with itself in row blocks, whose cost is at most
     MAX_BUCKET x its entries. A bigram is the pair of its term ids, as one 64-bit number."""
     n = terms.n
-    row = terms.row
+    row = terms.rows()
     follows = np.flatnonzero(row[1:] == row[:-1]) if len(row) > 1 else np.zeros(0, np.int64)
     follows = follows[use[row[follows]]]
     if not len(follows):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    bigram = terms.ids[follows] * terms.width + terms.ids[follows + 1]
-    order = np.argsort(bigram, kind="stable")
-    ordered = bigram[order]
-    cols = np.empty(len(bigram), dtype=np.int64)
-    cols[order] = np.cumsum(np.r_[True, ordered[1:] != ordered[:-1]]) - 1  # bigram -> column 0, 1, ...
-    width = int(cols.max()) + 1
-    pairs = _distinct(row[follows] * width + cols)  # each bigram once a passage
+    # (bigram, passage) once each, sorted by bigram: a bigram is the pair of its term ids as one number
+    key = _distinct((terms.ids[follows] * terms.width + terms.ids[follows + 1]) * n + row[follows])
+    del row, follows
+    bigram, owner = key // n, key % n
+    del key
+    first = np.r_[True, bigram[1:] != bigram[:-1]]
+    del bigram
+    run = np.cumsum(first) - 1  # each entry's bigram, numbered 0, 1, ...
+    df = np.bincount(run)
+    capped = (df >= 2) & (df <= MAX_BUCKET)  # only these bigrams can make a pair; the rest are dropped now
+    keep = capped[run]
+    column = (np.cumsum(capped) - 1)[run[keep]]
     incidence = sp.csr_matrix(
-        (np.ones(len(pairs), dtype=np.float32), (pairs // width, pairs % width)), shape=(n, width)
+        (np.ones(int(keep.sum()), dtype=np.float32), (owner[keep], column)),
+        shape=(n, max(int(capped.sum()), 1)),
     )
-    df = np.asarray(incidence.sum(axis=0)).ravel()
-    incidence = incidence[:, np.flatnonzero((df >= 2) & (df <= MAX_BUCKET))]
-    incidence = sp.csr_matrix(incidence)
+    del run, keep, column, owner
     transposed = sp.csr_matrix(incidence.T)
     src: list[np.ndarray] = []
     dst: list[np.ndarray] = []
