@@ -290,7 +290,8 @@ class ArticleVectors:
         gap = np.abs(self.days[rows][block.row] - self.days[block.col])
         known = ~np.isnan(gap)
         if known.any():
-            factor = np.maximum(DATE_FLOOR, 1.0 / (1.0 + np.maximum(0.0, gap[known] - SAME_DAYS) / DATE_SCALE))
+            late = np.maximum(0.0, gap[known] - SAME_DAYS)
+            factor = np.maximum(DATE_FLOOR, 1.0 / (1.0 + late / DATE_SCALE))
             data = block.data.copy()
             data[known] *= factor
             block.data = data

@@ -419,6 +419,7 @@ def find_duplicates(corpus: Corpus, threshold: float = THRESHOLD) -> Corpus:
         if i not in sets:
             sets[i] = terms.set_of(i)
         return sets[i]
+
     known: dict[str, Facts] = {}  # facts of each passage text, computed once however many pairs it is in
 
     def facts_of(text: str) -> Callable[[], Facts]:
