@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from functools import lru_cache
 
@@ -192,8 +192,49 @@ def _idf(docs: Sequence[Counter[str]]) -> dict[str, float]:
     return {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in df.items()}
 
 
-def _rows(weighted: Sequence[dict[str, float]], vocab: dict[str, int], scale: float) -> sp.csr_matrix:
-    """L2-normalised sparse rows scaled by sqrt(`scale`) (columns from the shared `vocab`)."""
+class _Packed:
+    """Per-article Counters kept as numpy term ids and counts (about a tenth of a Counter's memory),
+    with the document frequency of each term; `packed[i]` gives article i's Counter back, in the
+    order it was built."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.words: list[str] = []
+        self.rows: list[tuple[np.ndarray, np.ndarray]] = []
+        self.df: Counter[str] = Counter()
+
+    def add(self, counts: Counter[str]) -> None:
+        self.df.update(counts.keys())
+        ids, words = self.ids, self.words
+        for t in counts:
+            if t not in ids:
+                ids[t] = len(words)
+                words.append(t)
+        n = len(counts)
+        self.rows.append(
+            (
+                np.fromiter(map(ids.__getitem__, counts), dtype=np.int32, count=n),
+                np.fromiter(counts.values(), dtype=np.int64, count=n),
+            )
+        )
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i: int) -> Counter[str]:
+        ids, counts = self.rows[i]
+        words = self.words
+        return Counter(dict(zip([words[t] for t in ids.tolist()], counts.tolist(), strict=True)))
+
+    def idf(self) -> dict[str, float]:
+        """`_idf` of the packed Counters."""
+        n = len(self.rows)
+        return {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in self.df.items()}
+
+
+def _rows(weighted: Iterable[dict[str, float]], vocab: dict[str, int], scale: float) -> sp.csr_matrix:
+    """L2-normalised sparse rows scaled by sqrt(`scale`) (columns from the shared `vocab`); the rows
+    may come one at a time (a generator), so only one is held."""
     indptr = [0]
     indices: list[int] = []
     data: list[float] = []
@@ -205,7 +246,7 @@ def _rows(weighted: Sequence[dict[str, float]], vocab: dict[str, int], scale: fl
         indptr.append(len(indices))
     return sp.csr_matrix(
         (np.asarray(data, dtype=float), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
-        shape=(len(weighted), max(len(vocab), 1)),
+        shape=(len(indptr) - 1, max(len(vocab), 1)),
     )
 
 
@@ -227,9 +268,9 @@ class ArticleVectors:
 
     def __init__(self, articles: Sequence[Article], cleaned: Sequence[Cleaned] | None = None) -> None:
         """Vectors of `articles`; `cleaned` gives their `clean` results when already computed."""
-        body: list[Counter[str]] = []
+        body = _Packed()
         titles: list[Counter[str]] = []
-        names: list[Counter[str]] = []
+        names = _Packed()
         surfaces: dict[str, dict[str, int]] = {}
         days: list[float] = []
         meta: list[tuple[str, str, str, str]] = []
@@ -253,28 +294,35 @@ class ArticleVectors:
                         forms = surfaces[term] = {}
                     forms[w] = forms.get(w, 0) + c
                     counts[term] = counts.get(term, 0) + c
-            body.append(counts)
+            body.add(counts)
             titles.append(Counter(t for t in (_term(w) for w in _WORD.findall(title)) if t))
-            names.append(_names(story, lower))
+            names.add(_names(story, lower))
             day = parse_day(a.date) or parse_day(cl.date)
             days.append(math.nan if day is None else float(day))
             when = date.fromordinal(day).isoformat() if day else ""
             meta.append((a.path, title, _first_sentence(story), when))
-        body_idf, name_idf, title_idf = _idf(body), _idf(names), _idf(titles)
+        body_idf, name_idf, title_idf = body.idf(), names.idf(), _idf(titles)
+        display = {s: max(c, key=lambda w: (c[w], w.islower(), w)) for s, c in surfaces.items()}
+        items: list[ArticleInfo] = []
+
+        def body_tops() -> Iterator[dict[str, float]]:
+            """Each article's key terms, one article at a time; its `_info` is made on the way (one
+            unpacking of its Counters for both)."""
+            for i, (m, t) in enumerate(zip(meta, titles, strict=True)):
+                counts, named = body[i], names[i]
+                items.append(_info(m, (counts, named, t), body_idf, display))
+                yield _top(counts, body_idf, KEY_TERMS)
+
         vocab: dict[str, int] = {}
         parts = [
-            _rows([_top(c, body_idf, KEY_TERMS) for c in body], vocab, BODY_WEIGHT),
-            _rows([_top(c, name_idf, KEY_TERMS) for c in names], {}, NAME_WEIGHT),
-            _rows([_top(c, title_idf, KEY_TERMS) for c in titles], {}, TITLE_WEIGHT),
+            _rows(body_tops(), vocab, BODY_WEIGHT),
+            _rows((_top(names[i], name_idf, KEY_TERMS) for i in range(len(names))), {}, NAME_WEIGHT),
+            _rows((_top(c, title_idf, KEY_TERMS) for c in titles), {}, TITLE_WEIGHT),
         ]
         self.x = sp.csr_matrix(sp.hstack(parts).tocsr()) if articles else sp.csr_matrix((0, 1))
         self.xt = sp.csr_matrix(self.x.T)
         self.days = np.asarray(days, dtype=float)
-        display = {s: max(c, key=lambda w: (c[w], w.islower(), w)) for s, c in surfaces.items()}
-        self.items = tuple(
-            _info(m, (b, n, t), body_idf, display)
-            for m, b, n, t in zip(meta, body, names, titles, strict=True)
-        )
+        self.items = tuple(items)
 
     def __len__(self) -> int:
         return len(self.days)
