@@ -238,11 +238,14 @@ def _rows(weighted: Iterable[dict[str, float]], vocab: dict[str, int], scale: fl
     indptr = [0]
     indices: list[int] = []
     data: list[float] = []
+    root = math.sqrt(scale)
     for row in weighted:
         norm = math.sqrt(sum(v * v for v in row.values())) or 1.0
-        for t, v in row.items():
-            indices.append(vocab.setdefault(t, len(vocab)))
-            data.append(math.sqrt(scale) * v / norm)
+        for t in row:
+            if t not in vocab:
+                vocab[t] = len(vocab)
+        indices.extend(map(vocab.__getitem__, row))
+        data.extend([root * v / norm for v in row.values()])
         indptr.append(len(indices))
     return sp.csr_matrix(
         (np.asarray(data, dtype=float), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
@@ -414,7 +417,7 @@ def _info(
     weights: dict[str, float] = {}
     for t in {t for t, c in body.items() if c > 1 or once} | title.keys():
         if len(t) > 2 and not t.isdigit() and t not in _CALENDAR and t in idf:
-            weights[t] = (1.0 + math.log(body[t] + 2 * names[t] + 3 * title[t])) * idf[t]
+            weights[t] = (1.0 + math.log(body.get(t, 0) + 2 * names.get(t, 0) + 3 * title.get(t, 0))) * idf[t]
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
     best = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:INFO_TERMS]
     path, title_text, lead, when = meta
