@@ -49,7 +49,7 @@ DATE_SCALE = 365.0
 DATE_FLOOR = 0.5
 NEIGHBOURS = 30
 EDGE_MIN = 0.02
-BLOCK = 512
+BLOCK = 256
 INFO_TERMS = 30
 
 # Function words of the European languages saved pages often come in (the `stop-words` package), so

@@ -136,7 +136,10 @@ class Terms:
         del every
         self.starts = np.frombuffer(starts, dtype=np.int64)
         self.n = len(texts)
-        ordered = np.sort(self.rows() * self.width + self.ids)
+        ordered = self.rows()  # then the (passage, term) keys, sorted, computed in place
+        ordered *= self.width
+        ordered += self.ids
+        ordered.sort()
         starts_of_runs = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.zeros(0, bool)
         at = np.flatnonzero(starts_of_runs)
         self.keys = ordered[at]
@@ -302,27 +305,43 @@ def shared_bigrams(terms: Terms, use: np.ndarray) -> tuple[np.ndarray, np.ndarra
     MAX_BUCKET x its entries. A bigram is the pair of its term ids, as one 64-bit number."""
     n = terms.n
     row = terms.rows()
-    follows = np.flatnonzero(row[1:] == row[:-1]) if len(row) > 1 else np.zeros(0, np.int64)
-    follows = follows[use[row[follows]]]
+    same = row[1:] == row[:-1]
+    same &= use[row[:-1]]
+    follows = np.flatnonzero(same)
+    del same
     if not len(follows):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     # (bigram, passage) once each, sorted by bigram: a bigram is the pair of its term ids as one number
-    key = _distinct((terms.ids[follows] * terms.width + terms.ids[follows + 1]) * n + row[follows])
+    key = terms.ids[follows]  # computed in place: these arrays hold millions of entries
+    key *= terms.width
+    key += terms.ids[follows + 1]
+    key *= n
+    key += row[follows]
     del row, follows
-    bigram, owner = key // n, key % n
+    key.sort()
+    key = key[np.r_[True, key[1:] != key[:-1]]]
+    owner = (key % n).astype(np.int32)
+    key //= n
+    first = np.r_[True, key[1:] != key[:-1]]
     del key
-    first = np.r_[True, bigram[1:] != bigram[:-1]]
-    del bigram
-    run = np.cumsum(first) - 1  # each entry's bigram, numbered 0, 1, ...
+    run = np.cumsum(first, dtype=np.int32) - 1  # each entry's bigram, numbered 0, 1, ...
+    del first
     df = np.bincount(run)
     capped = (df >= 2) & (df <= MAX_BUCKET)  # only these bigrams can make a pair; the rest are dropped now
     keep = capped[run]
-    column = (np.cumsum(capped) - 1)[run[keep]]
+    column = (np.cumsum(capped, dtype=np.int32) - 1)[run[keep]]
+    owner = owner[keep]
+    del run, keep
+    by_row = np.argsort(owner, kind="stable")  # CSR straight away: rows in order, columns ascending
     incidence = sp.csr_matrix(
-        (np.ones(int(keep.sum()), dtype=np.float32), (owner[keep], column)),
+        (
+            np.ones(len(by_row), dtype=np.float32),
+            column[by_row],
+            np.r_[0, np.cumsum(np.bincount(owner, minlength=n))].astype(np.int32),
+        ),
         shape=(n, max(int(capped.sum()), 1)),
     )
-    del run, keep, column, owner
+    del by_row, column, owner
     transposed = sp.csr_matrix(incidence.T)
     src: list[np.ndarray] = []
     dst: list[np.ndarray] = []
