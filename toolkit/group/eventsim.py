@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
@@ -234,10 +235,11 @@ class _Packed:
 
 def _rows(weighted: Iterable[dict[str, float]], vocab: dict[str, int], scale: float) -> sp.csr_matrix:
     """L2-normalised sparse rows scaled by sqrt(`scale`) (columns from the shared `vocab`); the rows
-    may come one at a time (a generator), so only one is held."""
-    indptr = [0]
-    indices: list[int] = []
-    data: list[float] = []
+    may come one at a time (a generator), so only one is held; entries go to typed arrays, not lists
+    of Python numbers (about 100 MB less at 10,000 articles)."""
+    indptr = array("q", [0])
+    indices = array("q")
+    data = array("d")
     root = math.sqrt(scale)
     for row in weighted:
         norm = math.sqrt(sum(v * v for v in row.values())) or 1.0
@@ -248,7 +250,11 @@ def _rows(weighted: Iterable[dict[str, float]], vocab: dict[str, int], scale: fl
         data.extend([root * v / norm for v in row.values()])
         indptr.append(len(indices))
     return sp.csr_matrix(
-        (np.asarray(data, dtype=float), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+        (
+            np.frombuffer(data, dtype=float) if data else np.zeros(0),
+            np.frombuffer(indices, dtype=np.int64) if indices else np.zeros(0, np.int64),
+            np.frombuffer(indptr, dtype=np.int64),
+        ),
         shape=(len(indptr) - 1, max(len(vocab), 1)),
     )
 

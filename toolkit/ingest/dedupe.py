@@ -132,7 +132,7 @@ class Terms:
         vocab = {t: k for k, t in enumerate(dict.fromkeys(every))}  # ids in order of first use
         self.words = list(vocab)
         self.width = np.int64(max(len(vocab), 1))
-        self.ids = np.fromiter(map(vocab.__getitem__, every), dtype=np.int64, count=len(every))
+        self.ids = np.fromiter(map(vocab.__getitem__, every), dtype=np.int32, count=len(every))
         del every
         self.starts = np.frombuffer(starts, dtype=np.int64)
         self.n = len(texts)
@@ -144,7 +144,8 @@ class Terms:
         at = np.flatnonzero(starts_of_runs)
         self.keys = ordered[at]
         del ordered
-        self.counts = np.diff(np.r_[at, len(self.ids)])  # uses of each (passage, term) pair
+        self.counts = np.diff(np.r_[at, len(self.ids)]).astype(np.int32)  # uses of each (passage, term)
+        del at
         self.sizes = np.bincount(self.keys // self.width, minlength=self.n)
 
     def rows(self) -> np.ndarray:
@@ -312,7 +313,7 @@ def shared_bigrams(terms: Terms, use: np.ndarray) -> tuple[np.ndarray, np.ndarra
     if not len(follows):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     # (bigram, passage) once each, sorted by bigram: a bigram is the pair of its term ids as one number
-    key = terms.ids[follows]  # computed in place: these arrays hold millions of entries
+    key = terms.ids[follows].astype(np.int64)  # computed in place: these arrays hold millions of entries
     key *= terms.width
     key += terms.ids[follows + 1]
     key *= n
