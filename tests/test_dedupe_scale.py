@@ -87,3 +87,26 @@ def test_find_duplicates_groups_what_the_copy_rule_accepts() -> None:
     assert got == expected
     changed = {p.id for p in corpus.sources[-1].passages if any(ch.isdigit() for ch in p.text)}
     assert changed and not any(set(g) & changed for g in got if any(pid.startswith("S1:") for pid in g))
+
+
+def test_term_ids_give_the_tfidf_matrix_and_the_shared_terms_of_term_lists() -> None:
+    """`Terms` (numpy term ids) holds what the per-passage term lists and sets held: the same TF-IDF
+    matrix entry for entry, the same set sizes and shared-term counts, CJK bigrams included."""
+    from toolkit.text.similarity import content_terms, tfidf_matrix
+
+    texts = [p.text for p in corpus_with_copies().passages()]
+    texts += ["", "the of and", "河水决堤 小镇被洪水围困", "Flood flood FLOODS flooded in 2025, 2025!"]
+    terms = dedupe.Terms(texts)
+    want = tfidf_matrix([content_terms(t) for t in texts])
+    got = terms.tfidf()
+    assert got.shape == want.shape
+    assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
+    assert np.array_equal(got.data, want.data)
+    sets = [set(content_terms(t)) for t in texts]
+    assert terms.sizes.tolist() == [len(s) for s in sets]
+    rng = np.random.default_rng(8)
+    rows, cols = rng.integers(0, len(texts), 300), rng.integers(0, len(texts), 300)
+    assert terms.shared(rows, cols, chunk=16).tolist() == [
+        len(sets[i] & sets[j]) for i, j in zip(rows, cols, strict=True)
+    ]
+    assert [{terms.words[t] for t in terms.set_of(i)} for i in range(len(texts))] == sets

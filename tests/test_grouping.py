@@ -398,8 +398,8 @@ def test_grouping_never_builds_a_dense_n_by_n_matrix(monkeypatch: pytest.MonkeyP
     shapes: list[tuple[int, int]] = []
     product = eventsim.ArticleVectors.product
 
-    def recorded(self: eventsim.ArticleVectors, rows: object) -> object:
-        out = product(self, rows)  # type: ignore[arg-type]
+    def recorded(self: eventsim.ArticleVectors, rows: object, floor: float = 0.0) -> object:
+        out = product(self, rows, floor)  # type: ignore[arg-type]
         shapes.append(out.shape)
         return out
 
@@ -431,3 +431,40 @@ def test_group_cmd_lists_not_an_article_in_text_and_json(cli: typer.Typer, tmp_p
     reasons = {Path(x["path"]).name: x["reason"] for x in data["not_articles"]}
     assert set(reasons) == {"embed.txt", "lorem.txt"}
     assert "embed notice" in reasons["embed.txt"] and "no story text" in reasons["lorem.txt"]
+
+
+def test_neighbours_are_each_articles_k_most_similar_others() -> None:
+    """The pruned block search (pairs under the edge floor dropped before date scaling, rows cut to
+    their top-k candidates before sorting) keeps exactly each row's k best edges, ties to the lower
+    index, as sorting every pair of the dense date-scaled similarity matrix does."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from toolkit.group import eventsim
+
+    rng = np.random.default_rng(5)
+    n, k = 60, 4
+    x = sp.random(n, 40, density=0.15, random_state=6, format="csr")
+    x.data = np.round(x.data, 1)  # many equal similarities: ties must go the same way
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    x = sp.csr_matrix(sp.diags(1.0 / np.where(norms == 0, 1.0, norms)) @ x)
+    days = np.where(rng.random(n) < 0.5, 740_000 + rng.integers(0, 800, n), np.nan).astype(float)
+    feats = eventsim.ArticleVectors([])
+    feats.x, feats.xt, feats.days = x, sp.csr_matrix(x.T), days
+    dense = (x @ x.T).toarray()
+    gap = np.abs(days[:, None] - days[None, :])
+    with np.errstate(invalid="ignore"):
+        factor = np.maximum(
+            eventsim.DATE_FLOOR, 1.0 / (1.0 + np.maximum(0.0, gap - eventsim.SAME_DAYS) / eventsim.DATE_SCALE)
+        )
+    sim = dense * np.where(np.isnan(gap), 1.0, factor)
+    want: dict[tuple[int, int], float] = {}
+    for i in range(n):
+        close = [j for j in range(n) if j != i and sim[i, j] >= eventsim.EDGE_MIN]
+        ranked = sorted(close, key=lambda j: (-sim[i, j], j))
+        for j in ranked[:k]:
+            want.setdefault((min(i, j), max(i, j)), sim[i, j])
+    src, dst, val = feats.neighbours(k=k)
+    got = dict(zip(zip(src.tolist(), dst.tolist(), strict=True), val.tolist(), strict=True))
+    assert len(want) > n and got.keys() == want.keys()
+    assert all(abs(got[e] - want[e]) < 1e-12 for e in want)

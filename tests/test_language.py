@@ -9,7 +9,7 @@ from toolkit.check.verifier import Verifier
 from toolkit.errors import SourceError
 from toolkit.ingest.passages import build_corpus
 from toolkit.text.claims import tokenize
-from toolkit.text.language import detect_language, is_cjk, script_of, support_problem
+from toolkit.text.language import assess, detect_language, is_cjk, script_of, support_problem
 from toolkit.text.sentences import split_sentences, words
 from toolkit.text.similarity import content_terms
 
@@ -128,3 +128,15 @@ def test_a_compressed_chinese_clause_is_supported_and_a_changed_word_is_not() ->
     assert shortened.status == "supported", shortened.reason
     assert changed.status != "supported", changed.reason
     assert "淹没" in changed.reason
+
+
+def test_an_unsure_opening_is_read_past() -> None:
+    """The model first reads a short opening; a menu line it is unsure of sends it to the whole sample."""
+    text = "Home | News | Sport | Weather | Login | Menu | Search | " * 10 + " ".join([SAMPLES["de"]] * 20)
+    assert detect_language(text) == "de"
+    assert detect_language(SAMPLES["de"] + " " + "Home | News | Sport | Weather | " * 40) == "de"
+
+
+@pytest.mark.parametrize("text", [*SAMPLES.values(), "Send", "", "แม่น้ำเอ่อล้นตลิ่งหลังฝนตกหนักสองวัน"])
+def test_assess_is_detect_language_and_support_problem(text: str) -> None:
+    assert assess(text) == (detect_language(text), support_problem(text))

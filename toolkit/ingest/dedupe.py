@@ -18,11 +18,13 @@ and checked on its own.
 
 from __future__ import annotations
 
+import math
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from functools import partial
-from itertools import combinations, pairwise
+from itertools import combinations
 from typing import TypeVar
 
 import numpy as np
@@ -31,10 +33,11 @@ from datasketch.hashfunc import sha1_hash32
 
 from ..models import Corpus, DuplicateGroup, Passage, Source
 from ..text.claims import Facts, Quantity, compatible, facts
-from ..text.similarity import content_terms, tfidf_matrix, topk_per_row
+from ..text.similarity import content_terms, topk_per_row
 from ..text.support import close
 
 __all__ = [
+    "Terms",
     "candidate_pairs",
     "copy_pairs",
     "find_duplicates",
@@ -85,7 +88,7 @@ def is_copy(a: str, b: str) -> bool:
 
 
 def _copy_rule(
-    ts: AbstractSet[str], tl: AbstractSet[str], fs_: Callable[[], Facts], fl_: Callable[[], Facts]
+    ts: AbstractSet[object], tl: AbstractSet[object], fs_: Callable[[], Facts], fl_: Callable[[], Facts]
 ) -> bool:
     """`is_copy` on the shorter passage's content terms `ts` and the longer's `tl`; their `facts` are
     asked for (`fs_`, `fl_`) only when the terms are contained enough (facts cost ~1 ms a passage)."""
@@ -113,34 +116,113 @@ def similar_pairs(passages: list[Passage], threshold: float = THRESHOLD) -> list
     return _similar(passages, threshold)[0]
 
 
-def _similar(
-    passages: list[Passage], threshold: float
-) -> tuple[list[tuple[int, int, float]], list[frozenset[str]]]:
-    """`similar_pairs` and each passage's set of content terms."""
-    canonical: dict[str, str] = {}  # one string object per distinct term: lists hold references only
-    terms = [[canonical.setdefault(t, t) for t in content_terms(p.text)] for p in passages]
-    matrix = tfidf_matrix(terms)
-    term_sets = [frozenset(t) for t in terms]
+class Terms:
+    """The content terms (`content_terms`) of n passages as integer ids, in numpy: `words[k]` is term k
+    (ids in order of first use), passage i's terms in order are `ids[starts[i]:starts[i + 1]]`, and
+    `keys` holds the sorted distinct values `i * len(words) + id` (passage i's set of terms), with
+    `sizes[i]` of them for passage i. About 12 bytes a term instead of a Python list and a frozenset
+    per passage."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        every: list[str] = []
+        starts = array("q", [0])
+        for text in texts:
+            every.extend(content_terms(text))
+            starts.append(len(every))
+        vocab = {t: k for k, t in enumerate(dict.fromkeys(every))}  # ids in order of first use
+        self.words = list(vocab)
+        self.width = np.int64(max(len(vocab), 1))
+        self.ids = np.fromiter(map(vocab.__getitem__, every), dtype=np.int32, count=len(every))
+        del every
+        self.starts = np.frombuffer(starts, dtype=np.int64)
+        self.n = len(texts)
+        ordered = self.rows()  # then the (passage, term) keys, sorted, computed in place
+        ordered *= self.width
+        ordered += self.ids
+        ordered.sort()
+        starts_of_runs = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.zeros(0, bool)
+        at = np.flatnonzero(starts_of_runs)
+        self.keys = ordered[at]
+        del ordered
+        self.counts = np.diff(np.r_[at, len(self.ids)]).astype(np.int32)  # uses of each (passage, term)
+        del at
+        self.sizes = np.bincount(self.keys // self.width, minlength=self.n)
+
+    def rows(self) -> np.ndarray:
+        """The passage of each entry of `ids`."""
+        return np.repeat(np.arange(self.n, dtype=np.int64), np.diff(self.starts))
+
+    def set_of(self, i: int) -> frozenset[int]:
+        """Passage i's distinct term ids."""
+        lo, hi = np.searchsorted(self.keys, [i * self.width, (i + 1) * self.width])
+        return frozenset((self.keys[lo:hi] - i * self.width).tolist())
+
+    def tfidf(self) -> sp.csr_matrix:
+        """`similarity.tfidf_matrix` of the passages' term lists, entry for entry the same (log tf x
+        smooth idf, rows L2-normalised; columns in order of first use, sorted within a row as scipy
+        sorts them), built directly in CSR form from the sorted keys."""
+        cols = self.keys % self.width
+        df = np.bincount(cols, minlength=len(self.words))
+        idf = np.ones(max(len(self.words), 1))
+        for j in np.flatnonzero(df).tolist():
+            idf[j] = math.log((1 + self.n) / (1 + int(df[j]))) + 1.0
+        counts = self.counts
+        logs = np.asarray([1.0 + math.log(c) for c in range(1, int(counts.max(initial=1)) + 1)])
+        data = logs[counts - 1] * idf[cols] if len(counts) else np.zeros(0)
+        indptr = np.r_[0, np.cumsum(self.sizes)]
+        m = sp.csr_matrix((data, cols, indptr), shape=(self.n, max(len(self.words), 1)))
+        del data, cols
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+
+    def shared(self, rows: np.ndarray, cols: np.ndarray, chunk: int = 1 << 12) -> np.ndarray:
+        """How many distinct terms passages rows[k] and cols[k] share, for each k (binary search of
+        each term of rows[k] among cols[k]'s keys, `chunk` pairs at a time)."""
+        out = np.zeros(len(rows), dtype=np.int64)
+        lo_of = np.searchsorted(self.keys, np.arange(self.n + 1, dtype=np.int64) * self.width)
+        for lo in range(0, len(rows), chunk):
+            rr, cc = rows[lo : lo + chunk], cols[lo : lo + chunk]
+            counts = self.sizes[rr]
+            total = int(counts.sum())
+            if total == 0:
+                continue
+            owner = np.repeat(np.arange(len(rr)), counts)
+            within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+            term = self.keys[lo_of[rr][owner] + within] - rr[owner] * self.width
+            wanted = cc[owner] * self.width + term
+            pos = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
+            out[lo : lo + chunk] = np.bincount(owner[self.keys[pos] == wanted], minlength=len(rr))
+        return out
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an integer array (`np.unique` by sorting: numpy 2.4's default
+    hash-based unique is about 100x slower on millions of values)."""
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+
+
+def _similar(passages: list[Passage], threshold: float) -> tuple[list[tuple[int, int, float]], Terms]:
+    """`similar_pairs` and the passages' content terms."""
+    terms = Terms([p.text for p in passages])
+    matrix = terms.tfidf()
     source_of = np.asarray([int(p.source_id[1:]) for p in passages], dtype=np.int64)
-    rows, cols, scores = candidate_pairs(matrix, term_sets, source_of, min(threshold, 0.3), terms)
+    rows, cols, scores = candidate_pairs(matrix, terms, source_of, min(threshold, 0.3))
     del matrix
-    return copy_pairs(rows, cols, scores, term_sets, threshold), term_sets
+    return copy_pairs(rows, cols, scores, terms, threshold), terms
 
 
 def candidate_pairs(
-    matrix: sp.csr_matrix,
-    term_sets: Sequence[AbstractSet[str]],
-    source_of: np.ndarray,
-    low: float = 0.3,
-    term_lists: list[list[str]] | None = None,
+    matrix: sp.csr_matrix, terms: Terms, source_of: np.ndarray, low: float = 0.3
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Candidate pairs (rows i < cols j, different sources, both with `MIN_TERMS` terms or more) and
     their cosine, at least `low`. Up to `EXACT_LIMIT` passages every pair is looked at (sparse products
-    in row blocks); above, only pairs that share rare bigrams (`shared_bigrams`, given `term_lists`)
-    or a MinHash LSH bucket (`lsh_buckets`), whose cosines are then computed pair by pair
-    (`pair_cosines`). Work and memory grow with the number of passages, not its square."""
+    in row blocks); above, only pairs that share rare bigrams (`shared_bigrams`) or a MinHash LSH
+    bucket (`lsh_buckets`), whose cosines are then computed pair by pair (`pair_cosines`). Work and
+    memory grow with the number of passages, not its square."""
     n = matrix.shape[0]
-    ok = np.asarray([len(t) >= MIN_TERMS for t in term_sets], dtype=bool)
+    ok = terms.sizes >= MIN_TERMS
     if n <= EXACT_LIMIT:
         src: list[np.ndarray] = []
         dst: list[np.ndarray] = []
@@ -159,9 +241,9 @@ def candidate_pairs(
         if not src:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
         return np.concatenate(src), np.concatenate(dst), np.concatenate(val)
-    r1, c1 = shared_bigrams(term_lists, ok) if term_lists is not None else (np.zeros(0, np.int64),) * 2
-    r2, c2 = lsh_buckets(term_sets, ok) if LSH else (np.zeros(0, np.int64),) * 2
-    key = np.unique(np.concatenate([r1, r2]) * n + np.concatenate([c1, c2]))
+    r1, c1 = shared_bigrams(terms, ok)
+    r2, c2 = lsh_buckets(terms, ok) if LSH else (np.zeros(0, np.int64),) * 2
+    key = _distinct(np.concatenate([r1, r2]) * n + np.concatenate([c1, c2]))
     r, c = key // n, key % n
     keep = source_of[r] != source_of[c]
     r, c = r[keep], c[keep]
@@ -201,48 +283,66 @@ def pair_cosines(
 
 
 def copy_pairs(
-    rows: np.ndarray,
-    cols: np.ndarray,
-    scores: np.ndarray,
-    term_sets: Sequence[AbstractSet[str]],
-    threshold: float,
+    rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, terms: Terms, threshold: float
 ) -> list[tuple[int, int, float]]:
     """The copy rule on candidate pairs: a cosine of at least `threshold`, or nearly all terms of the
     shorter passage (`CONTAINMENT`) in the longer; both passages need `MIN_TERMS` terms."""
-    pairs: list[tuple[int, int, float]] = []
-    for i, j, score in zip(rows.tolist(), cols.tolist(), scores.tolist(), strict=True):
-        a, b = term_sets[i], term_sets[j]
-        if min(len(a), len(b)) < MIN_TERMS:
-            continue
-        contained = len(a & b) / min(len(a), len(b))
-        if score >= threshold or contained >= CONTAINMENT:
-            pairs.append((i, j, float(score)))
-    return sorted(pairs)
+    a, b = terms.sizes[rows], terms.sizes[cols]
+    smaller = np.minimum(a, b)
+    enough = smaller >= MIN_TERMS
+    contained = np.zeros(len(rows))
+    shared = terms.shared(rows[enough], cols[enough])
+    contained[enough] = shared / smaller[enough]
+    keep = enough & ((scores >= threshold) | (contained >= CONTAINMENT))
+    pairs = zip(rows[keep].tolist(), cols[keep].tolist(), scores[keep].tolist(), strict=True)
+    return sorted((i, j, float(score)) for i, j, score in pairs)
 
 
-def shared_bigrams(term_lists: list[list[str]], use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def shared_bigrams(terms: Terms, use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i < j) of the passages marked in `use` that share at least `SHARED_BIGRAMS` bigrams of
     consecutive content terms, counting only bigrams found in at most `MAX_BUCKET` passages (an
     inverted index with a frequency cap, as in all-pairs similarity search): sparse products of the
     capped passage x bigram incidence matrix with itself in row blocks, whose cost is at most
-    MAX_BUCKET x its entries. Bigrams are told apart by 64-bit hashes (a collision is negligible)."""
-    rows: list[int] = []
-    keys: list[int] = []
-    for i in np.flatnonzero(use).tolist():
-        pairs = set(pairwise(term_lists[i]))
-        rows.extend([i] * len(pairs))
-        keys.extend(hash(bigram) for bigram in pairs)  # 64-bit hashes: no dict of bigram tuples
-    n = len(term_lists)
-    if not rows:
+    MAX_BUCKET x its entries. A bigram is the pair of its term ids, as one 64-bit number."""
+    n = terms.n
+    row = terms.rows()
+    same = row[1:] == row[:-1]
+    same &= use[row[:-1]]
+    follows = np.flatnonzero(same)
+    del same
+    if not len(follows):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    _, cols = np.unique(np.asarray(keys, dtype=np.int64), return_inverse=True)
+    # (bigram, passage) once each, sorted by bigram: a bigram is the pair of its term ids as one number
+    key = terms.ids[follows].astype(np.int64)  # computed in place: these arrays hold millions of entries
+    key *= terms.width
+    key += terms.ids[follows + 1]
+    key *= n
+    key += row[follows]
+    del row, follows
+    key.sort()
+    key = key[np.r_[True, key[1:] != key[:-1]]]
+    owner = (key % n).astype(np.int32)
+    key //= n
+    first = np.r_[True, key[1:] != key[:-1]]
+    del key
+    run = np.cumsum(first, dtype=np.int32) - 1  # each entry's bigram, numbered 0, 1, ...
+    del first
+    df = np.bincount(run)
+    capped = (df >= 2) & (df <= MAX_BUCKET)  # only these bigrams can make a pair; the rest are dropped now
+    keep = capped[run]
+    column = (np.cumsum(capped, dtype=np.int32) - 1)[run[keep]]
+    owner = owner[keep]
+    del run, keep
+    by_row = np.argsort(owner, kind="stable")  # CSR straight away: rows in order, columns ascending
     incidence = sp.csr_matrix(
-        (np.ones(len(rows), dtype=np.float32), (np.asarray(rows), cols.ravel())),
-        shape=(n, int(cols.max()) + 1),
+        (
+            np.ones(len(by_row), dtype=np.float32),
+            column[by_row],
+            np.r_[0, np.cumsum(np.bincount(owner, minlength=n))].astype(np.int32),
+        ),
+        shape=(n, max(int(capped.sum()), 1)),
     )
-    df = np.asarray(incidence.sum(axis=0)).ravel()
-    incidence = incidence[:, np.flatnonzero((df >= 2) & (df <= MAX_BUCKET))]
-    incidence = sp.csr_matrix(incidence)
+    del by_row, column, owner
     transposed = sp.csr_matrix(incidence.T)
     src: list[np.ndarray] = []
     dst: list[np.ndarray] = []
@@ -256,7 +356,7 @@ def shared_bigrams(term_lists: list[list[str]], use: np.ndarray) -> tuple[np.nda
     return np.concatenate(src), np.concatenate(dst)
 
 
-def lsh_buckets(term_sets: Sequence[AbstractSet[str]], use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def lsh_buckets(terms: Terms, use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i < j) of the passages marked in `use` whose MinHash signatures agree on all `ROWS`
     values of at least one of `BANDS` bands (Broder 1997; Leskovec, Rajaraman & Ullman, Mining of
     Massive Datasets, ch. 3): a pair of Jaccard similarity s becomes a candidate with probability
@@ -264,19 +364,19 @@ def lsh_buckets(term_sets: Sequence[AbstractSet[str]], use: np.ndarray) -> tuple
     are found and the background of same-topic passages is not. Terms are hashed with datasketch's
     `sha1_hash32`; the NUM_PERM permutations are multiply-shift hashes over all passages at once in
     numpy (datasketch's per-object MinHash and MinHashLSH cost about 0.3 ms a passage, 45 s for
-    150,000). Buckets larger than `MAX_BUCKET` (boilerplate every page repeats) are left out."""
+    150,000). Buckets larger than `MAX_BUCKET` (boilerplate every page repeats) are left out. The
+    passages marked in `use` must have at least one term."""
     ids = np.flatnonzero(use)
-    vocab: dict[str, int] = {}
-    flat: list[int] = []
-    starts = [0]
-    for i in ids.tolist():
-        flat.extend(vocab.setdefault(t, len(vocab)) for t in term_sets[i])
-        starts.append(len(flat))
     if len(ids) < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    token_hash = np.asarray([sha1_hash32(t.encode("utf-8")) for t in vocab], dtype=np.uint64)
-    hv = token_hash[np.asarray(flat, dtype=np.int64)]
-    offsets = np.asarray(starts[:-1], dtype=np.int64)
+    owner = terms.keys // terms.width
+    mine = use[owner]
+    term = (terms.keys - owner * terms.width)[mine]
+    used = _distinct(term)
+    token_hash = np.zeros(int(terms.width), dtype=np.uint64)
+    token_hash[used] = [sha1_hash32(terms.words[t].encode("utf-8")) for t in used.tolist()]
+    hv = token_hash[term]
+    offsets = np.searchsorted(owner[mine], ids)
     rng = np.random.default_rng(SEED)
     a = rng.integers(1, 1 << 62, NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # odd
     b = rng.integers(0, 1 << 62, NUM_PERM, dtype=np.uint64)
@@ -332,7 +432,14 @@ def _find(parent: dict[_K, _K], x: _K) -> _K:
 def find_duplicates(corpus: Corpus, threshold: float = THRESHOLD) -> Corpus:
     """Return a copy of `corpus` with passages grouped and copied sources sharing an origin."""
     passages = list(corpus.passages())
-    similar, term_sets = _similar(passages, threshold)
+    similar, terms = _similar(passages, threshold)
+    sets: dict[int, frozenset[int]] = {}  # term ids of the passages the copy rule looks at
+
+    def set_of(i: int) -> frozenset[int]:
+        if i not in sets:
+            sets[i] = terms.set_of(i)
+        return sets[i]
+
     known: dict[str, Facts] = {}  # facts of each passage text, computed once however many pairs it is in
 
     def facts_of(text: str) -> Callable[[], Facts]:
@@ -343,7 +450,7 @@ def find_duplicates(corpus: Corpus, threshold: float = THRESHOLD) -> Corpus:
         if " ".join(a.split()) == " ".join(b.split()):
             return True  # the same words: the same facts (`is_copy` holds without asking)
         short, long_ = sorted((i, j), key=lambda k: len(passages[k].text))  # stable: ties keep i first
-        ts, tl = term_sets[short], term_sets[long_]
+        ts, tl = set_of(short), set_of(long_)
         return _copy_rule(ts, tl, facts_of(passages[short].text), facts_of(passages[long_].text))
 
     edges = [e for e in similar if copy(e[0], e[1])]

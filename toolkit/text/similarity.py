@@ -205,17 +205,31 @@ def cjk_terms(run: str) -> list[str]:
 def content_terms(text: str) -> list[str]:
     """Stemmed words without stopwords, numbers kept (they matter in news); Chinese and Japanese runs
     become character bigrams (`cjk_terms`)."""
+    if not _ANY_CJK.search(text):  # the common case: one cached lookup a word
+        return [t for t in map(_word_term, _WORD_NO_CJK.findall(text)) if t]
     out: list[str] = []
     for m in _TERM.finditer(text):
         tok = m.group(0)
         if m.lastgroup == "cjk":
             out.extend(cjk_terms(tok))
             continue
-        low = tok.lower()
-        if low in STOPWORDS or (len(low) < 2 and not low.isdigit()):
-            continue
-        out.append(stem(low))
+        term = _word_term(tok)
+        if term:
+            out.append(term)
     return out
+
+
+_ANY_CJK = re.compile(f"[{_CJK}]")
+_WORD_NO_CJK = re.compile(r"[^\W_]+(?:[’'][^\W_]+)?")  # _TERM's word branch on text without CJK
+
+
+@lru_cache(maxsize=1 << 18)
+def _word_term(word: str) -> str:
+    """The term of one word as `content_terms` gives it, "" for a stopword or a stray letter."""
+    low = word.lower()
+    if low in STOPWORDS or (len(low) < 2 and not low.isdigit()):
+        return ""
+    return stem(low)
 
 
 def tfidf_matrix(docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
