@@ -166,7 +166,7 @@ def test_cli_export_writes_each_format_and_rejects_bad_input(briefing: Briefing,
     not_json.write_text("{}")
     for args, message in (
         ([str(source), "--format", "pdf"], "unknown --format"),
-        ([str(source)], "say which format"),
+        ([str(source), "--out", str(tmp_path / "x.pdf")], "say which format"),
         ([str(source), "--format", "docx"], "needs --out"),
         ([str(tmp_path / "none.json"), "--format", "md"], "cannot read"),
         ([str(not_json), "--format", "md"], "not a briefing JSON"),

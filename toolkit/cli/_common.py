@@ -9,9 +9,9 @@ import typer
 
 from ..errors import SourceError, ToolkitError
 from ..text.files import write_atomic
-from ..text.safe import terminal_safe
+from ..text.safe import terminal_safe, terminal_safe_json
 
-__all__ = ["EXIT_BAD_INPUT", "echo", "fail", "fail_on", "write_output"]
+__all__ = ["EXIT_BAD_INPUT", "STDOUT", "echo", "fail", "fail_on", "is_stdout", "write_output"]
 
 EXIT_BAD_INPUT = 2
 
@@ -35,8 +35,21 @@ def fail_on(error: ToolkitError, goal: str = "go on with the others") -> NoRetur
     fail(str(error))
 
 
-def write_output(path: Path, text: str) -> None:
-    """Write an output file and say so on stderr; a failure is a one-line error."""
+STDOUT = "-"
+
+
+def is_stdout(path: Path | None) -> bool:
+    """True when an output option was given as `-`: standard output, not a file named "-"."""
+    return path is not None and str(path) == STDOUT
+
+
+def write_output(path: Path, text: str, *, is_json: bool = False) -> None:
+    """Write an output file and say so on stderr; a failure is a one-line error. A path of `-` is
+    standard output (JSON keeps its hostile characters as `\\uXXXX` escapes there, so it still
+    parses to the same value)."""
+    if is_stdout(path):
+        typer.echo(terminal_safe_json(text) if is_json else terminal_safe(text))
+        return
     try:
         write_atomic(path, text)
     except OSError as e:

@@ -10,7 +10,7 @@ import typer
 
 from ..errors import ToolkitError
 from ..pipeline import ENGINES, default_engine_name, plan, summarize
-from ._common import echo, fail, fail_on, write_output
+from ._common import echo, fail, fail_on, is_stdout, write_output
 from .batch import batch_cmd, export_cmd
 from .group import group_cmd
 from .verify import verify_cmd
@@ -43,7 +43,10 @@ Engine = Annotated[
 Model = Annotated[str | None, typer.Option(help="Model name (default: OPENAI_MODEL or gpt-4o-mini).")]
 Words = Annotated[int, typer.Option(help="Word budget of the summary.")]
 Out = Annotated[Path | None, typer.Option(help="Write the Markdown briefing here (default: print it).")]
-JsonOut = Annotated[Path | None, typer.Option("--json", help="Also write the JSON briefing here.")]
+JsonOut = Annotated[
+    Path | None,
+    typer.Option("--json", help="Also write the JSON briefing here (- for stdout, instead of the Markdown)."),
+]
 SkipBad = Annotated[
     bool,
     typer.Option("--skip-bad", help="Skip unreadable inputs (listed in the output) instead of stopping."),
@@ -99,6 +102,8 @@ def summarize_cmd(
 
         if engine not in engine_names():
             fail(f"unknown engine {engine!r}; choose one of {', '.join(engine_names())}")
+    if is_stdout(out) and is_stdout(json_path):
+        fail("--out - and --json - both ask for stdout; give one of them a file name")
     sources = [str(p) for p in paths]
     try:
         if dry_run:
@@ -153,10 +158,10 @@ def summarize_cmd(
     markdown = briefing.to_markdown()
     if out is not None:
         write_output(out, markdown)
-    else:
+    elif not is_stdout(json_path):  # with --json - stdout carries the JSON alone
         echo(markdown)
     if json_path is not None:
-        write_output(json_path, briefing.to_json())
+        write_output(json_path, briefing.to_json(), is_json=True)
 
 
 app.command("verify")(verify_cmd)

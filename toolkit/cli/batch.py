@@ -119,10 +119,11 @@ def export_cmd(
         Path, typer.Argument(help="A briefing JSON (brief summarize --json, brief batch).")
     ],
     format: Annotated[
-        str | None, typer.Option("--format", help="md, html or docx (default: from the --out suffix).")
+        str | None,
+        typer.Option("--format", help="md, html or docx (default: from the --out suffix, else md)."),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option(help="File to write (md and html print to stdout without it).")
+        Path | None, typer.Option(help="File to write (md and html print to stdout without it or with -).")
     ] = None,
 ) -> None:
     """Export a briefing as Markdown with footnotes, standalone HTML, or DOCX with footnotes."""
@@ -134,7 +135,9 @@ def export_cmd(
 
     if format is not None and format not in ("md", "html", "docx"):
         _fail(f"unknown --format {format!r}; use md, html or docx")
-    chosen = format or (FORMATS.get(out.suffix.lower()) if out is not None else None)
+    if out is not None and str(out) == "-":
+        out = None  # `--out -` is stdout
+    chosen = format or (FORMATS.get(out.suffix.lower()) if out is not None else "md")
     if chosen is None:
         _fail("say which format: --format md|html|docx, or an --out file ending in .md, .html or .docx")
     if chosen == "docx" and out is None:

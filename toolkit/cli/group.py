@@ -14,7 +14,7 @@ import typer
 
 from ..errors import ToolkitError
 from ..ingest.loading import load_articles
-from ._common import echo, fail, fail_on, write_output
+from ._common import echo, fail, fail_on, is_stdout, write_output
 
 __all__ = ["group_cmd"]
 
@@ -33,7 +33,10 @@ def group_cmd(
         bool, typer.Option("--skip-bad", help="Skip unreadable files (listed) instead of stopping.")
     ] = False,
     json_path: Annotated[
-        Path | None, typer.Option("--json", help="Also write the grouping as JSON here.")
+        Path | None,
+        typer.Option(
+            "--json", help="Also write the grouping as JSON here (- for stdout, instead of the table)."
+        ),
     ] = None,
 ) -> None:
     """Split a folder of mixed articles into groups about one event each."""
@@ -54,6 +57,7 @@ def group_cmd(
         fail_on(e, "group the others")
     for skipped in articles.skipped:
         echo(f"brief: skipped {skipped}", err=True)
-    echo(str(grouping))
+    if not is_stdout(json_path):  # with --json - stdout carries the JSON alone
+        echo(str(grouping))
     if json_path is not None:
-        write_output(json_path, grouping.model_dump_json(indent=2))
+        write_output(json_path, grouping.model_dump_json(indent=2), is_json=True)

@@ -16,7 +16,7 @@ from ..briefing import Briefing
 from ..cite.markers import format_marker
 from ..errors import ToolkitError
 from ..report import report_markdown
-from ._common import EXIT_BAD_INPUT, echo, fail, fail_on, write_output
+from ._common import EXIT_BAD_INPUT, echo, fail, fail_on, is_stdout, write_output
 
 if TYPE_CHECKING:
     from ..chat.seam import ChatClient
@@ -37,7 +37,11 @@ def verify_cmd(
         list[Path], typer.Argument(help="The article files or folders it cites, in the same order.")
     ],
     json_path: Annotated[
-        Path | None, typer.Option("--json", help="Also write the checked briefing as JSON here.")
+        Path | None,
+        typer.Option(
+            "--json",
+            help="Also write the checked briefing as JSON here (- for stdout, instead of the report).",
+        ),
     ] = None,
     judge: Annotated[
         bool,
@@ -82,9 +86,10 @@ def verify_cmd(
         fail_on(e)
     for skipped in briefing.skipped:
         echo(f"brief: skipped {skipped.error}", err=True)
-    echo(render_checked(briefing))
+    if not is_stdout(json_path):  # with --json - stdout carries the JSON alone
+        echo(render_checked(briefing))
     if json_path is not None:
-        write_output(json_path, briefing.to_json())
+        write_output(json_path, briefing.to_json(), is_json=True)
     if strict and any(s.status != "supported" for s in briefing.sentences):
         raise typer.Exit(EXIT_NOT_SUPPORTED)
 

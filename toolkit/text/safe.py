@@ -35,6 +35,7 @@ __all__ = [
     "safe_href",
     "scrub",
     "terminal_safe",
+    "terminal_safe_json",
 ]
 
 # Characters with a meaning in CommonMark/GFM or in Jupyter's Markdown (math, strikethrough).
@@ -52,6 +53,13 @@ def terminal_safe(text: str) -> str:
     """`text` without control and invisible format characters (newlines and tabs kept): what the CLI
     prints, so an article cannot clear the terminal, move the cursor or overprint a sentence."""
     return _CONTROL.sub("", text)
+
+
+def terminal_safe_json(text: str) -> str:
+    """JSON text (from `json.dumps`) with the characters `terminal_safe` removes written as `\\uXXXX`
+    escapes instead: safe to print, and it still parses to the same value (such characters can only
+    stand inside JSON strings, where the escape means the same character)."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _flat(text: str) -> str:
