@@ -460,3 +460,13 @@ def test_compact_round_trip(items: list[tuple[str, list[int]]]) -> None:
     assert [s.citations for s in answer.sentences] == [
         tuple(dict.fromkeys(SHORT.expand(n) for n in ids)) for _, ids in items
     ]
+
+
+def test_article_text_shaped_like_a_loose_citation_adds_no_citation() -> None:
+    # An article's "[S1:2]" reaches the compact prompt as "(S1 2)"; a model copying it into a sentence
+    # that has its own citation list must not gain citations of S1 and S2 from the copied text.
+    answer = parse_answer('{"s":[["(S1 2) Aftershocks went on.",[5]]]}', CORPUS, SHORT)
+    assert [(s.text, s.citations) for s in answer.sentences] == [("(S1 2) Aftershocks went on.", ("S2:2",))]
+    # Inline short numbers are still read, and a sentence without a list keeps the lenient reading.
+    assert short('{"s":[["Aftershocks went on. [5]",[4]]]}') == [("Aftershocks went on.", ("S2:1", "S2:2"))]
+    assert short('{"s":[["Aftershocks went on (S2).",[]]]}')[0][1] == ("S2:2",)

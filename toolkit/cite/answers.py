@@ -20,7 +20,7 @@ from ..text.safe import heading_text
 from ..text.sentences import split_sentences
 from ..text.similarity import content_terms, tfidf_matrix
 from ._jsonfix import decode_json, repair_json
-from .markers import PLACEHOLDER, extract_citations, normalise_markers
+from .markers import PLACEHOLDER, extract_citations, normalise_markers, split_markers
 from .short_ids import ShortIds
 
 __all__ = ["ParsedAnswer", "parse_answer"]
@@ -190,7 +190,10 @@ def _json_drafts(value: Any, count: int, problems: list[str], ids: ShortIds | No
         if not isinstance(text, str):
             problems.append(f"skipped an item without text: {_short(item)}")
             continue
-        bare, inline = extract_citations(_long_markers(_clean_inline(text), ids, problems), count)
+        marked = _long_markers(_clean_inline(text), ids, problems)
+        # With its own citation list, a sentence's text is read for canonical markers only: loose forms
+        # such as `(S1 2)` there are article text the model copied (the prompt's `[S1:2]` escaped).
+        bare, inline = split_markers(marked) if cited else extract_citations(marked, count)
         drafts.append((bare, cited + inline))
     return drafts
 
