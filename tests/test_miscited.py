@@ -61,3 +61,16 @@ def test_hints_work_for_text_without_spaces() -> None:
     assert copied.status == changed.status == "unsupported"
     assert "S1:2 holds it (cite S1:2)" in copied.reason, copied.reason
     assert "S1:2 says otherwise" in changed.reason and "900" in changed.reason, changed.reason
+
+
+def test_a_contradicted_number_names_the_passage_that_holds_the_sentence() -> None:
+    # The cited passage gives another toll; the sentence is word for word in another source's passage.
+    v = _verifier(
+        [
+            {"title": "A1", "text": "The crash on the motorway killed 52 people, police said."},
+            {"title": "A2", "text": "Medics said the crash on the motorway killed 60 people on Sunday."},
+        ]
+    )
+    s = v.check_sentence("The crash on the motorway killed 60 people.", ("S1:1",))
+    assert s.status == "contradicted"
+    assert "S2:1 holds it (cite S2:1)" in s.reason, s.reason

@@ -269,7 +269,7 @@ class Verifier:
             return SummarySentence(text=text, note=note, status="uncited", reason=self._uncited_reason(text))
         checks = tuple(self._check(claim, pid, self._context(pid, known)) for pid in known)
         status, reason = self._combine(claim, checks)
-        if status == "unsupported":
+        if status in ("unsupported", "contradicted"):  # a changed number is often a citation one off
             reason += self._elsewhere(text, claim, known)
         return SummarySentence(
             text=text, citations=known, note=note, status=status, reason=reason, checks=checks
