@@ -373,10 +373,14 @@ _DEATH_NOUNS = frozenset(("death", "dead", "fatality", "liv", "life"))
 _PEOPLE_NOUNS = frozenset(("people", "person", "individual", "victim", ""))
 _DEATH_CUES = frozenset(("kill", "killed", "died", "die", "dead", "death", "fatality", "fatal"))
 CASUALTY_WINDOW = 3  # tokens either side of the number (and its noun) where the word of dying must be
+# Chinese: "300人死亡" / "300人遇难" (number, 人 "people", a word of dying; tokens are character bigrams)
+_CJK_DEATH = frozenset(("死亡", "遇难", "丧生", "罹难", "身亡", "死难"))
 
 
 def _casualties(toks: Sequence[Token], i: int, j: int, noun: str) -> str:
     if noun in _DEATH_NOUNS or _after_death_toll(toks, i):
+        return DEAD
+    if noun[:1] == "人" and any(t.low in _CJK_DEATH for t in toks[j + 1 : j + 3]):
         return DEAD
     if noun not in _PEOPLE_NOUNS:
         return noun
