@@ -74,3 +74,15 @@ def test_a_contradicted_number_names_the_passage_that_holds_the_sentence() -> No
     s = v.check_sentence("The crash on the motorway killed 60 people.", ("S1:1",))
     assert s.status == "contradicted"
     assert "S2:1 holds it (cite S2:1)" in s.reason, s.reason
+
+
+def test_one_cited_passage_that_disagrees_says_otherwise_in_the_singular() -> None:
+    v = _verifier(
+        [
+            {"title": "A1", "text": "The crash killed 52 people, police said."},
+            {"title": "A2", "text": "The crash killed 60 people, medics said."},
+        ]
+    )
+    s = v.check_sentence("The crash killed 60 people.", ("S1:1", "S2:1"))
+    assert s.status == "disputed"
+    assert "S1:1 says otherwise" in s.reason, s.reason

@@ -350,7 +350,7 @@ class Verifier:
             against = ", ".join(c.passage for c in others)
             return "disputed", (
                 f"cited passages disagree: the sentence takes {best.passage}'s side ({best.reason}); "
-                f"{against} say otherwise: {others[0].reason}"
+                f"{against} {'says' if len(others) == 1 else 'say'} otherwise: {others[0].reason}"
             )
         return best.status, best.reason
 
