@@ -52,9 +52,11 @@ def test_verify_and_group_json_dash_are_stdout(tmp_path: Path, monkeypatch: pyte
     assert not (tmp_path / "-").exists()
 
 
-def test_out_dash_and_json_dash_together_are_refused() -> None:
+def test_out_dash_and_json_dash_together_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # before the fix this wrote a file named "-" in the current folder
     r = CliRunner().invoke(app, ["summarize", str(EXAMPLES), "--out", "-", "--json", "-"])
     assert r.exit_code == 2 and "both ask for stdout" in r.stderr
+    assert not (tmp_path / "-").exists()
 
 
 def test_export_without_format_or_out_prints_markdown(
