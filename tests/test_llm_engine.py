@@ -366,6 +366,15 @@ def test_repeated_sentences_are_dropped_with_a_note(
     assert any("dropped 2 repeated sentences" in n for n in b.notes)
 
 
+def test_one_repeated_sentence_is_named_in_the_singular(
+    fake_server: FakeServer, tmp_path: Path, corpus: Corpus
+) -> None:
+    same = {"text": "Shaibani visited Baghdad on Friday.", "citations": ["S2:1"]}
+    fake_server.push(json.dumps({"sentences": [same, same]}))
+    b = summarize(corpus, engine=engine_for(fake_server, tmp_path), words=100)
+    assert "dropped 1 repeated sentence" in b.notes
+
+
 def test_json_answer_without_usable_sentences_is_asked_again_as_prose(
     fake_server: FakeServer, tmp_path: Path, corpus: Corpus
 ) -> None:

@@ -537,8 +537,8 @@ def _unique(sentences: Sequence[SummarySentence], notes: list[str]) -> list[Summ
         if key not in seen:
             seen.add(key)
             kept.append(s)
-    if len(kept) < len(sentences):
-        notes.append(f"dropped {len(sentences) - len(kept)} repeated sentences")
+    if (n := len(sentences) - len(kept)) > 0:
+        notes.append(f"dropped {n} repeated sentence{'' if n == 1 else 's'}")
     return kept
 
 
