@@ -114,3 +114,18 @@ def test_a_sentence_one_cited_passage_contradicts_and_another_backs_is_disputed(
     assert both.status == "disputed" and "takes 'about 2,000' (S1:2)" in both.reason, both.reason
     assert other.status == "contradicted", other.reason
     assert "S1:2 (S1) says 'about 2,000'" in other.reason  # the source that gives its figure is named
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "A bomb in Kabul killed 12 people on Monday.\n\nA separate blast in Herat killed 30 people.",
+        "The bomb in Kabul killed 12 people. A similar bombing in 2019 killed 150 people.",
+    ],
+)
+def test_a_source_that_also_gives_the_other_figure_does_not_disagree(first: str) -> None:
+    """A source giving 12 and, for another incident, 30 (or 150) agrees with a source giving 12."""
+    second = {"title": "Kabul", "text": "The Kabul bombing on Monday killed 12 people, officials said."}
+    articles = load_articles([{"title": "Blasts", "text": first}, second])
+    (s,) = verify("A bomb in Kabul killed 12 people on Monday. [S2:1]", articles).sentences
+    assert s.status == "supported", s.reason

@@ -389,6 +389,19 @@ def _own_detail(u: Unit, other_words: Sequence[frozenset[str]], other_numbers: S
 def _conflicts(view: _View) -> list[Conflict]:
     units = view.units
     found: dict[tuple[str, ...], Conflict] = {}
+    tolls: dict[str, list[Quantity]] = {}  # every death toll each source gives
+    for p, u in units:
+        tolls.setdefault(p.source, []).extend(q for q in u.facts.quantities if q.noun == DEAD)
+
+    def kept(pa: PassageIndex, ua: Unit, pb: PassageIndex, ub: Unit, pairs: _Pairs) -> _Pairs:
+        """Death-toll pairs where neither source also gives the other's figure."""
+        return [
+            (kind, about, va, vb)
+            for kind, about, va, vb in pairs
+            if about != DEAD
+            or not (_also_gives(tolls[pa.source], ub, vb) or _also_gives(tolls[pb.source], ua, va))
+        ]
+
     for a, b, s in _similar_pairs(units):
         (pa, ua), (pb, ub) = units[a], units[b]
         pairs = _number_pairs(ua, ub, s)
@@ -396,11 +409,21 @@ def _conflicts(view: _View) -> list[Conflict]:
             pairs += _date_pairs(pa, ua, pb, ub)
             if pa.origin != pb.origin:  # copies of one story reword names ("Baghdad" / "Iraq")
                 pairs += _name_pairs(ua, view.source_words[pa.source], ub, view.source_words[pb.source])
-        _add(view, found, pa, ua, pb, ub, pairs)
+        _add(view, found, pa, ua, pb, ub, kept(pa, ua, pb, ub, pairs))
     for a, b in _toll_pairs(units):
         (pa, ua), (pb, ub) = units[a], units[b]
-        _add(view, found, pa, ua, pb, ub, _number_pairs(ua, ub, 1.0, about=DEAD))
+        _add(view, found, pa, ua, pb, ub, kept(pa, ua, pb, ub, _number_pairs(ua, ub, 1.0, about=DEAD)))
     return list(found.values())
+
+
+_Pairs = list[tuple[str, str, str, str]]
+
+
+def _also_gives(own: Sequence[Quantity], other: Unit, value: str) -> bool:
+    """Does a source also give a toll compatible with the other source's `value`? Then its other figure
+    counts something else (a separate blast, an earlier crash, an earlier count), not a disagreement."""
+    theirs = [q for q in other.facts.quantities if q.noun == DEAD and q.text == value]
+    return any(compatible(q, t) for q in own for t in theirs)
 
 
 def _add(
