@@ -36,6 +36,7 @@ def test_readme_first_command_summarises_a_folder_mixing_html_txt_and_json() -> 
     kinds = {path.suffix for path in folder.iterdir() if path.is_file()}
     assert {".html", ".txt", ".json"} <= kinds, kinds
 
+
 HTML = (
     '<!DOCTYPE html><html><head><meta charset="utf-8"><title>River floods Kerby | Valley Post</title>'
     '<meta property="og:site_name" content="Valley Post"></head><body><nav>Home | News</nav><article>'
@@ -85,14 +86,17 @@ def test_fresh_venv_install_summarises_html_txt_and_json(tmp_path: Path) -> None
     )
     assert install.returncode == 0, f"{pip.stdout}{install.stderr[-3000:]}"
 
-    run = subprocess.run(
-        [venv / "bin" / "brief", "summarize", str(articles), "--words", "60"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**env, "BRIEF_CACHE_DIR": str(tmp_path / "cache")},
-        cwd=tmp_path,
-    )
+    def summarize(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [venv / "bin" / "brief", "summarize", *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**env, "BRIEF_CACHE_DIR": str(tmp_path / "cache")},
+            cwd=tmp_path,
+        )
+
+    run = summarize(str(articles), "--words", "60")
     assert run.returncode == 0, run.stderr[-3000:]
     out = run.stdout
     assert "Traceback" not in run.stderr and "ImportError" not in out + run.stderr
@@ -103,14 +107,7 @@ def test_fresh_venv_install_summarises_html_txt_and_json(tmp_path: Path) -> None
 
     # the README's first command's own folder, read by the fresh install: every file is a source
     example = readme_example()
-    run = subprocess.run(
-        [venv / "bin" / "brief", "summarize", str(example)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**env, "BRIEF_CACHE_DIR": str(tmp_path / "cache")},
-        cwd=tmp_path,
-    )
+    run = summarize(str(example))
     assert run.returncode == 0, run.stderr[-3000:]
     assert "Traceback" not in run.stderr
     for path in sorted(example.iterdir()):

@@ -279,12 +279,10 @@ class Verifier:
         """For a sentence its citations do not hold: the uncited passage that holds most of its key
         terms, checked on its own, so a citation one passage off ("cite S2:2") reads differently from a
         changed fact ("S2:2 says otherwise"). The status stays the cited passages' verdict."""
-        scores = self.scores(text)
-        for pid in cited:
-            scores[self.position[pid]] = -1.0
-        if not len(scores) or float(scores.max()) < PARTIAL:
+        found = self._best_passage(text, cited)
+        if found is None:
             return ""
-        best = self.passages[int(np.argmax(scores))].id
+        best = self.passages[found[0]].id
         check = self._check(claim, best)
         if check.status == "supported":
             return f"; {best} holds it (cite {best})"
@@ -394,12 +392,23 @@ class Verifier:
             runs.append([pid])
         return [r for r in runs if len(r) >= 2]
 
-    def _uncited_reason(self, text: str) -> str:
+    def _best_passage(self, text: str, exclude: Sequence[str] = ()) -> tuple[int, float] | None:
+        """(position, share of key terms) of the passage outside `exclude` that holds most of the
+        sentence's key terms; None when none holds at least PARTIAL of them."""
         scores = self.scores(text)
+        for pid in exclude:
+            scores[self.position[pid]] = -1.0
         if not len(scores) or float(scores.max()) < PARTIAL:
-            return "no citation, and no passage holds most of its key terms"
+            return None
         best = int(np.argmax(scores))
-        return f"no citation; {self.passages[best].id} holds {scores[best]:.0%} of its key terms"
+        return best, float(scores[best])
+
+    def _uncited_reason(self, text: str) -> str:
+        found = self._best_passage(text)
+        if found is None:
+            return "no citation, and no passage holds most of its key terms"
+        best, share = found
+        return f"no citation; {self.passages[best].id} holds {share:.0%} of its key terms"
 
     def _find(
         self,
