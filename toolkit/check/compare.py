@@ -155,9 +155,14 @@ def _taken(conflict: Conflict, text: str) -> ConflictSide | None:
         return None
     if conflict.kind != "number":
         return next((s for s in conflict.sides if s.passage == conflict.picked), None)
-    held = [_quantity(side, _noun(conflict)) for side in conflict.sides]
-    stated = {k for q in _quantities(text) if q.noun == _noun(conflict) for k in _stated(q, held)}
+    stated = _number_sides(conflict, _quantities(text))
     return conflict.sides[stated.pop()] if len(stated) == 1 else None
+
+
+def _number_sides(conflict: Conflict, quantities: Sequence[Quantity]) -> set[int]:
+    """The sides of a number conflict that `quantities` (a summary sentence's numbers) state."""
+    held = [_quantity(side, _noun(conflict)) for side in conflict.sides]
+    return {k for q in quantities if q.noun == _noun(conflict) for k in _stated(q, held)}
 
 
 def _stated(q: Quantity, held: Sequence[Quantity | None]) -> set[int]:
@@ -587,8 +592,7 @@ def _sides_stated(verifier: Verifier, conflict: Conflict, look: _Look) -> set[in
     """The sides whose value a summary sentence states about the conflict's fact."""
     claim = look.claim
     if conflict.kind == "number":
-        held = [_quantity(side, _noun(conflict)) for side in conflict.sides]
-        return {k for q in claim.facts.quantities if q.noun == _noun(conflict) for k in _stated(q, held)}
+        return _number_sides(conflict, claim.facts.quantities)
     scores = look.scores
     if max(float(scores[verifier.position[side.passage]]) for side in conflict.sides) < UNIQUE_MAX:
         return set()
