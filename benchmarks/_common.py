@@ -305,9 +305,12 @@ def request_tokens(requests: Sequence[RecordedRequest], tokenizer: Tokenizer | N
     return total
 
 
-def our_engine(base_url: str, *, context: int | None = None, cache_dir: Path | None = None) -> Any:
+def our_engine(
+    base_url: str, *, context: int | None = None, cache_dir: Path | None = None, cite: str = "model"
+) -> Any:
     """`OpenAIEngine` over `OpenAIChat` (official SDK, concurrency 8) at `base_url`; `context` overrides
-    the model's context window (to force map-reduce); `cache_dir` turns the response cache on."""
+    the model's context window (to force map-reduce); `cache_dir` turns the response cache on; `cite`:
+    "model" (it cites passage numbers) or "local" (plain sentences, cited by the checker)."""
     from toolkit.chat.cache import ResponseCache
     from toolkit.chat.endpoint import EndpointConfig
     from toolkit.chat.llm import OpenAIChat
@@ -319,7 +322,7 @@ def our_engine(base_url: str, *, context: int | None = None, cache_dir: Path | N
     info = model_info(MODEL)
     if context is not None:
         info = info.model_copy(update={"context": context})
-    return OpenAIEngine(chat, MODEL, info=info)
+    return OpenAIEngine(chat, MODEL, info=info, cite=cite)
 
 
 # --------------------------------------------------------------------------- LangChain

@@ -44,6 +44,7 @@ def make_engine(
     price_in: float | None = None,
     price_out: float | None = None,
     reasoning_effort: str | None = None,
+    cite: str | None = None,
 ) -> Engine:
     """The engine called `name`: extractive, openai (OPENAI_API_KEY / OPENAI_BASE_URL), local
     (llama.cpp server on 127.0.0.1), or one an installed package registers (entry point group
@@ -60,6 +61,7 @@ def make_engine(
         price_in=price_in,
         price_out=price_out,
         reasoning_effort=reasoning_effort,
+        cite=cite,
     )
     return make(name or default_engine_name(), options)
 
@@ -106,6 +108,7 @@ def summarize(
     price_in: float | None = None,
     price_out: float | None = None,
     reasoning_effort: str | None = None,
+    cite: str | None = None,
 ) -> Briefing:
     """One merged, cited summary of the given articles (paths, folders, dicts, Articles or a Corpus).
 
@@ -114,11 +117,15 @@ def summarize(
     the openai engine when an endpoint is configured, else the offline one. With `check` (the default)
     every citation is verified and the summary compared with every source (`briefing.report`).
     `context`, `price_in`/`price_out` (USD per million tokens) override the model's known facts;
-    `reasoning_effort` (minimal|low|medium|high) is sent to reasoning models.
+    `reasoning_effort` (minimal|low|medium|high) is sent to reasoning models. `cite`: who finds each
+    sentence's passages for the LLM engines, "model" (it cites passage numbers) or "local" (it writes
+    plain sentences and `toolkit.check.attribute` finds the passages that hold them: fewer tokens
+    sent and written); None: the engine's default.
 
     Raises `EngineError` when the engine produced no sentence (an empty briefing is never a result)."""
     if words < 10:
         raise ConfigError(f"--words {words} is too small for a summary; use at least 10")
+    _check_cite(cite)
     skipped: tuple[Skipped, ...] = ()
     left_out: list[str] = []  # what loading passed over on purpose (hidden, unknown extension, repeated)
     if isinstance(inputs, Corpus):
@@ -144,8 +151,10 @@ def summarize(
             price_in=price_in,
             price_out=price_out,
             reasoning_effort=reasoning_effort,
+            cite=cite,
         )
     )
+    local = getattr(eng, "cite", "model") == "local"  # the engine's sentences come uncited: find them
     # The checker's index is built while the engine waits for the endpoint (a thread: the wait is
     # I/O), started when the engine sends its first request (`on_call`) so it does not slow the
     # planning and prompt building before it; an engine that streams its answer hands over each
@@ -158,7 +167,7 @@ def summarize(
         hooked = index is not None and getattr(eng, "on_call", False) is None
         if index is not None and listens:
             built = index
-            eng.on_sentence = lambda s: pool.submit(_precheck, built, s)  # type: ignore[attr-defined]
+            eng.on_sentence = lambda s: pool.submit(_precheck, built, s, local)  # type: ignore[attr-defined]
         if hooked:
             eng.on_call = gate.set  # type: ignore[attr-defined]
         else:
@@ -172,6 +181,8 @@ def summarize(
             if hooked:
                 eng.on_call = None  # type: ignore[attr-defined]
         verifier = index.result() if index is not None else None
+    if local and draft.sentences:
+        draft = _attribute(draft, verifier or _index(corpus))
     if not draft.sentences:  # an empty briefing is never a result: say why
         _say_why_empty(corpus)
         if not any(s.passages for s in corpus.sources):
@@ -223,12 +234,38 @@ def summarize(
     return verify(briefing, verifier)
 
 
-def _precheck(index: Future[Verifier], sentence: SummarySentence) -> None:
-    """Check one streamed sentence the way `verify()` will: its citations, then its best passage in
-    every source (the comparison view); the verdicts are memoised in the Verifier."""
+def _check_cite(cite: str | None) -> None:
+    from .plan.planning import CITE_MODES
+
+    if cite is not None and cite not in CITE_MODES:
+        raise ConfigError(f"--cite {cite!r} is not known: choose one of {', '.join(CITE_MODES)}")
+
+
+def _attribute(draft: Draft, verifier: Verifier) -> Draft:
+    """Each uncited sentence of a plain answer with the passages that hold it, and a note saying who
+    found them."""
+    from .check.attribute import attributed
+
+    sentences = tuple(attributed(verifier, s) for s in draft.sentences)
+    found = sum(bool(s.citations) for s in sentences)
+    note = (
+        f"citations found locally (cite=local): {found} of {len(sentences)} sentences matched passages "
+        "that hold their key terms"
+    )
+    return draft.model_copy(update={"sentences": sentences, "notes": (*draft.notes, note)})
+
+
+def _precheck(index: Future[Verifier], sentence: SummarySentence, local: bool = False) -> None:
+    """Check one streamed sentence the way `verify()` will: its citations (found first when `local`),
+    then its best passage in every source (the comparison view); the verdicts are memoised in the
+    Verifier."""
     from .check.compare import _aligned, _view
 
     verifier = index.result()  # built first: this pool has one worker
+    if local:
+        from .check.attribute import attributed
+
+        sentence = attributed(verifier, sentence)
     checked = verifier.check_sentence(sentence.text, sentence.citations, sentence.note)
     _aligned(verifier, _view(verifier), 0, checked, verifier.scores(checked.text))
 
@@ -280,14 +317,16 @@ def plan(
     price_in: float | None = None,
     price_out: float | None = None,
     reasoning_effort: str | None = None,
+    cite: str | None = None,
 ) -> Plan:
     """What an LLM run would send, in how many calls and at what cost; spends nothing."""
     from .chat.endpoint import EndpointConfig
-    from .engines.registry import model_info_for
+    from .engines.registry import DEFAULT_CITE, model_info_for
     from .ingest.passages import build_corpus
     from .plan.planning import make_plan
     from .text.tokens import get_tokenizer
 
+    _check_cite(cite)
     name = model or EndpointConfig.from_env().model
     corpus = (
         inputs if isinstance(inputs, Corpus) else build_corpus(_load(inputs, skip_bad), get_tokenizer(name))
@@ -299,6 +338,7 @@ def plan(
         words=words,
         info=model_info_for(name, context, price_in, price_out, reasoning_effort),
         max_cost=max_cost,
+        cite=cite or DEFAULT_CITE,
     )
 
 

@@ -28,6 +28,7 @@ Reply = str | ChatResponse | BaseException
 _SHORT_LINE = re.compile(r"^(\d+) (.+)$", re.MULTILINE)
 _LINE = re.compile(r"^\[(S\d+:\d+)\] (.+)$", re.MULTILINE)
 _NOTE = re.compile(r"^- (.+?) \[([^\]]+)\]$", re.MULTILINE)
+_PLAIN_NOTE = re.compile(r"^- (.+?[.!?])$", re.MULTILINE)  # a note line of the plain reduce prompt
 _REPEAT = re.compile(r"\^\d+\s*")  # `^4`: a sentence of passage 4 the line repeats (not quoted)
 
 
@@ -53,10 +54,30 @@ def scripted_answer(request: ChatRequest, per_call: int = 4) -> str:
     return answer_for(system, user, per_call)
 
 
+def _body(block: str) -> list[str]:
+    """The passage lines of one source of a plain prompt: a first line that ends without a full stop
+    is its title line (`2010-01-20 title · outlet`)."""
+    lines = [line for line in block.splitlines() if line.strip()]
+    if len(lines) >= 2 and not lines[0].rstrip().endswith((".", "!", "?", '"', "”")):
+        lines = lines[1:]
+    return lines
+
+
+def is_plain(system: str) -> bool:
+    """A plain prompt (`cite="local"`): no answer format asked for (every other prompt asks for JSON)."""
+    return bool(system) and "JSON" not in system
+
+
 def answer_for(system: str, user: str, per_call: int = 4) -> str:
     """`scripted_answer` from a prompt's system and user texts (the HTTP test server's model uses it
     too). A user text of numbered passage lines and no system text is a compact prompt whose
     instructions a server cut off: answered in the compact shape as well."""
+    if is_plain(system):  # the plain prompts (`cite="local"`): prose, no citations
+        if "<notes>" in user:
+            texts = [t for t, _ in _NOTE.findall(user)] + _PLAIN_NOTE.findall(user)
+        else:
+            texts = [_first_sentence(line) for block in user.split("\n\n") for line in _body(block)]
+        return " ".join(texts[:per_call])
     compact = '{"s":' in system or (not _LINE.search(user) and len(_SHORT_LINE.findall(user)) >= 2)
     if compact:  # the compact prompts: `# title` lines, `4 passage text` lines, [[text, [ids]]]
         if "<notes>" in user:

@@ -23,7 +23,7 @@ from ._jsonfix import decode_json, repair_json
 from .markers import PLACEHOLDER, extract_citations, normalise_markers, split_markers
 from .short_ids import ShortIds
 
-__all__ = ["ParsedAnswer", "parse_answer"]
+__all__ = ["ParsedAnswer", "parse_answer", "parse_plain"]
 
 
 class ParsedAnswer(_Value):
@@ -86,6 +86,23 @@ def parse_answer(raw: str, corpus: Corpus, ids: ShortIds | None = None) -> Parse
         problems=tuple(dict.fromkeys(problems)),
         invalid=invalid,
     )
+
+
+def parse_plain(raw: str, sources: int = 0) -> ParsedAnswer:
+    """Read a plain answer (one sentence per line, as the `cite="local"` prompt asks) into sentences
+    without citations: hidden reasoning, headings, rules, bullets, a title line and a reference list
+    are dropped as in prose answers; citation markers a model wrote anyway are taken out of the text
+    (the checker finds each sentence's passages itself). Never raises."""
+    problems: list[str] = []
+    text = _THINK.sub("", raw or "")
+    if "</think>" in text:
+        text = text.rsplit("</think>", 1)[1]
+    if not text.strip():
+        return ParsedAnswer(problems=("answer was empty",))
+    sentences = [SummarySentence(text=bare) for bare, _ in _prose(text, sources, problems) if bare.strip()]
+    if not sentences:
+        problems.append("answer had no sentences")
+    return ParsedAnswer(sentences=tuple(sentences), format="prose", problems=tuple(dict.fromkeys(problems)))
 
 
 # -- JSON ---------------------------------------------------------------------------------------------

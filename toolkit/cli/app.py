@@ -74,6 +74,14 @@ Effort = Annotated[
         "--reasoning-effort", help="minimal, low, medium or high: how long a reasoning model thinks."
     ),
 ]
+Cite = Annotated[
+    str | None,
+    typer.Option(
+        "--cite",
+        help="Who finds each sentence's passages: model (it cites passage numbers) or local (it writes plain "
+        "sentences; the checker finds the passages that hold them: fewer tokens, faster).",
+    ),
+]
 Gguf = Annotated[
     Path | None, typer.Option(help="GGUF model file for --engine local (default: SmolLM2-135M).")
 ]
@@ -95,6 +103,7 @@ def summarize_cmd(
     price_in: PriceIn = None,
     price_out: PriceOut = None,
     reasoning_effort: Effort = None,
+    cite: Cite = None,
 ) -> None:
     """Summarise articles into one cited briefing."""
     if engine is not None and engine not in ENGINES:
@@ -128,6 +137,7 @@ def summarize_cmd(
                     price_in=price_in,
                     price_out=price_out,
                     reasoning_effort=reasoning_effort,
+                    cite=cite,
                 ).describe()
             )
             return
@@ -143,6 +153,7 @@ def summarize_cmd(
             price_in=price_in,
             price_out=price_out,
             reasoning_effort=reasoning_effort,
+            cite=cite,
         )
     except ToolkitError as e:
         fail_on(e)

@@ -31,10 +31,11 @@ from typing import Any, TypeVar
 
 from ..chat.model_facts import ModelInfo, estimate_cost, model_info, reasoning_reserve
 from ..chat.seam import ChatClient, ChatRequest, ChatResponse, Message
-from ..cite.answers import parse_answer
+from ..cite.answers import parse_answer, parse_plain
 from ..errors import EngineError
 from ..models import Corpus, Passage, SummarySentence, Usage, passage_sort_key
 from ..plan.planning import (
+    CITE_MODES,
     MAP_NOTES,
     NOTE_TOKENS,
     Plan,
@@ -45,6 +46,7 @@ from ..plan.planning import (
     single_prompt,
 )
 from ..plan.prompting import ShortIds, escape_source_text, render, source_blocks
+from ..text.sentences import split_sentences
 from ..text.similarity import content_terms, tfidf_matrix
 from ..text.tokens import Tokenizer, count_tokens, get_tokenizer
 from .base import Draft
@@ -131,7 +133,10 @@ class OpenAIEngine:
         progress: bool = False,
         reasoning_effort: str | None = None,
         on_sentence: Callable[[SummarySentence], object] | None = None,
+        cite: str = "model",
     ) -> None:
+        if cite not in CITE_MODES:
+            raise EngineError(f"cite={cite!r} is not one of {', '.join(CITE_MODES)}")
         self.chat = chat
         self.model = model
         self.name = name
@@ -140,6 +145,10 @@ class OpenAIEngine:
         if reasoning_effort is not None:
             self.info = self.info.model_copy(update={"reasoning_effort": reasoning_effort})
         self.json_mode = json_mode
+        # "model": the model cites passage numbers (JSON answer); "local": it writes plain sentences and
+        # the checker finds their passages afterwards (`toolkit.check.attribute`): no numbers sent or
+        # written, so fewer tokens both ways. The final answer's sentences then come uncited.
+        self.cite = cite
         self.max_cost = max_cost
         self.progress = progress
         # Called with each sentence of the final answer as it streams in (the answer is then asked
@@ -151,7 +160,13 @@ class OpenAIEngine:
 
     def plan(self, corpus: Corpus, *, words: int) -> Plan:
         return make_plan(
-            corpus, self.model, self.tokenizer, words=words, info=self.info, max_cost=self.max_cost
+            corpus,
+            self.model,
+            self.tokenizer,
+            words=words,
+            info=self.info,
+            max_cost=self.max_cost,
+            cite=self.cite,
         )
 
     def summarize(self, corpus: Corpus, *, words: int) -> Draft:
@@ -211,6 +226,7 @@ class _Run:
         self.unusable: list[ChatRequest] = []  # requests whose answers held nothing usable
         self.groups = sent_passages(corpus)
         self.ids = ShortIds.of(self.groups)  # the numbers prompts show for passage ids
+        self.plain = engine.cite == "local"  # the final answer is plain sentences, cited afterwards
 
     # --- calls -----------------------------------------------------------------------------------
     def request(
@@ -224,6 +240,9 @@ class _Run:
         """The request for one call; with `listen`, the answer streams and each complete sentence is
         handed to it as it arrives."""
         info = self.engine.info
+        feed: Callable[[str], None] | None = None
+        if listen is not None:
+            feed = _PlainFeed(self, listen) if self.plain else _SentenceFeed(self, listen)
         return ChatRequest(
             messages=messages,
             max_tokens=max_tokens + reasoning_reserve(info),
@@ -232,7 +251,7 @@ class _Run:
             temperature=0.0 if info.sampling else None,
             reasoning_effort=info.reasoning_effort if info.effort_param else None,
             stream=listen is not None,
-            on_text=_SentenceFeed(self, listen) if listen is not None else None,
+            on_text=feed,
         )
 
     async def call(
@@ -338,12 +357,19 @@ class _Run:
 
     # --- strategies ------------------------------------------------------------------------------
     async def single(self) -> list[SummarySentence]:
-        system, user = single_prompt(self.groups, self.ids, self.words)
+        system, user = single_prompt(self.groups, self.ids, self.words, self.engine.cite)
         return await self.ask(system, user, answer_budget(self.words))
 
     async def ask(self, system: str, user: str, max_tokens: int) -> list[SummarySentence]:
         """One call and its sentences; a JSON-mode answer with none usable is asked again without
-        JSON mode (small local models often produce valid JSON of the wrong shape)."""
+        JSON mode (small local models often produce valid JSON of the wrong shape). A plain answer
+        (`cite="local"`) is asked for without JSON mode and read line by line."""
+        if self.plain:
+            text = await self.call(system, user, max_tokens, json_mode=False, final=True)
+            sentences = self.parse_plain(text)
+            if not sentences:
+                self.forget_last()
+            return sentences
         sentences = self.parse(await self.call(system, user, max_tokens, schema=SENTENCES_SCHEMA, final=True))
         if sentences:
             return sentences
@@ -396,7 +422,9 @@ class _Run:
         room = context - answer_budget(self.words) - 600
         lines = [self._note_line(n) for n in notes]
         if count_tokens(tok, "\n".join(lines)) <= room or len(lines) < 4:
-            system = render("reduce_system", words=self.words)
+            if self.plain:  # the notes without their passage numbers: the answer cites nothing
+                lines = [f"- {escape_source_text(n.text)}" for n in notes]
+            system = render("plain_reduce_system" if self.plain else "reduce_system", words=self.words)
             user = render("reduce_user", notes="\n".join(lines))
             return await self.ask(system, user, answer_budget(self.words))
         batches = _batches(lines, room, tok)
@@ -427,6 +455,26 @@ class _Run:
     def _note_once(self, message: str) -> None:
         if message not in self.notes:
             self.notes.append(message)
+
+    def parse_plain(self, raw: str) -> list[SummarySentence]:
+        """The sentences of a plain answer (no citations yet), capped like `parse`."""
+        chars, most = answer_caps(self.words)
+        if len(raw) > chars:
+            self._note_once(
+                f"an answer was far longer than asked ({len(raw):,} characters); read the first {chars:,}"
+            )
+            raw = raw[:chars]
+        parsed = parse_plain(raw, len(self.corpus.sources))
+        for problem in parsed.problems:
+            self._note_once(problem)
+        sentences = list(parsed.sentences)
+        if len(sentences) > most:
+            self._note_once(
+                f"an answer held {len(sentences):,} sentences for about {self.words} words; "
+                f"kept the first {most}"
+            )
+            sentences = sentences[:most]
+        return sentences
 
     def parse(self, raw: str) -> list[SummarySentence]:
         """The sentences of one answer. An answer far larger than asked (a server that ignores
@@ -526,6 +574,40 @@ class _SentenceFeed:
         parsed = parse_answer('{"s":[' + ",".join(items) + "]}", self.run.corpus, self.run.ids)
         for sentence in parsed.sentences:
             self.listen(_with_copies(sentence, self.run.corpus))
+
+
+class _PlainFeed:
+    """Streamed pieces of a plain answer -> each complete sentence (`parse_plain`), handed to `listen`
+    once: whole lines, and in the line being written every sentence but the last (it may still
+    grow). The last sentence is read with the whole answer at the end. Linear in the answer, capped
+    like `_SentenceFeed`."""
+
+    def __init__(self, run: _Run, listen: Callable[[SummarySentence], object]) -> None:
+        self.run = run
+        self.listen = listen
+        self.tail = ""
+        self.read = 0
+        self.limit = answer_caps(run.words)[0]
+
+    def __call__(self, piece: str) -> None:
+        if self.read >= self.limit:
+            return
+        self.read += len(piece)
+        self.tail += piece
+        cut = _complete_end(self.tail)
+        if cut <= 0:
+            return
+        done, self.tail = self.tail[:cut], self.tail[cut:]
+        for sentence in parse_plain(done, len(self.run.corpus.sources)).sentences:
+            self.listen(sentence)
+
+
+def _complete_end(text: str) -> int:
+    """Where the complete sentences of a growing plain answer end: after its last newline, and in the
+    line after it before the start of its last sentence."""
+    line = text.rfind("\n") + 1
+    spans = split_sentences(text[line:])
+    return line + spans[-1][0] if len(spans) >= 2 else line
 
 
 def _unique(sentences: Sequence[SummarySentence], notes: list[str]) -> list[SummarySentence]:

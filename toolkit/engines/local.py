@@ -21,11 +21,17 @@ class LocalEngine:
     name = "local"
 
     def __init__(
-        self, gguf: str | Path | None = None, *, context: int | None = None, progress: bool = False
+        self,
+        gguf: str | Path | None = None,
+        *,
+        context: int | None = None,
+        progress: bool = False,
+        cite: str = "model",
     ) -> None:
         self.gguf = Path(gguf).expanduser() if gguf is not None else default_gguf()
         self.n_ctx = context or 8192
         self.progress = progress
+        self.cite = cite  # "model" | "local", as `OpenAIEngine`
 
     def summarize(self, corpus: Corpus, *, words: int) -> Draft:
         from ..chat.cache import CachedChat, ResponseCache
@@ -36,7 +42,7 @@ class LocalEngine:
         server = LazyLocalChat(self.gguf, self.n_ctx, model)
         chat = CachedChat(server, ResponseCache(), namespace=server.namespace, model=model)
         info = model_info(model, context=self.n_ctx)
-        engine = OpenAIEngine(chat, model, info=info, name="local", progress=self.progress)
+        engine = OpenAIEngine(chat, model, info=info, name="local", progress=self.progress, cite=self.cite)
         try:
             return engine.summarize(corpus, words=words)
         finally:

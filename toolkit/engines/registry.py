@@ -28,6 +28,7 @@ from .base import Engine
 __all__ = ["BUILTIN", "GROUP", "EngineFactory", "EngineOptions", "engine_names", "load_factory", "make"]
 
 GROUP = "brief.engines"
+DEFAULT_CITE = "model"  # who finds each sentence's passages when `--cite` is not given
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class EngineOptions:
     price_in: float | None = None  # USD per million input tokens, over the model's known price
     price_out: float | None = None  # USD per million output tokens
     reasoning_effort: str | None = None  # minimal|low|medium|high, sent to reasoning models
+    cite: str | None = None  # "model" | "local" (LLM engines): who finds each sentence's passages
 
 
 EngineFactory = Callable[[EngineOptions], Engine]
@@ -118,14 +120,26 @@ def openai_engine(options: EngineOptions) -> Engine:
     info = model_info_for(
         config.model, options.context, options.price_in, options.price_out, options.reasoning_effort
     )
-    return OpenAIEngine(chat, config.model, max_cost=options.max_cost, info=info, progress=options.progress)
+    return OpenAIEngine(
+        chat,
+        config.model,
+        max_cost=options.max_cost,
+        info=info,
+        progress=options.progress,
+        cite=options.cite or DEFAULT_CITE,
+    )
 
 
 def local_engine(options: EngineOptions) -> Engine:
     """The LLM engine on a llama.cpp server started on 127.0.0.1 with a GGUF file."""
     from .local import LocalEngine
 
-    return LocalEngine(gguf=options.gguf, context=options.context, progress=options.progress)
+    return LocalEngine(
+        gguf=options.gguf,
+        context=options.context,
+        progress=options.progress,
+        cite=options.cite or DEFAULT_CITE,
+    )
 
 
 def model_info_for(

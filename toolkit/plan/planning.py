@@ -29,10 +29,12 @@ from .prompting import (
     compact_line,
     compact_sources,
     header_line,
+    plain_sources,
     render,
 )
 
 __all__ = [
+    "CITE_MODES",
     "DEFAULT_CONTEXT",
     "MODELS",
     "ModelInfo",
@@ -128,8 +130,13 @@ def make_plan(
     words: int,
     info: ModelInfo | None = None,
     max_cost: float | None = None,
+    cite: str = "model",
 ) -> Plan:
+    """What a run over `corpus` will send: one call when the prompt and the answer budget fit the
+    model's context, else map-reduce chunks. `cite="local"` counts the plain layout (no passage
+    numbers). Raises `BudgetError` over `max_cost` (USD) or when even map-reduce cannot fit."""
     info = info or model_info(model)
+    numbered = cite != "local"
     answer = answer_budget(words) + reasoning_reserve(info)  # a reasoning model thinks within it
     groups = sent_passages(corpus)
     ids = ShortIds.of(groups)
@@ -138,7 +145,7 @@ def make_plan(
     def line_tokens(p: Passage) -> int:
         # The corpus counted each passage once; its prompt line adds the number (one token below 1,000).
         return (
-            p.tokens + (1 if len(ids) < 1000 else 2)
+            p.tokens + (0 if not numbered else 1 if len(ids) < 1000 else 2)
             if p.tokens
             else count_tokens(tokenizer, line(p.id, p.text))
         )
@@ -154,11 +161,16 @@ def make_plan(
         for s, kept in groups
     )
     skipped = sum(sp.passages - sp.sent for sp in source_plans)
-    system = count_tokens(tokenizer, render("merge_system", words=words, repeats=REPEAT_NOTE))
+    system = count_tokens(
+        tokenizer,
+        render("merge_system", words=words, repeats=REPEAT_NOTE)
+        if numbered
+        else render("plain_system", words=words),
+    )
     single_prompt = system + sum(sp.tokens for sp in source_plans) + 8
     if abs(single_prompt + answer - info.context) <= ESTIMATE_MARGIN * single_prompt:
         # Near the limit the estimate (or a corpus counted with another tokenizer) could be off: count.
-        single_prompt = _single_prompt_tokens(groups, ids, tokenizer, words)
+        single_prompt = _single_prompt_tokens(groups, ids, tokenizer, words, cite)
     if single_prompt + answer <= info.context:
         plan = Plan(
             model=model,
@@ -185,18 +197,26 @@ def make_plan(
     return plan
 
 
-def single_prompt(groups: list[tuple[Source, list[Passage]]], ids: ShortIds, words: int) -> tuple[str, str]:
+CITE_MODES = ("model", "local")  # who finds each sentence's passages: the model, or the checker afterwards
+
+
+def single_prompt(
+    groups: list[tuple[Source, list[Passage]]], ids: ShortIds, words: int, cite: str = "model"
+) -> tuple[str, str]:
     """The system and user messages of the one-call strategy (the system message explains the `^n`
-    repeat mark only when the sources use it)."""
+    repeat mark only when the sources use it). `cite="local"`: the plain layout (no passage numbers)
+    and an answer of one sentence per line, cited afterwards by the checker."""
+    if cite == "local":
+        return render("plain_system", words=words), render("plain_user", sources=plain_sources(groups))
     sources = compact_sources(groups, ids)
     repeats = REPEAT_NOTE if REPEAT_MARK in sources else ""
     return render("merge_system", words=words, repeats=repeats), render("merge_user", sources=sources)
 
 
 def _single_prompt_tokens(
-    groups: list[tuple[Source, list[Passage]]], ids: ShortIds, tokenizer: Tokenizer, words: int
+    groups: list[tuple[Source, list[Passage]]], ids: ShortIds, tokenizer: Tokenizer, words: int, cite: str
 ) -> int:
-    system, user = single_prompt(groups, ids, words)
+    system, user = single_prompt(groups, ids, words, cite)
     return count_tokens(tokenizer, system) + count_tokens(tokenizer, user) + 8
 
 

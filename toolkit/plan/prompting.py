@@ -14,6 +14,10 @@ Two layouts for sources:
   a repeat mark. Nothing is sent twice: a sentence of six words or more that an earlier passage line of
   the same prompt already holds word for word is replaced by `^4` (passage 4 holds it; two tokens where
   the sentence cost twenty or more), and `<br>` tags (line breaks, not content) become spaces;
+- plain (the summary prompt when citations are found locally, `cite="local"`): the same layout
+  without passage numbers, a line per passage, each sentence an earlier line holds word for word left
+  out (no mark: the answer cites nothing, so nothing needs to point back to it), and the title line
+  without its `#`;
 - `<source>` blocks holding `[S1:3] text` lines (the judge and citation-repair prompts), with anything
   that could close the block escaped as well.
 """
@@ -40,6 +44,8 @@ __all__ = [
     "escape_source_text",
     "header_line",
     "load_template",
+    "plain_header",
+    "plain_sources",
     "render",
     "source_blocks",
 ]
@@ -188,3 +194,48 @@ def compact_sources(groups: Iterable[tuple[Source, Iterable[Passage]]], ids: Sho
         if lines:
             blocks.append(header_line(source) + "".join(lines))
     return "\n".join(blocks).rstrip("\n")
+
+
+def _plain_line(passage: Passage, seen: set[str]) -> str:
+    """One passage as a plain prompt line: flattened, without the sentences an earlier line holds word
+    for word (`seen`: their keys; this line's are added), "" when nothing new is left."""
+    if not passage.sentences:
+        return escape_line(passage.text)
+    parts: list[str] = []
+    cursor = 0
+    for sentence in passage.sentences:
+        a, b = sentence.start - passage.start, sentence.end - passage.start
+        if not 0 <= a <= b <= len(passage.text) or a < cursor:
+            return escape_line(passage.text)  # offsets that do not fit: send it whole
+        key = _repeat_key(sentence.text)
+        if key is None or key not in seen:
+            if key:
+                seen.add(key)
+            continue
+        parts.append(passage.text[cursor:a])
+        cursor = b
+    parts.append(passage.text[cursor:])
+    return escape_line(" ".join(parts))
+
+
+def plain_header(source: Source) -> str:
+    """`date title · outlet` and a newline (the parts the source has; "" when it has none). The date
+    first needs no separator token before the title (an ISO date cannot be read as part of it)."""
+    head = " ".join(escape_line(x) for x in (source.date, source.title) if x)
+    if source.outlet:
+        head = f"{head} · {escape_line(source.outlet)}" if head else escape_line(source.outlet)
+    return f"{head}\n" if head else ""
+
+
+def plain_sources(groups: Iterable[tuple[Source, Iterable[Passage]]]) -> str:
+    """Each source with passages as an optional `date title · outlet` line followed by one line per
+    passage (no numbers), sources separated by a blank line; a sentence sent once is not sent again.
+    (No `#` before the title: nothing is cited, so a line taken for a title or a passage misleads no
+    citation.)"""
+    blocks: list[str] = []
+    seen: set[str] = set()
+    for source, passages in groups:
+        lines = [line for p in passages if (line := _plain_line(p, seen))]
+        if lines:
+            blocks.append(plain_header(source) + "\n".join(lines))
+    return "\n\n".join(blocks)

@@ -1,0 +1,227 @@
+"""`cite="local"`: the model gets the articles without passage numbers and writes plain prose; the
+checker finds the passages that hold each sentence (`toolkit.check.attribute`) and checks them as it
+checks a model's citations."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import scripted_model
+from fakeserver import FakeServer, Reply
+from paths import EXAMPLES
+
+from toolkit import build_corpus, load_articles, summarize
+from toolkit.chat.scripted import ScriptedChat
+from toolkit.check.attribute import attribute
+from toolkit.check.verifier import Verifier
+from toolkit.cite.answers import parse_plain
+from toolkit.engines.llm_engine import OpenAIEngine
+from toolkit.errors import ConfigError, EngineError
+from toolkit.models import Article, Corpus
+from toolkit.plan.planning import make_plan, sent_passages, single_prompt
+from toolkit.plan.prompting import ShortIds
+from toolkit.text.tokens import count_tokens, get_tokenizer
+
+TOK = get_tokenizer("gpt-4o-mini")
+
+QUAKE = Article(
+    title="Quake hits coastal city",
+    outlet="Daily Courier",
+    date="2024-03-02",
+    path="a.txt",
+    text=(
+        "A magnitude 6.8 earthquake struck the coastal city of Varna on Saturday morning.\n\n"
+        "Officials said 52 people were killed and hundreds were injured in the collapse of two hotels.\n\n"
+        "The port authority closed the harbour until further notice."
+    ),
+)
+RESCUE = Article(
+    title="Rescuers search rubble",
+    outlet="Morning Post",
+    date="2024-03-03",
+    path="b.txt",
+    text=(
+        "Rescue teams from three countries arrived in Varna on Sunday to search the rubble.\n\n"
+        "The mayor said the death toll had risen to 60 as more bodies were found overnight.\n\n"
+        "Aid agencies set up field kitchens near the central railway station."
+    ),
+)
+COPY = Article(  # a wire copy of QUAKE's first two paragraphs under another outlet
+    title="Quake hits coastal city",
+    outlet="City Wire",
+    date="2024-03-02",
+    path="c.txt",
+    text=(
+        "A magnitude 6.8 earthquake struck the coastal city of Varna on Saturday morning.\n\n"
+        "Officials said 52 people were killed and hundreds were injured in the collapse of two hotels."
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    return build_corpus([QUAKE, RESCUE], TOK)
+
+
+@pytest.fixture(scope="module")
+def verifier(corpus: Corpus) -> Verifier:
+    return Verifier(corpus)
+
+
+# --- the prompt -----------------------------------------------------------------------------------
+
+
+def test_the_plain_prompt_has_no_passage_numbers_and_sends_each_sentence_once() -> None:
+    corpus = build_corpus([QUAKE, RESCUE, COPY], TOK, dedupe=False)
+    groups = sent_passages(corpus)
+    system, user = single_prompt(groups, ShortIds.of(groups), 200, "local")
+    assert "JSON" not in system and "200 words" in system
+    blocks = user.split("\n\n")
+    assert [b.splitlines()[0] for b in blocks] == [
+        "2024-03-02 Quake hits coastal city · Daily Courier",
+        "2024-03-03 Rescuers search rubble · Morning Post",
+    ]  # the copy adds nothing new, so it is not sent at all
+    assert user.count("magnitude 6.8 earthquake") == 1
+    for block in blocks:
+        for line in block.splitlines()[1:]:
+            assert not line.split()[0].isdigit(), line  # no passage number in front of any line
+    compact = single_prompt(groups, ShortIds.of(groups), 200, "model")
+    assert count_tokens(TOK, system + user) < count_tokens(TOK, "".join(compact))
+
+
+def test_the_plan_counts_the_plain_prompt() -> None:
+    corpus = build_corpus([QUAKE, RESCUE], TOK)
+    groups = sent_passages(corpus)
+    for cite in ("model", "local"):
+        planned = make_plan(corpus, "gpt-4o-mini", TOK, words=200, cite=cite).prompt_tokens
+        system, user = single_prompt(groups, ShortIds.of(groups), 200, cite)
+        sent = count_tokens(TOK, system) + count_tokens(TOK, user) + 8
+        assert abs(planned - sent) <= 0.03 * sent + 12, (cite, planned, sent)
+    assert (
+        make_plan(corpus, "gpt-4o-mini", TOK, words=200, cite="local").prompt_tokens
+        < make_plan(corpus, "gpt-4o-mini", TOK, words=200, cite="model").prompt_tokens
+    )
+
+
+# --- reading a plain answer -----------------------------------------------------------------------
+
+
+def test_a_plain_answer_loses_its_heading_bullets_and_any_markers_a_model_wrote_anyway() -> None:
+    raw = (
+        "<think>plan the briefing</think>Here is the briefing:\n\n## Varna earthquake\n\n"
+        "- A 6.8 quake struck Varna on Saturday [S1:1]. Officials said 52 people died.\n"
+        "- The toll later rose to 60 (S2:2).\n"
+    )
+    parsed = parse_plain(raw, sources=2)
+    assert [s.text for s in parsed.sentences] == [
+        "A 6.8 quake struck Varna on Saturday.",
+        "Officials said 52 people died.",
+        "The toll later rose to 60.",
+    ]
+    assert all(s.citations == () for s in parsed.sentences)
+    assert parse_plain("   ").problems == ("answer was empty",)
+
+
+# --- finding the passages -------------------------------------------------------------------------
+
+
+def test_a_sentence_gets_the_passage_that_holds_it(verifier: Verifier) -> None:
+    assert attribute(verifier, "A magnitude 6.8 earthquake struck Varna on Saturday morning.") == ("S1:1",)
+    assert attribute(verifier, "Aid agencies set up field kitchens near the railway station.") == ("S2:3",)
+
+
+def test_a_sentence_merging_two_sources_cites_both(verifier: Verifier) -> None:
+    found = attribute(
+        verifier,
+        "Rescue teams from three countries searched hotels whose collapse killed 52 people in Varna.",
+    )
+    assert set(found) >= {"S1:2", "S2:1"}
+
+
+def test_a_changed_number_is_cited_where_it_was_changed_and_checked_there(corpus: Corpus) -> None:
+    chat = ScriptedChat(replies=["Officials said 75 people were killed in the collapse of two hotels."])
+    briefing = summarize(corpus, engine=OpenAIEngine(chat, "gpt-4o-mini", cite="local"), words=60)
+    (sentence,) = briefing.sentences
+    assert sentence.citations == ("S1:2",)
+    assert sentence.status == "contradicted"
+
+
+def test_a_sentence_no_passage_holds_stays_uncited(verifier: Verifier, corpus: Corpus) -> None:
+    text = "Parliament approved a new budget for fishing subsidies in the northern provinces."
+    assert attribute(verifier, text) == ()
+    chat = ScriptedChat(replies=[f"A magnitude 6.8 earthquake struck Varna on Saturday morning. {text}"])
+    briefing = summarize(corpus, engine=OpenAIEngine(chat, "gpt-4o-mini", cite="local"), words=60)
+    assert [s.status for s in briefing.sentences] == ["supported", "uncited"]
+
+
+def test_a_fact_two_sources_state_cites_both_and_their_copies() -> None:
+    corpus = build_corpus([QUAKE, RESCUE, COPY], TOK)
+    verifier = Verifier(corpus)
+    found = attribute(verifier, "Officials said 52 people were killed in the collapse of two hotels.")
+    assert set(found) == {"S1:2", "S3:2"}  # the copy, from the near-duplicate group
+
+
+# --- the whole run --------------------------------------------------------------------------------
+
+
+def test_local_citations_end_to_end_ask_for_prose_and_check_every_sentence() -> None:
+    chat = ScriptedChat()
+    briefing = summarize(EXAMPLES, engine=OpenAIEngine(chat, "gpt-4o-mini", cite="local"), words=120)
+    (request,) = chat.requests
+    assert not request.json_mode and request.json_schema is None
+    assert briefing.sentences and all(s.citations for s in briefing.sentences)
+    corpus = build_corpus(load_articles(EXAMPLES), TOK)
+    for s in briefing.sentences:  # the scripted model quotes a passage: that passage is cited
+        assert any(s.text.rstrip(".") in corpus.passage(c).text for c in s.citations), s
+    assert {s.status for s in briefing.sentences} <= {"supported", "disputed"}
+    assert any("citations found locally" in n for n in briefing.notes)
+
+
+def test_the_model_default_is_unchanged_and_a_wrong_mode_is_one_clear_error() -> None:
+    chat = ScriptedChat()
+    OpenAIEngine(chat, "gpt-4o-mini").summarize(build_corpus([QUAKE, RESCUE], TOK), words=60)
+    assert chat.requests[0].json_mode
+    with pytest.raises(EngineError, match="cite='quote'"):
+        OpenAIEngine(chat, "gpt-4o-mini", cite="quote")
+    with pytest.raises(ConfigError, match="--cite 'quote' is not known"):
+        summarize([QUAKE, RESCUE], engine="extractive", cite="quote")
+
+
+def test_a_streamed_plain_answer_is_checked_sentence_by_sentence(
+    fake_server: FakeServer, tmp_path: Path
+) -> None:
+    from toolkit.chat.cache import ResponseCache
+    from toolkit.chat.endpoint import EndpointConfig
+    from toolkit.chat.llm import OpenAIChat
+
+    fake_server.handler = lambda body: Reply(text=scripted_model.answer(body, per_call=5), pace=0.002)  # type: ignore[arg-type]
+    config = EndpointConfig(base_url=fake_server.base_url, api_key="sk-test", model="gpt-4o-mini")
+    seen: list[str] = []
+    engine = OpenAIEngine(
+        OpenAIChat(config, cache=ResponseCache(tmp_path / "cache")),
+        "gpt-4o-mini",
+        cite="local",
+        on_sentence=lambda s: seen.append(s.text),
+    )
+    draft = engine.summarize(build_corpus(load_articles(EXAMPLES), TOK), words=100)
+    assert fake_server.chat_requests[0].body["stream"] is True
+    assert len(draft.sentences) == 5
+    # every sentence but the last is handed over while the answer streams; none twice, none cut
+    assert seen == [s.text for s in draft.sentences][: len(seen)] and len(seen) >= 4
+
+
+def test_the_cli_takes_cite_local_and_names_a_wrong_mode(tmp_path: Path) -> None:
+    run = [sys.executable, "-m", "toolkit", "summarize", str(EXAMPLES), "--dry-run"]
+    plain = subprocess.run([*run, "--cite", "local"], capture_output=True, text=True, check=True)
+    model = subprocess.run(run, capture_output=True, text=True, check=True)
+
+    def tokens(out: str) -> int:
+        return int(out.split("prompt tokens: ")[1].split(" ")[0].replace(",", ""))
+
+    assert tokens(plain.stdout) < tokens(model.stdout)
+    wrong = subprocess.run([*run, "--cite", "quote"], capture_output=True, text=True)
+    assert wrong.returncode != 0 and "--cite 'quote' is not known" in wrong.stderr
+    assert len(wrong.stderr.strip().splitlines()) == 1

@@ -1,0 +1,109 @@
+"""Citations found after the fact: the passages that hold a sentence the model wrote without any.
+
+With `cite="local"` the model is asked for a plain briefing (one sentence per line, no passage
+numbers in the prompt or the answer); each sentence is then given the passages that hold it here,
+and checked like any other. This is post-hoc attribution ("post-hoc citing" in Gao et al. 2023,
+*Enabling Large Language Models to Generate Text with Citations*, ALCE; "retrieve then attribute" in
+Bohnet et al. 2022, *Attributed Question Answering*), with the checker's own lexical index as the
+retriever and its verdicts as the judge:
+
+1. candidates: the `CANDIDATES` passages holding the largest IDF-weighted share of the sentence's key
+   terms (`Verifier.scores`), at least `JOINT_MIN` of them;
+2. every candidate that supports the sentence on its own is cited (best first, at most
+   `MOST_CITED`): every source that states the fact, as the model prompt asks;
+3. when none does, a greedy cover: the best candidate, then the candidate adding the most IDF weight
+   of key terms not yet held, while it adds at least `COVER_GAIN` of the sentence's weight (a
+   sentence merging two sources' facts cites both). A changed fact is thus cited to the passage it
+   changed, and the check says `contradicted` or `partial` there;
+4. each cited passage's near-duplicate copies are added (they were sent once, as the first copy).
+
+A sentence no passage holds `JOINT_MIN` of stays uncited (`uncited`, with the checker's reason).
+What the model understood beyond words (a paraphrase, a pronoun) is not seen: such a sentence gets
+the passages that share its words, which the check then rates as it would a model's citation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..models import SummarySentence
+from .verifier import JOINT_MIN, Verifier
+
+__all__ = ["CANDIDATES", "COVER_GAIN", "MOST_CITED", "attribute", "attributed"]
+
+CANDIDATES = 8  # passages looked at per sentence
+MOST_CITED = 3  # passages cited per sentence (their near-duplicate copies come on top)
+COVER_GAIN = 0.15  # a further passage is cited when it adds this share of the sentence's key-term weight
+
+
+def attribute(verifier: Verifier, text: str) -> tuple[str, ...]:
+    """The ids of the passages that hold `text` (`S2:4`, copies included), best first; () when none
+    holds `JOINT_MIN` of its key terms. Milliseconds per sentence (the checks are memoised)."""
+    scores = verifier.scores(text)
+    if not len(scores):
+        return ()
+    top = np.argsort(-scores, kind="stable")[:CANDIDATES]
+    candidates = [int(i) for i in top if scores[i] >= JOINT_MIN]
+    if not candidates:
+        return ()
+    ids = [verifier.passages[i].id for i in candidates]
+    supported = [pid for pid in ids if verifier.check_citation(text, pid).status == "supported"]
+    if supported:
+        chosen = _one_per_group(verifier, supported)[:MOST_CITED]
+    else:
+        chosen = _cover(verifier, text, candidates)
+    found: dict[str, None] = {}
+    for pid in chosen:
+        found[pid] = None
+        for copy in verifier.corpus.group_of(pid):
+            found.setdefault(copy, None)
+    return tuple(found)
+
+
+def attributed(verifier: Verifier, sentence: SummarySentence) -> SummarySentence:
+    """`sentence` with the passages `attribute` finds as its citations (kept as it is when it already
+    cites any: only uncited sentences are attributed)."""
+    if sentence.citations:
+        return sentence
+    found = attribute(verifier, sentence.text)
+    return sentence.model_copy(update={"citations": found}) if found else sentence
+
+
+def _one_per_group(verifier: Verifier, ids: list[str]) -> list[str]:
+    """`ids` without the near-duplicate copies of an earlier one (they are added back afterwards)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for pid in ids:
+        if pid in seen:
+            continue
+        seen.update(verifier.corpus.group_of(pid))
+        out.append(pid)
+    return out
+
+
+def _cover(verifier: Verifier, text: str, candidates: list[int]) -> list[str]:
+    """Greedy set cover of the sentence's key terms (IDF-weighted) by the candidate passages."""
+    weights = verifier.claim(text).weights
+    total = sum(weights.values())
+    if not total:
+        return [verifier.passages[candidates[0]].id]
+    first = verifier.passages[candidates[0]]
+    chosen = [first.id]
+    held = set(first.keys) & weights.keys()
+    groups = set(verifier.corpus.group_of(first.id))
+    while len(chosen) < MOST_CITED:
+        best, gain = None, 0.0
+        for i in candidates:
+            p = verifier.passages[i]
+            if p.id in groups:
+                continue
+            add = sum(w for k, w in weights.items() if k in p.keys and k not in held)
+            if add > gain:
+                best, gain = i, add
+        if best is None or gain < COVER_GAIN * total:
+            break
+        p = verifier.passages[best]
+        chosen.append(p.id)
+        held |= set(p.keys) & weights.keys()
+        groups.update(verifier.corpus.group_of(p.id))
+    return chosen
