@@ -3,9 +3,11 @@ vs LangChain's summarise chains (and LlamaIndex `tree_summarize` when its enviro
 
     python benchmarks/latency.py [--data DIR] [--sizes 5,20,50,200] [--llamaindex PYTHON] [--out DIR]
 
-The endpoint is the tests' scripted OpenAI-compatible server (`tests/fakeserver.py`, in process on
-127.0.0.1) with a cost model served as sleeps, so the figures do not depend on how busy this machine is
-(only the local work does): every call takes `BASE` (300 ms) + `PER_PROMPT_TOKEN` (0.02 ms) per prompt
+The endpoint is the tests' scripted OpenAI-compatible server (`tests/fakeserver.py` on 127.0.0.1) in
+a process of its own (as a remote endpoint, its time does not depend on the client's CPU work: in the
+client's process our checker's threads would slow the server's threads down), with a cost model served
+as sleeps, so the figures do not depend on how busy this machine is (only the local work does): every
+call takes `BASE` (300 ms) + `PER_PROMPT_TOKEN` (0.02 ms) per prompt
 token + `PER_OUTPUT_TOKEN` (10 ms) per answer token (o200k_base), and the server works on at most
 `SERVER_SLOTS` (4) calls at once (the others wait in line, as behind a rate limit). A streamed answer
 (ours streams the final briefing) arrives word by word over its output time, as a real model sends
@@ -85,18 +87,26 @@ SERVER_SLOTS = 4
 CONTEXT = 128_000
 LLAMAINDEX = os.environ.get("LLAMAINDEX_PYTHON", "")
 TOK = get_tokenizer(MODEL)
+# Our two ways of citing: the model cites passage numbers (JSON answer), or it writes plain prose and
+# the checker finds each sentence's passages (`cite="local"`).
+OURS = {"ours": "model", "ours (cite=local)": "local"}
 
 
 class CostModel:
     """A fakeserver handler: `answer(body)` served after the cost model's time, at most `slots` at once."""
 
-    def __init__(self, answer: Callable[[dict[str, Any]], str], slots: int = SERVER_SLOTS) -> None:
+    def __init__(
+        self, answer: Callable[[dict[str, Any]], str], slots: int = SERVER_SLOTS, log: Path | None = None
+    ) -> None:
         self.answer = answer
         self.slots = threading.Semaphore(slots)
         self.served = 0.0  # simulated seconds of work, summed over calls
         self.answer_tokens = 0  # output tokens, summed over calls
+        self.log = log  # one JSON line per call (the client's process reads it: `Endpoint.stats`)
+        self.lock = threading.Lock()
 
     def __call__(self, body: dict[str, Any]) -> Any:
+        received = time.time()
         _tests_on_path()
         from fakeserver import Reply
 
@@ -111,12 +121,60 @@ class CostModel:
         streams = bool(body.get("stream"))
         with self.slots:
             time.sleep(first if streams else first + PER_OUTPUT_TOKEN * output)
-        self.served += first + PER_OUTPUT_TOKEN * output
-        self.answer_tokens += output
+        served = first + PER_OUTPUT_TOKEN * output
+        with self.lock:
+            self.served += served
+            self.answer_tokens += output
+            if self.log is not None:
+                with self.log.open("a", encoding="utf-8") as f:
+                    line = {"served": served, "output": output, "received": received}
+                    f.write(json.dumps(line) + "\n")
         # A stream sends the answer as it is generated: its output time is spread over the chunks (the
         # server sends one chunk per word), after the slot is released.
         pace = PER_OUTPUT_TOKEN * output / max(1, len(text.split(" "))) if streams else 0.0
         return Reply(text=text, prompt_tokens=prompt, completion_tokens=output, pace=pace)
+
+
+ANSWERS = {"ours": lambda body: ours_answer(body), "theirs": lambda body: theirs_answer(body)}
+
+
+class Endpoint:
+    """The cost-model server (`CostModel` answering as `ANSWERS[kind]`) in a process of its own; the
+    calls it served, their simulated seconds and answer tokens read back from its log (`stats`)."""
+
+    def __init__(self, kind: str, folder: Path) -> None:
+        self.kind = kind
+        self.log = folder / f"{kind}.jsonl"
+        self.base_url = ""
+        self.proc: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> Endpoint:
+        self.log.write_text("", encoding="utf-8")
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--serve", self.kind, "--log", str(self.log)]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        self.base_url = self.proc.stdout.readline().strip()
+        if not self.base_url.startswith("http"):
+            raise RuntimeError(f"the {self.kind} endpoint did not start")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+    def stats(self) -> tuple[int, float, int]:
+        """(calls, simulated endpoint seconds, answer tokens) served so far."""
+        lines = [json.loads(x) for x in self.log.read_text(encoding="utf-8").splitlines() if x.strip()]
+        return len(lines), sum(x["served"] for x in lines), sum(x["output"] for x in lines)
+
+
+def serve(kind: str, log: Path) -> int:
+    """`--serve KIND --log FILE`: run the endpoint until stdin closes or the process is ended."""
+    with scripted_server(CostModel(ANSWERS[kind], log=log)) as server:
+        print(server.base_url, flush=True)
+        sys.stdin.read()
+    return 0
 
 
 def ours_answer(body: dict[str, Any]) -> str:
@@ -198,9 +256,7 @@ def read_documents(folder: Path) -> list[Any]:
 
 def clock(server: Any, system: str, n: int, run: Callable[[], Any], own_clock: bool = False) -> Timing:
     """Time `run()` (or take the seconds it returns, with `own_clock`) and count the calls it made."""
-    before = len(server.chat_requests)
-    model = server.handler
-    served, answered = getattr(model, "served", 0.0), getattr(model, "answer_tokens", 0)
+    calls, served, answered = server.stats()
     start = time.perf_counter()
     note = ""
     try:
@@ -208,14 +264,9 @@ def clock(server: Any, system: str, n: int, run: Callable[[], Any], own_clock: b
         seconds: float | None = float(value) if own_clock else time.perf_counter() - start
     except Exception as e:  # a chain that cannot run at this size (context exceeded) is a result too
         seconds, note = None, f"failed: {type(e).__name__}: {str(e)[:80]}"
+    calls_after, served_after, answered_after = server.stats()
     timing = Timing(
-        system,
-        n,
-        seconds,
-        len(server.chat_requests) - before,
-        note,
-        getattr(model, "served", 0.0) - served,
-        getattr(model, "answer_tokens", 0) - answered,
+        system, n, seconds, calls_after - calls, note, served_after - served, answered_after - answered
     )
     shown = f"{seconds:.2f} s" if seconds is not None else note
     progress(f"latency: {system}, {n} articles: {shown}, {timing.calls} calls")
@@ -260,38 +311,43 @@ def measure(data: Path, sizes: Sequence[int], llamaindex: str) -> tuple[list[Tim
     missing = langchain_missing()
     timings: list[Timing] = []
     loop = asyncio.new_event_loop()
-    ours_model, theirs_model = CostModel(ours_answer), CostModel(theirs_answer)
     try:
-        with scripted_server(ours_model) as server, tempfile.TemporaryDirectory() as tmp:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            Endpoint("ours", Path(tmp)) as ours_end,
+            Endpoint("theirs", Path(tmp)) as theirs_end,
+        ):
             # Warm-up, not timed: imports and first-use set-up of every library in this process.
             warm = write_folder(documents(data, 2), Path(tmp) / "warm-up")
-            server.handler = CostModel(ours_answer, slots=64)
-            summarize(warm, engine=our_engine(server.base_url), words=WORDS)
+            for cite in OURS.values():
+                summarize(warm, engine=our_engine(ours_end.base_url, cite=cite), words=WORDS)
             if missing is None:
-                server.handler = CostModel(theirs_answer, slots=64)
-                langchain_chain(server.base_url, "stuff").invoke({"input_documents": read_documents(warm)})
+                langchain_chain(theirs_end.base_url, "stuff").invoke(
+                    {"input_documents": read_documents(warm)}
+                )
                 loop.run_until_complete(
-                    langchain_chain(server.base_url, "map_reduce").ainvoke(
+                    langchain_chain(theirs_end.base_url, "map_reduce").ainvoke(
                         {"input_documents": read_documents(warm)}
                     )
                 )
             for n in sizes:
                 folder = write_folder(documents(data, n), Path(tmp) / f"n{n}")
-                server.handler = ours_model
-                engine = our_engine(server.base_url)
-                timings.append(
-                    clock_median(server, "ours", n, lambda: summarize(folder, engine=engine, words=WORDS))  # noqa: B023
-                )
+                for name, cite in OURS.items():
+                    engine = our_engine(ours_end.base_url, cite=cite)
+                    timings.append(
+                        clock_median(
+                            ours_end, name, n, lambda e=engine, f=folder: summarize(f, engine=e, words=WORDS)
+                        )
+                    )
                 if missing is not None:
                     continue
-                server.handler = theirs_model
                 for kind, mode in (("stuff", "invoke"), ("map_reduce", "invoke"), ("map_reduce", "ainvoke"),
                                    ("refine", "invoke")):  # fmt: skip
                     if mode == "invoke" and kind != "stuff" and n > 50:
                         why = f"not run: {n} calls one after another (over 8 minutes here)"
                         timings.append(Timing(f"LangChain {kind} ({mode})", n, None, 0, why))
                         continue
-                    chain = langchain_chain(server.base_url, kind)
+                    chain = langchain_chain(theirs_end.base_url, kind)
 
                     def run(chain: Any = chain, mode: str = mode, folder: Path = folder) -> Any:
                         docs = {"input_documents": read_documents(folder)}
@@ -300,14 +356,14 @@ def measure(data: Path, sizes: Sequence[int], llamaindex: str) -> tuple[list[Tim
                         return chain.invoke(docs)
 
                     timer = clock_median if kind == "stuff" else clock
-                    timings.append(timer(server, f"LangChain {kind} ({mode})", n, run))
+                    timings.append(timer(theirs_end, f"LangChain {kind} ({mode})", n, run))
                 name = "LlamaIndex tree_summarize (async)"
                 if llamaindex and Path(llamaindex).exists():
 
-                    def tree(f: Path = folder, u: str = server.base_url) -> float:
+                    def tree(f: Path = folder, u: str = theirs_end.base_url) -> float:
                         return llamaindex_run(llamaindex, u, f)
 
-                    li = clock_median(server, name, n, tree, True)
+                    li = clock_median(theirs_end, name, n, tree, True)
                     timings.append(li)
                 else:
                     timings.append(
@@ -330,22 +386,22 @@ def run(data: Path = DEFAULT_DATA, sizes: Sequence[int] = SIZES, llamaindex: str
     by = {(t.system, t.articles): t for t in timings}
     rows = [[s, *(cell(by[s, n]) if (s, n) in by else "—" for n in sizes)] for s in systems]
     ratio_rows = []
-    for s in systems:
-        if s == "ours":
-            continue
-        cells = []
-        for n in sizes:
-            ours, theirs = by.get(("ours", n)), by.get((s, n))
-            if ours and theirs and ours.seconds and theirs.seconds:
-                cells.append(f"{ours.seconds / theirs.seconds:.2f}x")
-            else:
-                cells.append("—")
-        ratio_rows.append([f"ours / {s}", *cells])
+    for mine in OURS:
+        for s in systems:
+            if s in OURS:
+                continue
+            cells = []
+            for n in sizes:
+                ours, theirs = by.get((mine, n)), by.get((s, n))
+                if ours and theirs and ours.seconds and theirs.seconds:
+                    cells.append(f"{ours.seconds / theirs.seconds:.2f}x")
+                else:
+                    cells.append("—")
+            ratio_rows.append([f"{mine} / {s}", *cells])
     stuff_name = "LangChain stuff (invoke)"
     parts = []
     for n in sizes:
-        ours, stuff = by.get(("ours", n)), by.get((stuff_name, n))
-        for t in (ours, stuff):
+        for t in (*(by.get((mine, n)) for mine in OURS), by.get((stuff_name, n))):
             if t is None or t.seconds is None or t.calls != 1:
                 continue
             parts.append(
@@ -391,12 +447,12 @@ def run(data: Path = DEFAULT_DATA, sizes: Sequence[int] = SIZES, llamaindex: str
         ]
     )
     targets = []
-    if any((s, 50) in by for s in systems):
-        ours50, stuff50 = by.get(("ours", 50)), by.get(("LangChain stuff (invoke)", 50))
+    for mine in OURS:
+        ours50, stuff50 = by.get((mine, 50)), by.get(("LangChain stuff (invoke)", 50))
         if ours50 and stuff50 and ours50.seconds and stuff50.seconds:
             targets.append(
                 Target(
-                    "50 articles end to end at most 1.0x LangChain stuff",
+                    f"50 articles end to end at most 1.0x LangChain stuff ({mine})",
                     f"{ours50.seconds:.2f} s vs {stuff50.seconds:.2f} s = "
                     f"{ours50.seconds / stuff50.seconds:.2f}x",
                     ours50.seconds <= stuff50.seconds,
@@ -412,7 +468,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)), help="article counts, comma-separated")
     ap.add_argument("--llamaindex", default=LLAMAINDEX, help="python of a venv with llama-index-core")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--serve", choices=sorted(ANSWERS), help=argparse.SUPPRESS)  # an `Endpoint` process
+    ap.add_argument("--log", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.serve:
+        return serve(args.serve, args.log)
     start = time.perf_counter()
     sizes = tuple(int(x) for x in args.sizes.split(","))
     outcome = run(args.data, sizes, args.llamaindex)

@@ -8,7 +8,8 @@ Bohnet et al. 2022, *Attributed Question Answering*), with the checker's own lex
 retriever and its verdicts as the judge:
 
 1. candidates: the `CANDIDATES` passages holding the largest IDF-weighted share of the sentence's key
-   terms (`Verifier.scores`), at least `JOINT_MIN` of them;
+   terms (`Verifier.scores`), at least `JOINT_MIN` of them; none when the best holds less than
+   `PARTIAL` (the share below which the checker calls a cited passage `unsupported`);
 2. every candidate that supports the sentence on its own is cited (best first, at most
    `MOST_CITED`): every source that states the fact, as the model prompt asks;
 3. when none does, a greedy cover: the best candidate, then the candidate adding the most IDF weight
@@ -17,7 +18,7 @@ retriever and its verdicts as the judge:
    changed, and the check says `contradicted` or `partial` there;
 4. each cited passage's near-duplicate copies are added (they were sent once, as the first copy).
 
-A sentence no passage holds `JOINT_MIN` of stays uncited (`uncited`, with the checker's reason).
+A sentence no passage holds `PARTIAL` of stays uncited (`uncited`, with the checker's reason).
 What the model understood beyond words (a paraphrase, a pronoun) is not seen: such a sentence gets
 the passages that share its words, which the check then rates as it would a model's citation.
 """
@@ -27,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..models import SummarySentence
-from .verifier import JOINT_MIN, Verifier
+from .verifier import JOINT_MIN, PARTIAL, Verifier
 
 __all__ = ["CANDIDATES", "COVER_GAIN", "MOST_CITED", "attribute", "attributed"]
 
@@ -38,13 +39,13 @@ COVER_GAIN = 0.15  # a further passage is cited when it adds this share of the s
 
 def attribute(verifier: Verifier, text: str) -> tuple[str, ...]:
     """The ids of the passages that hold `text` (`S2:4`, copies included), best first; () when none
-    holds `JOINT_MIN` of its key terms. Milliseconds per sentence (the checks are memoised)."""
+    holds `PARTIAL` of its key terms. Milliseconds per sentence (the checks are memoised)."""
     scores = verifier.scores(text)
     if not len(scores):
         return ()
     top = np.argsort(-scores, kind="stable")[:CANDIDATES]
     candidates = [int(i) for i in top if scores[i] >= JOINT_MIN]
-    if not candidates:
+    if not candidates or scores[candidates[0]] < PARTIAL:
         return ()
     ids = [verifier.passages[i].id for i in candidates]
     supported = [pid for pid in ids if verifier.check_citation(text, pid).status == "supported"]
