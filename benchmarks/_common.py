@@ -118,7 +118,6 @@ def stamp(command: str, seconds: float | None = None) -> str:
     )
 
 
-
 def render(table: Table, command: str, seconds: float | None = None) -> str:
     return f"# {table.title}\n\n{stamp(command, seconds)}\n\n{table.body.rstrip()}\n"
 

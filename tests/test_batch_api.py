@@ -66,10 +66,8 @@ def test_all_clusters_share_one_job_for_first_calls_and_one_for_reduce_calls(
     assert len(second) == 2 and all("<notes>" in json.dumps(x["body"]) for x in second)  # the reduces
     for line in first + second:
         assert line["method"] == "POST" and line["url"] == "/v1/chat/completions"
-        assert (
-            line["body"]["model"] == "gpt-4o-mini"
-            and line["body"]["response_format"]["type"] == "json_schema"
-        )
+        fmt = line["body"].get("response_format")  # map notes cite (JSON); plain briefings ask for prose
+        assert line["body"]["model"] == "gpt-4o-mini" and (fmt is None or fmt["type"] == "json_schema")
         assert len(line["custom_id"]) == 64
     batches = list(fake_server.batches.values())
     assert [(b["endpoint"], b["completion_window"], b["status"]) for b in batches] == [

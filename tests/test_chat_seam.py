@@ -144,7 +144,7 @@ def test_a_successful_fallback_run_reruns_from_the_cache_alone(tmp_path: Path) -
     def run() -> ScriptedChat:
         inner = ScriptedChat(answer=answer)
         cached = CachedChat(inner, ResponseCache(tmp_path), namespace="s", model="gpt-4o-mini")
-        assert engine(cached).summarize(_corpus(), words=80).sentences
+        assert engine(cached, cite="model").summarize(_corpus(), words=80).sentences
         return inner
 
     assert run().calls == 2 and run().calls == 0

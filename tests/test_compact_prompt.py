@@ -70,7 +70,7 @@ def test_a_model_that_cites_the_marked_passage_is_checked_against_the_full_texts
     corpus = build_corpus([one, two], TOK, dedupe=False)
     answer = json.dumps({"s": [[SHARED, [1, 2]], ["Economists were surprised.", [2]]]})
     chat = ScriptedChat(answer=lambda r: answer)
-    briefing = summarize(corpus, engine=OpenAIEngine(chat, "gpt-4o-mini"), words=100)
+    briefing = summarize(corpus, engine=OpenAIEngine(chat, "gpt-4o-mini", cite="model"), words=100)
     user = chat.requests[0].message_dicts()[-1]["content"]
     assert "2 ^1 Economists" in user
     assert [(s.citations, s.status) for s in briefing.sentences] == [

@@ -125,7 +125,9 @@ def test_llama_cpp_python_rejecting_json_schema_falls_back_to_json_mode(tmp_path
             return Reply(status=status, body={"detail": detail})
         return scripted_model.answer(body)
 
-    profile = Profile("llama-cpp-python", "SmolLM2-135M-Instruct", args=("--context", "8192"))
+    # the model's own citations are what asks for JSON (`--cite local`, the default, asks for prose)
+    args = ("--context", "8192", "--cite", "model")
+    profile = Profile("llama-cpp-python", "SmolLM2-135M-Instruct", args=args)
     with FakeServer(handler=handler) as server:
         code, _, err = run_brief(server, profile, tmp_path / "out.json")
         kinds = [r.body["response_format"]["type"] for r in server.chat_requests]  # type: ignore[index]

@@ -37,6 +37,7 @@ def engine_for(server: FakeServer, tmp_path: Path, *, context: int = 128_000, **
     config = EndpointConfig(base_url=server.base_url, api_key=KEY, model="gpt-4o-mini", max_retries=2)
     chat = OpenAIChat(config, cache=ResponseCache(tmp_path / "cache"), backoff_base=0.01, backoff_cap=0.05)
     info = ModelInfo(context=context, usd_per_m_input=0.15, usd_per_m_output=0.60)
+    kw.setdefault("cite", "model")  # these tests are about the model's own citations (JSON answers)
     return OpenAIEngine(chat, "gpt-4o-mini", info=info, **kw)  # type: ignore[arg-type]
 
 

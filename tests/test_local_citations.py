@@ -180,10 +180,12 @@ def test_local_citations_end_to_end_ask_for_prose_and_check_every_sentence() -> 
     assert any("citations found locally" in n for n in briefing.notes)
 
 
-def test_the_model_default_is_unchanged_and_a_wrong_mode_is_one_clear_error() -> None:
+def test_local_is_the_default_model_citations_on_request_and_a_wrong_mode_is_one_clear_error() -> None:
+    corpus = build_corpus([QUAKE, RESCUE], TOK)
     chat = ScriptedChat()
-    OpenAIEngine(chat, "gpt-4o-mini").summarize(build_corpus([QUAKE, RESCUE], TOK), words=60)
-    assert chat.requests[0].json_mode
+    OpenAIEngine(chat, "gpt-4o-mini").summarize(corpus, words=60)
+    OpenAIEngine(chat, "gpt-4o-mini", cite="model").summarize(corpus, words=60)
+    assert [r.json_mode for r in chat.requests] == [False, True]
     with pytest.raises(EngineError, match="cite='quote'"):
         OpenAIEngine(chat, "gpt-4o-mini", cite="quote")
     with pytest.raises(ConfigError, match="--cite 'quote' is not known"):
@@ -213,10 +215,10 @@ def test_a_streamed_plain_answer_is_checked_sentence_by_sentence(
     assert seen == [s.text for s in draft.sentences][: len(seen)] and len(seen) >= 4
 
 
-def test_the_cli_takes_cite_local_and_names_a_wrong_mode(tmp_path: Path) -> None:
+def test_the_cli_cites_locally_by_default_takes_cite_model_and_names_a_wrong_mode(tmp_path: Path) -> None:
     run = [sys.executable, "-m", "toolkit", "summarize", str(EXAMPLES), "--dry-run"]
-    plain = subprocess.run([*run, "--cite", "local"], capture_output=True, text=True, check=True)
-    model = subprocess.run(run, capture_output=True, text=True, check=True)
+    plain = subprocess.run(run, capture_output=True, text=True, check=True)  # --cite local, the default
+    model = subprocess.run([*run, "--cite", "model"], capture_output=True, text=True, check=True)
 
     def tokens(out: str) -> int:
         return int(out.split("prompt tokens: ")[1].split(" ")[0].replace(",", ""))

@@ -231,7 +231,7 @@ def make_engine(
     chat = OpenAIChat(
         config, cache=ResponseCache(cache_dir), sleep=sleep, backoff_base=0.001, backoff_cap=0.01
     )
-    return OpenAIEngine(chat, MODEL, info=INFO), chat
+    return OpenAIEngine(chat, MODEL, info=INFO, cite="model"), chat  # odd JSON answers, repairs
 
 
 def run_clusters(

@@ -142,7 +142,10 @@ def scenario(server: FakeServer, tmp: Path, key: str | None = None) -> LeakResul
 
         # 2. an endpoint that echoes the key inside an answer
         def echo(body: dict[str, Any]) -> str:
-            data = json.loads(scripted_model.answer(body))
+            answer = scripted_model.answer(body)
+            if not answer.startswith("{"):  # a plain answer (cite=local): prose
+                return answer.replace(".", f" (request signed with Bearer {key}).", 1)
+            data = json.loads(answer)
             if "s" in data:  # the compact answer: [["text", [ids]], ...]
                 data["s"][0][0] += f" (request signed with Bearer {key})"
             else:

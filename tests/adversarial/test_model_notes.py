@@ -30,7 +30,7 @@ def _run() -> tuple[_Run, Recorder]:
     text = "The dam on the river held on Monday, officials said.\n\nRescuers reached the town on Tuesday."
     corpus = build_corpus(load_articles([{"text": text}, {"text": text.replace("officials", "police")}]))
     chat = Recorder()
-    return _Run(OpenAIEngine(chat, "gpt-4o-mini"), corpus, 80), chat
+    return _Run(OpenAIEngine(chat, "gpt-4o-mini", cite="model"), corpus, 80), chat
 
 
 def test_reduce_notes_are_escaped_and_their_ids_validated() -> None:

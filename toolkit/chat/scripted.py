@@ -63,16 +63,20 @@ def _body(block: str) -> list[str]:
     return lines
 
 
-def is_plain(system: str) -> bool:
-    """A plain prompt (`cite="local"`): no answer format asked for (every other prompt asks for JSON)."""
-    return bool(system) and "JSON" not in system
+def is_plain(system: str, user: str = "") -> bool:
+    """A plain prompt (`cite="local"`): no answer format asked for (every other prompt asks for JSON);
+    without a system text (a server cut it off), a user text with no passage ids or numbers."""
+    if system:
+        return "JSON" not in system
+    numbered = _LINE.search(user) or len(_SHORT_LINE.findall(user)) >= 2
+    return bool(user) and not numbered and "<notes>" not in user
 
 
 def answer_for(system: str, user: str, per_call: int = 4) -> str:
     """`scripted_answer` from a prompt's system and user texts (the HTTP test server's model uses it
     too). A user text of numbered passage lines and no system text is a compact prompt whose
     instructions a server cut off: answered in the compact shape as well."""
-    if is_plain(system):  # the plain prompts (`cite="local"`): prose, no citations
+    if is_plain(system, user):  # the plain prompts (`cite="local"`): prose, no citations
         if "<notes>" in user:
             texts = [t for t, _ in _NOTE.findall(user)] + _PLAIN_NOTE.findall(user)
         else:

@@ -92,14 +92,17 @@ def parse_plain(raw: str, sources: int = 0) -> ParsedAnswer:
     """Read a plain answer (one sentence per line, as the `cite="local"` prompt asks) into sentences
     without citations: hidden reasoning, headings, rules, bullets, a title line and a reference list
     are dropped as in prose answers; citation markers a model wrote anyway are taken out of the text
-    (the checker finds each sentence's passages itself). Never raises."""
+    (the checker finds each sentence's passages itself). A model that answered JSON anyway (a server
+    or template forcing it) is read as `parse_answer` reads JSON, its citations dropped. Never raises."""
     problems: list[str] = []
     text = _THINK.sub("", raw or "")
     if "</think>" in text:
         text = text.rsplit("</think>", 1)[1]
     if not text.strip():
         return ParsedAnswer(problems=("answer was empty",))
-    sentences = [SummarySentence(text=bare) for bare, _ in _prose(text, sources, problems) if bare.strip()]
+    found = _read_json(text, problems) if _JSON_START.match(text.strip()) or "```" in text else None
+    drafts = _json_drafts(found, sources, problems) if found is not None else _prose(text, sources, problems)
+    sentences = [SummarySentence(text=bare) for bare, _ in drafts if bare.strip()]
     if not sentences:
         problems.append("answer had no sentences")
     return ParsedAnswer(sentences=tuple(sentences), format="prose", problems=tuple(dict.fromkeys(problems)))

@@ -133,7 +133,7 @@ class OpenAIEngine:
         progress: bool = False,
         reasoning_effort: str | None = None,
         on_sentence: Callable[[SummarySentence], object] | None = None,
-        cite: str = "model",
+        cite: str = "local",
     ) -> None:
         if cite not in CITE_MODES:
             raise EngineError(f"cite={cite!r} is not one of {', '.join(CITE_MODES)}")

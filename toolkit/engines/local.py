@@ -26,7 +26,7 @@ class LocalEngine:
         *,
         context: int | None = None,
         progress: bool = False,
-        cite: str = "model",
+        cite: str = "local",
     ) -> None:
         self.gguf = Path(gguf).expanduser() if gguf is not None else default_gguf()
         self.n_ctx = context or 8192

@@ -28,7 +28,7 @@ from .base import Engine
 __all__ = ["BUILTIN", "GROUP", "EngineFactory", "EngineOptions", "engine_names", "load_factory", "make"]
 
 GROUP = "brief.engines"
-DEFAULT_CITE = "model"  # who finds each sentence's passages when `--cite` is not given
+DEFAULT_CITE = "local"  # who finds each sentence's passages when `--cite` is not given
 
 
 @dataclass(frozen=True)
