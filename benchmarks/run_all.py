@@ -4,7 +4,7 @@
                                  [--sumy] [--cleaning SCRAPINGHUB,TRAFILATURA_TESTS] [--only NAME,...]
                                  [--out DIR] [--readme]
 
-Runs, in this order (names for `--only`): quality, summhay, citations, factcheck, grouping (needs
+Runs, in this order (names for `--only`): quality, summhay, citations, attribution, factcheck, grouping (needs
 BRIEF_PAGES: trafilatura's tests/ folder), tokens, latency, cache, structured_outputs, view, startup,
 sentences, reliability, cleaning (needs `--cleaning`: the two page sets), scale (`--full` only), and
 overhead last. Without `--full` the run keeps to `BUDGET` (14 minutes on an idle 2-core machine):
@@ -127,6 +127,8 @@ BENCHES = (
           "bootstrap margins", "summhay.py", _summhay),
     Bench("citations", "the citation checker vs SummHay's gold insight-to-document links", "citations.py",
           lambda a: _module("citations").run(a.data)),
+    Bench("attribution", "local citations (cite=local) vs SummHay's gold insight-to-document links",
+          "attribution.py", lambda a: _module("attribution").run(a.data)),
     Bench("factcheck", "the citation checker on FRANK's human judgements (offline and judge=auto), "
           "re-check time", "factcheck.py",
           _factcheck, ("factcheck.md", "factcheck_recheck.md", "factcheck_judge.md")),
@@ -166,6 +168,7 @@ ALONE: dict[str, Callable[[argparse.Namespace], list[str]]] = {
     "summhay": lambda a: [*_data_args(a), *(["--engine", a.engine] if a.engine != "extractive" else []),
                           *(["--sumy"] if a.sumy or a.full else [])],
     "citations": _data_args,
+    "attribution": _data_args,
     "grouping": lambda a: ["--pages", "$BRIEF_PAGES", *_data_args(a)],
     "tokens": _data_args,
     "latency": _data_args,

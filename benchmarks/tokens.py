@@ -24,7 +24,9 @@ Columns (prompt tokens, o200k_base, of every message the scripted server receive
   plus a minimal instruction (`MINIMAL`);
 - limit + ids: the limit plus one token per passage line, the least a prompt can send whose answer
   cites passages by number (a number costs at least one o200k_base token);
-- ours: what `OpenAIEngine` (gpt-4o-mini, 128k context: one call) sent through the scripted server.
+- ours: what `OpenAIEngine` (gpt-4o-mini, 128k context: one call) sent through the scripted server with
+  its default `cite="local"` (plain prompt; the checker finds each sentence's passages afterwards), and
+  with `cite="model"` (the model cites the passage numbers it is shown).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -87,10 +89,12 @@ class Row:
     stuff: int | None
     limit: int
     numbered: int  # the limit plus one token per passage number
-    ours: int
+    ours: int  # the default, cite=local: plain prompt, the checker cites afterwards
     calls: int
     statuses: Counter[str]
     invalid: int  # citations to passages that do not exist
+    model: int = 0  # cite=model: the model cites the passage numbers it was shown
+    model_statuses: Counter[str] = field(default_factory=Counter)
 
 
 def with_copies(row: dict[str, Any], copies: int) -> list[Article]:
@@ -169,6 +173,10 @@ def measure(data: Path, words: int) -> tuple[list[Row], str | None]:
             statuses = Counter(s.status or "unchecked" for s in briefing.sentences)
             invalid = sum(not corpus.has_passage(c) for s in briefing.sentences for c in s.citations)
             invalid += sum("not exist" in (s.note or "") for s in briefing.sentences)
+            before = len(server.chat_requests)
+            cited = summarize(corpus, engine=our_engine(server.base_url, cite="model"), words=words)
+            model = request_tokens(server.chat_requests[before:], tok)
+            model_statuses = Counter(s.status or "unchecked" for s in cited.sentences)
             stuff = None
             if missing is None:
                 server.handler = langchain_answer
@@ -190,6 +198,8 @@ def measure(data: Path, words: int) -> tuple[list[Row], str | None]:
                     len(sent),
                     statuses,
                     invalid,
+                    model,
+                    model_statuses,
                 )
             )
             progress(f"tokens: {name} done")
@@ -201,7 +211,7 @@ def ratio(part: int, whole: int | None) -> str:
 
 
 PER_CLUSTER = ["cluster", "articles", "naive", "LangChain stuff", "limit", "limit + ids", "ours", "/ naive"]
-PER_CLUSTER += ["/ stuff", "/ limit"]
+PER_CLUSTER += ["/ stuff", "/ limit", "ours, cite=model", "cite=model / naive"]
 KINDS = (
     ("example", "the bundled example"),
     ("multiling", "MultiLing 2011, 10 clusters as they are"),
@@ -221,6 +231,7 @@ def summary_rows(rows: list[Row]) -> list[list[object]]:
         stuff = sum(stuffs) if len(stuffs) == len(rs) else None
         below = sum(r.ours < r.naive for r in rs)
         worst = max(r.ours / r.limit for r in rs)
+        model = sum(r.model for r in rs)
         out.append(
             [
                 label,
@@ -235,6 +246,9 @@ def summary_rows(rows: list[Row]) -> list[list[object]]:
                 ratio(ours, limit),
                 f"{worst:.3f}",
                 f"{below} of {len(rs)}",
+                f"{model:,}",
+                ratio(model, naive),
+                f"{sum(r.model < r.naive for r in rs)} of {len(rs)}",
             ]
         )
     return out
@@ -244,6 +258,7 @@ def run(data: Path = DEFAULT_DATA, words: int = 250) -> Outcome:
     rows, missing = measure(data, words)
     head = ["clusters", "n", "articles", "naive", "LangChain stuff", "limit", "ours", "ours / naive"]
     head += ["ours / stuff", "ours / limit", "worst cluster ours / limit", "clusters where ours < naive"]
+    head += ["ours, cite=model", "cite=model / naive", "clusters where cite=model < naive"]
     per = [
         [
             r.cluster,
@@ -256,6 +271,8 @@ def run(data: Path = DEFAULT_DATA, words: int = 250) -> Outcome:
             ratio(r.ours, r.naive),
             ratio(r.ours, r.stuff),
             ratio(r.ours, r.limit),
+            f"{r.model:,}",
+            ratio(r.model, r.naive),
         ]
         for r in rows
     ]
@@ -264,9 +281,12 @@ def run(data: Path = DEFAULT_DATA, words: int = 250) -> Outcome:
     lose = [r for r in rows if r.ours >= r.naive]
     bound = [r for r in real if r.numbered >= r.naive]
     statuses: Counter[str] = Counter()
+    model_statuses: Counter[str] = Counter()
     for r in rows:
         statuses += r.statuses
+        model_statuses += r.model_statuses
     checked = ", ".join(f"{n} {status}" for status, n in statuses.most_common())
+    model_checked = ", ".join(f"{n} {status}" for status, n in model_statuses.most_common())
     body = "\n".join(
         [
             md_table(head, summary_rows(rows)),
@@ -278,24 +298,29 @@ def run(data: Path = DEFAULT_DATA, words: int = 250) -> Outcome:
             "for word left out, `<br>` tags as spaces) plus a minimal instruction",
             f'("{MINIMAL.format(words=words)}"). limit + ids = the limit plus one token per passage line',
             "(a passage number costs at least one token), the least a prompt whose answers cite passages",
-            "can send. ours = what `OpenAIEngine` sent (instructions, source header lines, passage numbers",
-            "and repeat marks included).",
+            'can send. ours = what `OpenAIEngine` sent with its default `cite="local"` (instructions and',
+            "source lines included; no passage numbers: the model writes plain sentences and the checker",
+            "finds the passages that hold each one, `toolkit.check.attribute`). ours, cite=model = the",
+            "same run when the model cites the passage numbers it is shown (numbers and repeat marks sent).",
             f"Real clusters where the limit + ids is already at or above naive: {len(bound)} of {len(real)}"
             + (": " if bound else "")
             + ", ".join(f"{r.cluster} ({r.numbered:,} vs {r.naive:,})" for r in bound)
             + " (there the unique content, one token per passage number and the minimal instruction",
             "already reach naive: a prompt whose answers cite numbered passages cannot be shorter than",
-            "the raw articles without dropping content).",
+            "the raw articles without dropping content; cite=model loses on "
+            f"{sum(r.model >= r.naive for r in real)} of {len(real)} real clusters).",
             "Real clusters (example, MultiLing, SummHay): ours / limit median "
             f"{statistics.median(ratios):.3f}, worst {max(ratios):.3f}.",
             "Clusters where ours sends as many tokens as naive or more: "
             + (", ".join(f"{r.cluster} ({r.ours:,} vs {r.naive:,})" for r in lose) or "none")
             + ".",
             "Quality kept while trimming (the tests' scripted model, which quotes the first sentence of the",
-            f"passages it was sent and cites their numbers): {sum(sum(r.statuses.values()) for r in rows)} "
+            f"passages it was sent): {sum(sum(r.statuses.values()) for r in rows)} "
             f"sentences over all clusters, checker statuses: {checked}; citations to passages that do not",
-            f"exist: {sum(r.invalid for r in rows)}. A real model's quality with these prompts is not",
-            "measured here.",
+            f"exist: {sum(r.invalid for r in rows)}; with cite=model (it cites their numbers): "
+            f"{model_checked}.",
+            "A real model's quality with these prompts is not measured here; `results/attribution.md`",
+            "measures the local citations against SummHay's gold links.",
             missing or "",
             "",
             "Per cluster (ours: prompt tokens (calls)):",
