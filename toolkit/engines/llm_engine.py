@@ -55,6 +55,7 @@ __all__ = ["NOTES_SCHEMA", "SENTENCES_SCHEMA", "OpenAIEngine", "run_sync", "trun
 
 T = TypeVar("T")
 RETRY_FACTOR = 4  # an empty, cut-off answer is asked again with this many times the budget
+SEND_TURNS = 8  # event-loop turns a request gets to be sent before `on_call` starts the checker's index
 
 
 def _schema(name: str, key: str) -> dict[str, Any]:
@@ -320,10 +321,17 @@ class _Run:
         # The prompt's tokens (for the truncation check) are counted in a thread while the endpoint
         # works, not after the answer's last byte.
         counting = asyncio.ensure_future(asyncio.to_thread(self._sent_tokens, request))
+        calling = asyncio.ensure_future(self.engine.chat.complete(request))
         if self.engine.on_call is not None:
+            # Let the request go out before the checker's index (CPU in another thread) starts: the
+            # SDK's encoding and sending would otherwise wait for the interpreter lock.
+            for _ in range(SEND_TURNS):
+                if calling.done():
+                    break
+                await asyncio.sleep(0)
             self.engine.on_call()
         try:
-            response = await self.engine.chat.complete(request)
+            response = await calling
         finally:
             sent = await counting
         self.usage += response.usage
