@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from ..chat.model_facts import ModelInfo, estimate_cost, model_info, reasoning_reserve
 from ..chat.seam import ChatClient, ChatRequest, ChatResponse, Message
-from ..cite.answers import parse_answer, parse_plain
+from ..cite.answers import ParsedAnswer, parse_answer, parse_plain
 from ..errors import EngineError
 from ..models import Corpus, Passage, SummarySentence, Usage, passage_sort_key
 from ..plan.planning import (
@@ -466,35 +466,22 @@ class _Run:
 
     def parse_plain(self, raw: str) -> list[SummarySentence]:
         """The sentences of a plain answer (no citations yet), capped like `parse`."""
-        chars, most = answer_caps(self.words)
-        if len(raw) > chars:
-            self._note_once(
-                f"an answer was far longer than asked ({len(raw):,} characters); read the first {chars:,}"
-            )
-            raw = raw[:chars]
-        parsed = parse_plain(raw, len(self.corpus.sources))
-        for problem in parsed.problems:
-            self._note_once(problem)
-        sentences = list(parsed.sentences)
-        if len(sentences) > most:
-            self._note_once(
-                f"an answer held {len(sentences):,} sentences for about {self.words} words; "
-                f"kept the first {most}"
-            )
-            sentences = sentences[:most]
-        return sentences
+        return self._read(raw, lambda text: parse_plain(text, len(self.corpus.sources)))
 
     def parse(self, raw: str) -> list[SummarySentence]:
         """The sentences of one answer. An answer far larger than asked (a server that ignores
         max_tokens) is cut first: at most `answer_chars` characters, then `answer_sentences`
         sentences, with a note saying so."""
+        return self._read(raw, lambda text: parse_answer(text, self.corpus, self.ids))
+
+    def _read(self, raw: str, parser: Callable[[str], ParsedAnswer]) -> list[SummarySentence]:
         chars, most = answer_caps(self.words)
         if len(raw) > chars:
             self._note_once(
                 f"an answer was far longer than asked ({len(raw):,} characters); read the first {chars:,}"
             )
             raw = raw[:chars]
-        parsed = parse_answer(raw, self.corpus, self.ids)
+        parsed = parser(raw)
         for problem in parsed.problems:
             self._note_once(problem)
         sentences = list(parsed.sentences)
@@ -571,43 +558,34 @@ class _SentenceFeed:
             return
         self.read += len(piece)
         self.tail += piece
+        for sentence in self.complete():
+            self.listen(sentence)
+
+    def complete(self) -> list[SummarySentence]:
+        """The sentences the tail completes (and the tail cut after them)."""
         items: list[str] = []
         end = 0
         for m in _ITEM.finditer(self.tail):
             items.append(m.group(0))
             end = m.end()
         if not items:
-            return
+            return []
         self.tail = self.tail[end:]
         parsed = parse_answer('{"s":[' + ",".join(items) + "]}", self.run.corpus, self.run.ids)
-        for sentence in parsed.sentences:
-            self.listen(_with_copies(sentence, self.run.corpus))
+        return [_with_copies(sentence, self.run.corpus) for sentence in parsed.sentences]
 
 
-class _PlainFeed:
-    """Streamed pieces of a plain answer -> each complete sentence (`parse_plain`), handed to `listen`
-    once: whole lines, and in the line being written every sentence but the last (it may still
-    grow). The last sentence is read with the whole answer at the end. Linear in the answer, capped
-    like `_SentenceFeed`."""
+class _PlainFeed(_SentenceFeed):
+    """`_SentenceFeed` for a plain answer (`parse_plain`): whole lines, and in the line being written
+    every sentence but the last (it may still grow). The last sentence is read with the whole answer
+    at the end."""
 
-    def __init__(self, run: _Run, listen: Callable[[SummarySentence], object]) -> None:
-        self.run = run
-        self.listen = listen
-        self.tail = ""
-        self.read = 0
-        self.limit = answer_caps(run.words)[0]
-
-    def __call__(self, piece: str) -> None:
-        if self.read >= self.limit:
-            return
-        self.read += len(piece)
-        self.tail += piece
+    def complete(self) -> list[SummarySentence]:
         cut = _complete_end(self.tail)
         if cut <= 0:
-            return
+            return []
         done, self.tail = self.tail[:cut], self.tail[cut:]
-        for sentence in parse_plain(done, len(self.run.corpus.sources)).sentences:
-            self.listen(sentence)
+        return list(parse_plain(done, len(self.run.corpus.sources)).sentences)
 
 
 def _complete_end(text: str) -> int:
