@@ -64,9 +64,7 @@ def parse_answer(raw: str, corpus: Corpus, ids: ShortIds | None = None) -> Parse
     (the short ids the prompt showed), bare numbers as citations are passages, mapped back through
     `ids`; without, a bare number names a source (`[2]` = some passage of S2)."""
     problems: list[str] = []
-    text = _THINK.sub("", raw or "")
-    if "</think>" in text:
-        text = text.rsplit("</think>", 1)[1]
+    text = _without_reasoning(raw)
     if not text.strip():
         return ParsedAnswer(problems=("answer was empty",))
     count = len(corpus.sources)
@@ -95,9 +93,7 @@ def parse_plain(raw: str, sources: int = 0) -> ParsedAnswer:
     (the checker finds each sentence's passages itself). A model that answered JSON anyway (a server
     or template forcing it) is read as `parse_answer` reads JSON, its citations dropped. Never raises."""
     problems: list[str] = []
-    text = _THINK.sub("", raw or "")
-    if "</think>" in text:
-        text = text.rsplit("</think>", 1)[1]
+    text = _without_reasoning(raw)
     if not text.strip():
         return ParsedAnswer(problems=("answer was empty",))
     found = _read_json(text, problems) if _JSON_START.match(text.strip()) or "```" in text else None
@@ -106,6 +102,12 @@ def parse_plain(raw: str, sources: int = 0) -> ParsedAnswer:
     if not sentences:
         problems.append("answer had no sentences")
     return ParsedAnswer(sentences=tuple(sentences), format="prose", problems=tuple(dict.fromkeys(problems)))
+
+
+def _without_reasoning(raw: str | None) -> str:
+    """The answer without `<think>` blocks (DeepSeek-R1-style models), or what follows a lone `</think>`."""
+    text = _THINK.sub("", raw or "")
+    return text.rsplit("</think>", 1)[1] if "</think>" in text else text
 
 
 # -- JSON ---------------------------------------------------------------------------------------------
