@@ -24,9 +24,8 @@ from __future__ import annotations
 
 import math
 import re
-from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 
@@ -178,25 +177,10 @@ def _names(paragraphs: Sequence[str], lower: set[str]) -> Counter[str]:
     return out
 
 
-def _top(counts: Counter[str], idf: dict[str, float], k: int) -> dict[str, float]:
-    """The `k` heaviest terms by log tf x idf."""
-    scored = [(t, (1.0 + math.log(c)) * idf[t]) for t, c in counts.items()]
-    scored.sort(key=lambda kv: (-kv[1], kv[0]))  # what heapq.nsmallest(k, ...) returns, faster here
-    return dict(scored[:k])
-
-
-def _idf(docs: Sequence[Counter[str]]) -> dict[str, float]:
-    df: Counter[str] = Counter()
-    for d in docs:
-        df.update(d.keys())
-    n = len(docs)
-    return {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in df.items()}
-
-
 class _Packed:
-    """Per-article Counters kept as numpy term ids and counts (about a tenth of a Counter's memory),
-    with the document frequency of each term; `packed[i]` gives article i's Counter back, in the
-    order it was built."""
+    """Per-article Counters kept as numpy term ids and counts (about a tenth of a Counter's memory):
+    ids in order of first use, each term's document frequency, and all articles' entries as flat
+    arrays for the bulk steps (`_top_rows`, `_infos`)."""
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
@@ -222,41 +206,73 @@ class _Packed:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, i: int) -> Counter[str]:
-        ids, counts = self.rows[i]
-        words = self.words
-        return Counter(dict(zip([words[t] for t in ids.tolist()], counts.tolist(), strict=True)))
+    def flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(article, term id, count) of every entry, article by article in the order added."""
+        lengths = np.fromiter((len(ids) for ids, _ in self.rows), dtype=np.int64, count=len(self.rows))
+        if not lengths.sum():
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        row = np.repeat(np.arange(len(self.rows)), lengths)
+        ids = np.concatenate([r[0] for r in self.rows]).astype(np.int64)
+        return row, ids, np.concatenate([r[1] for r in self.rows])
 
-    def idf(self) -> dict[str, float]:
-        """`_idf` of the packed Counters."""
-        n = len(self.rows)
-        return {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in self.df.items()}
+    def idf(self) -> np.ndarray:
+        """log((1 + n) / (1 + df)) + 1 of each term id (n articles), computed term by term with
+        `math.log` (the same floats as a dict of them)."""
+        n, df = len(self.rows), self.df
+        return np.array([math.log((1 + n) / (1 + df[t])) + 1.0 for t in self.words])
+
+    def rank(self) -> np.ndarray:
+        """Each term id's position in the terms sorted as strings (ties in weight go to the first)."""
+        rank = np.empty(len(self.words), dtype=np.int64)
+        rank[sorted(range(len(self.words)), key=self.words.__getitem__)] = np.arange(len(self.words))
+        return rank
 
 
-def _rows(weighted: Iterable[dict[str, float]], vocab: dict[str, int], scale: float) -> sp.csr_matrix:
-    """L2-normalised sparse rows scaled by sqrt(`scale`) (columns from the shared `vocab`); the rows
-    may come one at a time (a generator), so only one is held; entries go to typed arrays, not lists
-    of Python numbers (about 100 MB less at 10,000 articles)."""
-    indptr = array("q", [0])
-    indices = array("q")
-    data = array("d")
-    root = math.sqrt(scale)
-    for row in weighted:
-        norm = math.sqrt(sum(v * v for v in row.values())) or 1.0
-        for t in row:
-            if t not in vocab:
-                vocab[t] = len(vocab)
-        indices.extend(map(vocab.__getitem__, row))
-        data.extend([root * v / norm for v in row.values()])
-        indptr.append(len(indices))
-    return sp.csr_matrix(
-        (
-            np.frombuffer(data, dtype=float) if data else np.zeros(0),
-            np.frombuffer(indices, dtype=np.int64) if indices else np.zeros(0, np.int64),
-            np.frombuffer(indptr, dtype=np.int64),
-        ),
-        shape=(len(indptr) - 1, max(len(vocab), 1)),
-    )
+def _logs(counts: np.ndarray) -> np.ndarray:
+    """`math.log(c)` for c = 0..max(counts) (0.0 at 0), to index by count: the same floats as
+    calling `math.log` on each count."""
+    top = int(counts.max()) if len(counts) else 0
+    return np.array([0.0, *(math.log(c) for c in range(1, top + 1))])
+
+
+def _by_row(row: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length of each row's run in `row` (sorted, values 0..n-1)."""
+    lengths = np.bincount(row, minlength=n)
+    return np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64), lengths
+
+
+def _row_sums(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Each row's values added left to right (the float a Python `sum` over the row gives; numpy's
+    own sums add in pairs), one vector step per position."""
+    total = np.zeros(len(starts))
+    for pos in range(int(lengths.max()) if len(lengths) else 0):
+        at = np.flatnonzero(lengths > pos)
+        total[at] += values[starts[at] + pos]
+    return total
+
+
+def _top_rows(packed: _Packed, k: int, scale: float) -> sp.csr_matrix:
+    """One sparse row per article: its `k` heaviest terms by log tf x idf (ties to the first term as
+    a string), L2-normalised, scaled by sqrt(`scale`); columns numbered in order of first use, row
+    by row, heaviest first. All articles in a few array operations."""
+    n = len(packed)
+    row, ids, counts = packed.flat()
+    weight = (1.0 + _logs(counts)[counts]) * packed.idf()[ids] if len(ids) else np.zeros(0)
+    order = np.lexsort((packed.rank()[ids], -weight, row))
+    row, ids, weight = row[order], ids[order], weight[order]
+    starts, lengths = _by_row(row, n)
+    top = np.arange(len(row)) - starts[row] < k
+    row, ids, weight = row[top], ids[top], weight[top]
+    starts, lengths = _by_row(row, n)
+    norm = np.sqrt(_row_sums(weight * weight, starts, lengths))
+    norm[norm == 0.0] = 1.0
+    terms, first = np.unique(ids, return_index=True)
+    column = np.zeros(len(packed.words), dtype=np.int64)
+    column[terms[np.argsort(first)]] = np.arange(len(terms))
+    indptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    data = math.sqrt(scale) * weight / norm[row]
+    return sp.csr_matrix((data, column[ids], indptr), shape=(n, max(len(terms), 1)))
 
 
 def _first_sentence(paragraphs: Sequence[str]) -> str:
@@ -278,7 +294,7 @@ class ArticleVectors:
     def __init__(self, articles: Sequence[Article], cleaned: Sequence[Cleaned] | None = None) -> None:
         """Vectors of `articles`; `cleaned` gives their `clean` results when already computed."""
         body = _Packed()
-        titles: list[Counter[str]] = []
+        titles = _Packed()
         names = _Packed()
         surfaces: dict[str, dict[str, int]] = {}
         days: list[float] = []
@@ -304,34 +320,22 @@ class ArticleVectors:
                     forms[w] = forms.get(w, 0) + c
                     counts[term] = counts.get(term, 0) + c
             body.add(counts)
-            titles.append(Counter(t for t in (_term(w) for w in _WORD.findall(title)) if t))
+            titles.add(Counter(t for t in (_term(w) for w in _WORD.findall(title)) if t))
             names.add(_names(story, lower))
             day = parse_day(a.date) or parse_day(cl.date)
             days.append(math.nan if day is None else float(day))
             when = date.fromordinal(day).isoformat() if day else ""
             meta.append((a.path, title, _first_sentence(story), when))
-        body_idf, name_idf, title_idf = body.idf(), names.idf(), _idf(titles)
         display = {s: max(c, key=lambda w: (c[w], w.islower(), w)) for s, c in surfaces.items()}
-        items: list[ArticleInfo] = []
-
-        def body_tops() -> Iterator[dict[str, float]]:
-            """Each article's key terms, one article at a time; its `_info` is made on the way (one
-            unpacking of its Counters for both)."""
-            for i, (m, t) in enumerate(zip(meta, titles, strict=True)):
-                counts, named = body[i], names[i]
-                items.append(_info(m, (counts, named, t), body_idf, display))
-                yield _top(counts, body_idf, KEY_TERMS)
-
-        vocab: dict[str, int] = {}
+        self.items = tuple(_infos(meta, (body, names, titles), display))
         parts = [
-            _rows(body_tops(), vocab, BODY_WEIGHT),
-            _rows((_top(names[i], name_idf, KEY_TERMS) for i in range(len(names))), {}, NAME_WEIGHT),
-            _rows((_top(c, title_idf, KEY_TERMS) for c in titles), {}, TITLE_WEIGHT),
+            _top_rows(body, KEY_TERMS, BODY_WEIGHT),
+            _top_rows(names, KEY_TERMS, NAME_WEIGHT),
+            _top_rows(titles, KEY_TERMS, TITLE_WEIGHT),
         ]
         self.x = sp.csr_matrix(sp.hstack(parts).tocsr()) if articles else sp.csr_matrix((0, 1))
         self.x.sort_indices()  # one column order: a pair's similarity is the same float either way round
         self.days = np.asarray(days, dtype=float)
-        self.items = tuple(items)
 
     def __len__(self) -> int:
         return len(self.days)
@@ -434,23 +438,64 @@ _STEPS = np.array(
 )  # fmt: skip
 
 
-def _info(
-    meta: tuple[str, str, str, str],
-    counts: tuple[Counter[str], Counter[str], Counter[str]],
-    idf: dict[str, float],
+def _infos(
+    meta: Sequence[tuple[str, str, str, str]],
+    packed: tuple[_Packed, _Packed, _Packed],
     display: dict[str, str],
-) -> ArticleInfo:
-    """Key terms of one article for labels: TF-IDF over the folder (names count twice, title words
-    three times); no numbers, dates or 'al'; a word said once in a long article is no candidate."""
-    body, names, title = counts
-    once = len(body) <= 60
-    weights: dict[str, float] = {}
-    for t in {t for t, c in body.items() if c > 1 or once} | title.keys():
-        if len(t) > 2 and not t.isdigit() and t not in _CALENDAR and t in idf:
-            weights[t] = (1.0 + math.log(body.get(t, 0) + 2 * names.get(t, 0) + 3 * title.get(t, 0))) * idf[t]
-    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    best = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:INFO_TERMS]
-    path, title_text, lead, when = meta
-    terms = tuple(display.get(t, t) for t, _ in best)
-    weights_out = tuple(round(w / norm, 4) for _, w in best)
-    return ArticleInfo(path=path, title=title_text, lead=lead, date=when, terms=terms, weights=weights_out)
+) -> list[ArticleInfo]:
+    """Key terms of each article for labels: TF-IDF over the folder (names count twice, title words
+    three times); no numbers, dates or 'al'; a word said once in a long article (over 60 terms) is
+    no candidate. Per article (path, title, lead, date) in `meta`; the packed body terms, names and
+    title terms; `display` gives each term's surface form. Weights are over the L2 norm of all
+    candidates, rounded to 4 places; the best `INFO_TERMS`, ties to the first term as a string."""
+    body, names, titles = packed
+    n, vocab = len(body), max(len(body.words), 1)
+    words = body.words
+    good = np.array([len(t) > 2 and not t.isdigit() and t not in _CALENDAR for t in words] or [False])
+
+    def keyed(part: _Packed) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted keys (article * vocab + body term id) of `part`'s entries that are body terms."""
+        row, ids, counts = part.flat()
+        to_body = np.array([body.ids.get(t, -1) for t in part.words] or [-1])[ids]
+        known = to_body >= 0
+        keys = row[known] * vocab + to_body[known]
+        order = np.argsort(keys, kind="stable")
+        return keys[order], counts[known][order]
+
+    def count(keys: np.ndarray, counts: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+        at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        hit = keys[at] == wanted if len(keys) else np.zeros(len(wanted), dtype=bool)
+        return np.where(hit, counts[at] if len(keys) else 0, 0)
+
+    body_keys, body_counts = keyed(body)
+    name_keys, name_counts = keyed(names)
+    title_keys, title_counts = keyed(titles)
+    _, lengths = _by_row(body_keys // vocab, n)
+    often = (body_counts > 1) | (lengths <= 60)[body_keys // vocab]
+    wanted = np.sort(np.concatenate((body_keys[often], title_keys)))
+    wanted = wanted[np.concatenate(([True], wanted[1:] != wanted[:-1]))] if len(wanted) else wanted
+    wanted = wanted[good[wanted % vocab]]
+    total = count(body_keys, body_counts, wanted) + 2 * count(name_keys, name_counts, wanted)
+    total += 3 * count(title_keys, title_counts, wanted)
+    row, term = wanted // vocab, wanted % vocab
+    weight = (1.0 + _logs(total)[total]) * body.idf()[term] if len(term) else np.zeros(0)
+    order = np.lexsort((body.rank()[term] if len(term) else term, -weight, row))
+    row, term, weight = row[order], term[order], weight[order]
+    starts, lengths = _by_row(row, n)
+    norm = np.sqrt(_row_sums(weight * weight, starts, lengths))
+    norm[norm == 0.0] = 1.0
+    share = (weight / norm[row]).tolist()
+    out: list[ArticleInfo] = []
+    for i, (path, title, lead, when) in enumerate(meta):
+        lo, hi = int(starts[i]), int(starts[i] + min(lengths[i], INFO_TERMS))
+        out.append(
+            ArticleInfo(
+                path=path,
+                title=title,
+                lead=lead,
+                date=when,
+                terms=tuple(display.get(words[t], words[t]) for t in term[lo:hi].tolist()),
+                weights=tuple(round(w, 4) for w in share[lo:hi]),
+            )
+        )
+    return out
