@@ -367,17 +367,19 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 
 
 class RssSampler:
-    """Peak memory of this process and its worker processes, sampled every `interval` seconds from
-    /proc: this process's resident set size (RSS) plus, for each child process (forked workers),
-    its proportional set size (PSS: its private pages plus its share of pages it shares, which
-    counts the pages a worker shares with this process a second time, so the sum errs high).
-    `children_peak` is the children's part at the sampled peak."""
+    """Peak memory of this process and its worker processes, sampled from /proc: this process's
+    resident set size (RSS) every `interval` seconds plus, every `children_interval` seconds, each
+    child process's unique set size (USS: the pages only it maps; forked workers' pages shared with
+    this process are already in its RSS). `children_peak` is the children's part at the peak.
+    Reading a child's /proc/PID/smaps_rollup costs a few ms, hence the longer interval."""
 
-    def __init__(self, interval: float = 0.005) -> None:
+    def __init__(self, interval: float = 0.005, children_interval: float = 0.1) -> None:
         self.interval = interval
+        self.every = max(1, round(children_interval / interval))
         self.page = os.sysconf("SC_PAGE_SIZE")
         self.peak = 0
         self.children_peak = 0
+        self._children = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -387,7 +389,7 @@ class RssSampler:
 
     @staticmethod
     def children() -> int:
-        """Sum of the PSS of this process's children (bytes; 0 when it has none)."""
+        """Sum of the USS (Private_Clean + Private_Dirty) of this process's children, in bytes."""
         total = 0
         for task in os.listdir("/proc/self/task"):
             try:
@@ -398,20 +400,24 @@ class RssSampler:
             for pid in pids:
                 try:
                     with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
-                        total += next(int(ln.split()[1]) for ln in f if ln.startswith("Pss:")) * 1024
-                except (OSError, StopIteration):
+                        private = [ln for ln in f if ln.startswith(("Private_Clean:", "Private_Dirty:"))]
+                    total += 1024 * sum(int(ln.split()[1]) for ln in private)
+                except OSError:
                     continue  # exited meanwhile
         return total
 
-    def sample(self) -> None:
-        children = self.children()
-        now = self.rss() + children
+    def sample(self, children: bool = True) -> None:
+        if children:
+            self._children = self.children()
+        now = self.rss() + self._children
         if now > self.peak:
-            self.peak, self.children_peak = now, children
+            self.peak, self.children_peak = now, self._children
 
     def _loop(self) -> None:
+        tick = 0
         while not self._stop.wait(self.interval):
-            self.sample()
+            tick += 1
+            self.sample(children=tick % self.every == 0)
 
     def __enter__(self) -> RssSampler:
         self.peak = self.rss()

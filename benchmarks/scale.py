@@ -25,11 +25,11 @@ Each size runs in a fresh Python process; stages, each a toolkit call, in pipeli
 - chunk: `chunk_passages(passages, 4,000 tokens)` over every passage, near-duplicates sent once.
 
 Wall time and CPU time per stage (CPU of the worker process plus its finished children: clean's
-workers); peak memory sampled every 5 ms from /proc: the worker's resident set size (RSS) plus the
-proportional set size (PSS) of its children while they run (pages a child shares with the worker
-are counted in both, so the figure errs high). The growth exponent of a stage is the slope of
-log(time) against log(articles) fitted over all sizes (1.0 = linear). The machine is shared: the
-load average at the start and end is printed with the table.
+workers); peak memory sampled from /proc: the worker's resident set size (RSS, every 5 ms) plus the unique set
+size (USS, every 100 ms) of its children while they run (the pages only a child maps: the pages a
+forked child still shares with the worker are in the worker's RSS). The growth exponent of a stage
+is the slope of log(time) against log(articles) fitted over all sizes (1.0 = linear). The machine
+is shared: the load average at the start and end is printed with the table.
 """
 
 from __future__ import annotations
