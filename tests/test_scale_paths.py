@@ -129,7 +129,9 @@ def _info(
     return [(t, w / norm) for t, w in best]
 
 
-def test_event_vectors_equal_the_per_article_computation(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("bulk", [1_000, 5])
+def test_event_vectors_equal_the_per_article_computation(monkeypatch: pytest.MonkeyPatch, bulk: int) -> None:
+    monkeypatch.setattr(eventsim, "BULK", bulk)  # all articles in one step, or steps of 5
     arts = mixed()
     packs: list[eventsim._Packed] = []
     init = eventsim._Packed.__init__

@@ -179,8 +179,8 @@ def _names(paragraphs: Sequence[str], lower: set[str]) -> Counter[str]:
 
 class _Packed:
     """Per-article Counters kept as numpy term ids and counts (about a tenth of a Counter's memory):
-    ids in order of first use, each term's document frequency, and all articles' entries as flat
-    arrays for the bulk steps (`_top_rows`, `_infos`)."""
+    ids in order of first use, each term's document frequency, and the entries of a range of
+    articles as flat arrays for the bulk steps (`_top_rows`, `_infos`)."""
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
@@ -199,22 +199,23 @@ class _Packed:
         self.rows.append(
             (
                 np.fromiter(map(ids.__getitem__, counts), dtype=np.int32, count=n),
-                np.fromiter(counts.values(), dtype=np.int64, count=n),
+                np.fromiter(counts.values(), dtype=np.int32, count=n),
             )
         )
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(article, term id, count) of every entry, article by article in the order added."""
-        lengths = np.fromiter((len(ids) for ids, _ in self.rows), dtype=np.int64, count=len(self.rows))
+    def flat(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(article - lo, term id, count) of the entries of articles lo..hi-1, in the order added."""
+        rows = self.rows[lo:hi]
+        lengths = np.fromiter((len(ids) for ids, _ in rows), dtype=np.int64, count=len(rows))
         if not lengths.sum():
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty
-        row = np.repeat(np.arange(len(self.rows)), lengths)
-        ids = np.concatenate([r[0] for r in self.rows]).astype(np.int64)
-        return row, ids, np.concatenate([r[1] for r in self.rows])
+        row = np.repeat(np.arange(len(rows)), lengths)
+        ids = np.concatenate([r[0] for r in rows]).astype(np.int64)
+        return row, ids, np.concatenate([r[1] for r in rows]).astype(np.int64)
 
     def idf(self) -> np.ndarray:
         """log((1 + n) / (1 + df)) + 1 of each term id (n articles), computed term by term with
@@ -229,10 +230,12 @@ class _Packed:
         return rank
 
 
-def _logs(counts: np.ndarray) -> np.ndarray:
-    """`math.log(c)` for c = 0..max(counts) (0.0 at 0), to index by count: the same floats as
-    calling `math.log` on each count."""
-    top = int(counts.max()) if len(counts) else 0
+BULK = 1_000  # articles per step of the bulk computations (bounds their arrays' memory)
+
+
+def _logs(top: int) -> np.ndarray:
+    """`math.log(c)` for c = 0..top (0.0 at 0), to index by count: the same floats as calling
+    `math.log` on each count."""
     return np.array([0.0, *(math.log(c) for c in range(1, top + 1))])
 
 
@@ -255,24 +258,37 @@ def _row_sums(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np
 def _top_rows(packed: _Packed, k: int, scale: float) -> sp.csr_matrix:
     """One sparse row per article: its `k` heaviest terms by log tf x idf (ties to the first term as
     a string), L2-normalised, scaled by sqrt(`scale`); columns numbered in order of first use, row
-    by row, heaviest first. All articles in a few array operations."""
+    by row, heaviest first. `BULK` articles per step of array operations."""
     n = len(packed)
-    row, ids, counts = packed.flat()
-    weight = (1.0 + _logs(counts)[counts]) * packed.idf()[ids] if len(ids) else np.zeros(0)
-    order = np.lexsort((packed.rank()[ids], -weight, row))
-    row, ids, weight = row[order], ids[order], weight[order]
-    starts, lengths = _by_row(row, n)
-    top = np.arange(len(row)) - starts[row] < k
-    row, ids, weight = row[top], ids[top], weight[top]
-    starts, lengths = _by_row(row, n)
-    norm = np.sqrt(_row_sums(weight * weight, starts, lengths))
-    norm[norm == 0.0] = 1.0
-    terms, first = np.unique(ids, return_index=True)
-    column = np.zeros(len(packed.words), dtype=np.int64)
-    column[terms[np.argsort(first)]] = np.arange(len(terms))
-    indptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
-    data = math.sqrt(scale) * weight / norm[row]
-    return sp.csr_matrix((data, column[ids], indptr), shape=(n, max(len(terms), 1)))
+    idf, rank = packed.idf(), packed.rank()
+    logs = _logs(max((int(c.max()) for _, c in packed.rows if len(c)), default=0))
+    column = np.full(len(packed.words), -1, dtype=np.int64)
+    used = 0
+    data: list[np.ndarray] = [np.zeros(0)]
+    indices: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    lengths: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    for lo in range(0, n, BULK):
+        hi = min(n, lo + BULK)
+        row, ids, counts = packed.flat(lo, hi)
+        weight = (1.0 + logs[counts]) * idf[ids]
+        order = np.lexsort((rank[ids], -weight, row))
+        row, ids, weight = row[order], ids[order], weight[order]
+        starts, _ = _by_row(row, hi - lo)
+        top = np.arange(len(row)) - starts[row] < k
+        row, ids, weight = row[top], ids[top], weight[top]
+        starts, count = _by_row(row, hi - lo)
+        norm = np.sqrt(_row_sums(weight * weight, starts, count))
+        norm[norm == 0.0] = 1.0
+        new = ids[column[ids] < 0]
+        if len(new):
+            terms, first = np.unique(new, return_index=True)
+            column[terms[np.argsort(first)]] = np.arange(used, used + len(terms))
+            used += len(terms)
+        data.append(math.sqrt(scale) * weight / norm[row])
+        indices.append(column[ids])
+        lengths.append(count)
+    indptr = np.concatenate(([0], np.cumsum(np.concatenate(lengths)))).astype(np.int64)
+    return sp.csr_matrix((np.concatenate(data), np.concatenate(indices), indptr), shape=(n, max(used, 1)))
 
 
 def _first_sentence(paragraphs: Sequence[str]) -> str:
@@ -343,8 +359,9 @@ class ArticleVectors:
     def product(self, rows: np.ndarray, floor: float = 0.0) -> sp.coo_matrix:
         """Date-adjusted similarities of `rows` against all articles, as a sparse len(rows) x n matrix;
         with `floor`, pairs below it are left out (before the date scaling, which only lowers a
-        similarity, so as few pairs as possible are scaled)."""
-        block = sp.coo_matrix(self.x[rows] @ self.x.T)
+        similarity, so as few pairs as possible are scaled). Computed as all x rows' transpose (no
+        transposed copy of the whole matrix)."""
+        block = sp.coo_matrix((self.x @ self.x[rows].T).T)
         if floor > 0.0:
             keep = block.data >= floor
             block = sp.coo_matrix((block.data[keep], (block.row[keep], block.col[keep])), shape=block.shape)
@@ -355,7 +372,12 @@ class ArticleVectors:
         """Pairs (i, j, similarity) with lo <= i < hi and i < j, date-adjusted, at or above `EDGE_MIN`:
         one (n - lo) x (hi - lo) sparse product, the upper triangle's share of rows lo..hi-1 (each
         pair computed once, for both articles' neighbour lists)."""
-        block = sp.csr_matrix(self.x[lo:] @ self.x[lo:hi].T)
+        x = self.x
+        start = x.indptr[lo]
+        below = sp.csr_matrix(  # rows lo.. as views of x's arrays (a slice would copy them)
+            (x.data[start:], x.indices[start:], x.indptr[lo:] - start), shape=(x.shape[0] - lo, x.shape[1])
+        )
+        block = sp.csr_matrix(below @ x[lo:hi].T)
         block.data[block.data < EDGE_MIN] = 0.0  # the date scaling only lowers a similarity
         block.eliminate_zeros()
         cells = block.tocoo()
@@ -393,7 +415,7 @@ class ArticleVectors:
         n = len(self)
         levels = len(_STEPS)
         seen = np.zeros((n, levels), dtype=np.int64)  # per row: candidates seen at each level of _STEPS
-        held = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        held = (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))  # candidates of rows to come
         src: list[np.ndarray] = []
         dst: list[np.ndarray] = []
         val: list[np.ndarray] = []
@@ -403,7 +425,9 @@ class ArticleVectors:
             if max_days is not None:
                 far = np.abs(self.days[i] - self.days[j]) > max_days
                 i, j, v = i[~far], j[~far], v[~far]
-            r, c, v = np.concatenate((i, j)), np.concatenate((j, i)), np.concatenate((v, v))
+            r = np.concatenate((i, j)).astype(np.int32)
+            c = np.concatenate((j, i)).astype(np.int32)
+            v = np.concatenate((v, v))
             level = np.searchsorted(_STEPS, v, side="right") - 1
             seen += np.bincount(r * levels + level, minlength=n * levels).reshape(n, levels)
             reach = np.cumsum(seen[:, ::-1], axis=1)[:, ::-1] >= k  # k candidates at or above step
@@ -447,55 +471,61 @@ def _infos(
     three times); no numbers, dates or 'al'; a word said once in a long article (over 60 terms) is
     no candidate. Per article (path, title, lead, date) in `meta`; the packed body terms, names and
     title terms; `display` gives each term's surface form. Weights are over the L2 norm of all
-    candidates, rounded to 4 places; the best `INFO_TERMS`, ties to the first term as a string."""
-    body, names, titles = packed
+    candidates, rounded to 4 places; the best `INFO_TERMS`, ties to the first term as a string.
+    `BULK` articles per step of array operations."""
+    body = packed[0]
     n, vocab = len(body), max(len(body.words), 1)
     words = body.words
     good = np.array([len(t) > 2 and not t.isdigit() and t not in _CALENDAR for t in words] or [False])
+    idf, rank = body.idf(), body.rank()
+    to_body = [np.array([body.ids.get(t, -1) for t in part.words] or [-1]) for part in packed]
 
-    def keyed(part: _Packed) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted keys (article * vocab + body term id) of `part`'s entries that are body terms."""
-        row, ids, counts = part.flat()
-        to_body = np.array([body.ids.get(t, -1) for t in part.words] or [-1])[ids]
-        known = to_body >= 0
-        keys = row[known] * vocab + to_body[known]
+    def keyed(k: int, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted keys (article * vocab + body term id) of part k's entries that are body terms."""
+        row, ids, counts = packed[k].flat(lo, hi)
+        mapped = to_body[k][ids]
+        known = mapped >= 0
+        keys = row[known] * vocab + mapped[known]
         order = np.argsort(keys, kind="stable")
         return keys[order], counts[known][order]
 
     def count(keys: np.ndarray, counts: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-        at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
-        hit = keys[at] == wanted if len(keys) else np.zeros(len(wanted), dtype=bool)
-        return np.where(hit, counts[at] if len(keys) else 0, 0)
+        if not len(keys):
+            return np.zeros(len(wanted), dtype=np.int64)
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        return np.where(keys[at] == wanted, counts[at], 0)
 
-    body_keys, body_counts = keyed(body)
-    name_keys, name_counts = keyed(names)
-    title_keys, title_counts = keyed(titles)
-    _, lengths = _by_row(body_keys // vocab, n)
-    often = (body_counts > 1) | (lengths <= 60)[body_keys // vocab]
-    wanted = np.sort(np.concatenate((body_keys[often], title_keys)))
-    wanted = wanted[np.concatenate(([True], wanted[1:] != wanted[:-1]))] if len(wanted) else wanted
-    wanted = wanted[good[wanted % vocab]]
-    total = count(body_keys, body_counts, wanted) + 2 * count(name_keys, name_counts, wanted)
-    total += 3 * count(title_keys, title_counts, wanted)
-    row, term = wanted // vocab, wanted % vocab
-    weight = (1.0 + _logs(total)[total]) * body.idf()[term] if len(term) else np.zeros(0)
-    order = np.lexsort((body.rank()[term] if len(term) else term, -weight, row))
-    row, term, weight = row[order], term[order], weight[order]
-    starts, lengths = _by_row(row, n)
-    norm = np.sqrt(_row_sums(weight * weight, starts, lengths))
-    norm[norm == 0.0] = 1.0
-    share = (weight / norm[row]).tolist()
     out: list[ArticleInfo] = []
-    for i, (path, title, lead, when) in enumerate(meta):
-        lo, hi = int(starts[i]), int(starts[i] + min(lengths[i], INFO_TERMS))
-        out.append(
-            ArticleInfo(
-                path=path,
-                title=title,
-                lead=lead,
-                date=when,
-                terms=tuple(display.get(words[t], words[t]) for t in term[lo:hi].tolist()),
-                weights=tuple(round(w, 4) for w in share[lo:hi]),
-            )
+    for lo in range(0, n, BULK):
+        hi = min(n, lo + BULK)
+        (body_keys, body_counts), (name_keys, name_counts), (title_keys, title_counts) = (
+            keyed(k, lo, hi) for k in range(3)
         )
+        _, lengths = _by_row(body_keys // vocab, hi - lo)
+        often = (body_counts > 1) | (lengths <= 60)[body_keys // vocab]
+        wanted = np.sort(np.concatenate((body_keys[often], title_keys)))
+        wanted = wanted[np.concatenate(([True], wanted[1:] != wanted[:-1]))] if len(wanted) else wanted
+        wanted = wanted[good[wanted % vocab]]
+        total = count(body_keys, body_counts, wanted) + 2 * count(name_keys, name_counts, wanted)
+        total += 3 * count(title_keys, title_counts, wanted)
+        row, term = wanted // vocab, wanted % vocab
+        weight = (1.0 + _logs(int(total.max()) if len(total) else 0)[total]) * idf[term]
+        order = np.lexsort((rank[term], -weight, row))
+        row, term, weight = row[order], term[order], weight[order]
+        starts, lengths = _by_row(row, hi - lo)
+        norm = np.sqrt(_row_sums(weight * weight, starts, lengths))
+        norm[norm == 0.0] = 1.0
+        share = (weight / norm[row]).tolist()
+        for i, (path, title, lead, when) in enumerate(meta[lo:hi]):
+            a, b = int(starts[i]), int(starts[i] + min(lengths[i], INFO_TERMS))
+            out.append(
+                ArticleInfo(
+                    path=path,
+                    title=title,
+                    lead=lead,
+                    date=when,
+                    terms=tuple(display.get(words[t], words[t]) for t in term[a:b].tolist()),
+                    weights=tuple(round(w, 4) for w in share[a:b]),
+                )
+            )
     return out
