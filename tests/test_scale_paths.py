@@ -129,6 +129,14 @@ def _info(
     return [(t, w / norm) for t, w in best]
 
 
+def unpack(packed: eventsim._Packed) -> list[Counter[str]]:
+    row, ids, counts = packed.flat(0, len(packed))
+    out: list[Counter[str]] = [Counter() for _ in range(len(packed))]
+    for r, t, c in zip(row.tolist(), ids.tolist(), counts.tolist(), strict=True):
+        out[r][packed.words[t]] = c
+    return out
+
+
 @pytest.mark.parametrize("bulk", [1_000, 5])
 def test_event_vectors_equal_the_per_article_computation(monkeypatch: pytest.MonkeyPatch, bulk: int) -> None:
     monkeypatch.setattr(eventsim, "BULK", bulk)  # all articles in one step, or steps of 5
@@ -142,10 +150,7 @@ def test_event_vectors_equal_the_per_article_computation(monkeypatch: pytest.Mon
 
     monkeypatch.setattr(eventsim._Packed, "__init__", recorded)
     feats = eventsim.ArticleVectors(arts, [clean(a.text, title=a.title) for a in arts])
-    body, titles, names = (  # made in this order
-        [Counter(dict(zip([p.words[t] for t in ids.tolist()], c.tolist(), strict=True))) for ids, c in p.rows]
-        for p in packs
-    )
+    body, titles, names = (unpack(p) for p in packs)  # made in this order
     idfs = [_idf(body), _idf(names), _idf(titles)]
     want = sp.hstack(
         [

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 
@@ -178,50 +179,47 @@ def _names(paragraphs: Sequence[str], lower: set[str]) -> Counter[str]:
 
 
 class _Packed:
-    """Per-article Counters kept as numpy term ids and counts (about a tenth of a Counter's memory):
-    ids in order of first use, each term's document frequency, and the entries of a range of
-    articles as flat arrays for the bulk steps (`_top_rows`, `_infos`)."""
+    """Per-article term counts kept as term ids and counts in two flat int32 buffers (a Counter per
+    article would take ten times the memory): ids in order of first use, and the entries of a range
+    of articles as numpy arrays for the bulk steps (`_top_rows`, `_infos`)."""
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
         self.words: list[str] = []
-        self.rows: list[tuple[np.ndarray, np.ndarray]] = []
-        self.df: Counter[str] = Counter()
+        self._ids = array("i")
+        self._counts = array("i")
+        self._ends = array("q", [0])
 
-    def add(self, counts: Counter[str]) -> None:
-        self.df.update(counts.keys())
+    def add(self, counts: Mapping[str, int]) -> None:
         ids, words = self.ids, self.words
         for t in counts:
             if t not in ids:
                 ids[t] = len(words)
                 words.append(t)
-        n = len(counts)
-        self.rows.append(
-            (
-                np.fromiter(map(ids.__getitem__, counts), dtype=np.int32, count=n),
-                np.fromiter(counts.values(), dtype=np.int32, count=n),
-            )
-        )
+        self._ids.extend(map(ids.__getitem__, counts))
+        self._counts.extend(counts.values())
+        self._ends.append(len(self._ids))
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self._ends) - 1
 
     def flat(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(article - lo, term id, count) of the entries of articles lo..hi-1, in the order added."""
-        rows = self.rows[lo:hi]
-        lengths = np.fromiter((len(ids) for ids, _ in rows), dtype=np.int64, count=len(rows))
-        if not lengths.sum():
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
-        row = np.repeat(np.arange(len(rows)), lengths)
-        ids = np.concatenate([r[0] for r in rows]).astype(np.int64)
-        return row, ids, np.concatenate([r[1] for r in rows]).astype(np.int64)
+        ends = np.frombuffer(self._ends, dtype=np.int64)[lo : hi + 1]
+        a, b = int(ends[0]), int(ends[-1])
+        row = np.repeat(np.arange(hi - lo), np.diff(ends))
+        ids = np.frombuffer(self._ids, dtype=np.int32)[a:b].astype(np.int64)
+        return row, ids, np.frombuffer(self._counts, dtype=np.int32)[a:b].astype(np.int64)
 
     def idf(self) -> np.ndarray:
-        """log((1 + n) / (1 + df)) + 1 of each term id (n articles), computed term by term with
-        `math.log` (the same floats as a dict of them)."""
-        n, df = len(self.rows), self.df
-        return np.array([math.log((1 + n) / (1 + df[t])) + 1.0 for t in self.words])
+        """log((1 + n) / (1 + df)) + 1 of each term id (n articles; df = articles using the term),
+        computed term by term with `math.log` (the same floats as a dict of them)."""
+        n = len(self)
+        df = np.bincount(np.frombuffer(self._ids, dtype=np.int32), minlength=len(self.words))
+        return np.array([math.log((1 + n) / (1 + c)) + 1.0 for c in df.tolist()])
+
+    def top_count(self) -> int:
+        return int(np.frombuffer(self._counts, dtype=np.int32).max()) if len(self._counts) else 0
 
     def rank(self) -> np.ndarray:
         """Each term id's position in the terms sorted as strings (ties in weight go to the first)."""
@@ -261,7 +259,7 @@ def _top_rows(packed: _Packed, k: int, scale: float) -> sp.csr_matrix:
     by row, heaviest first. `BULK` articles per step of array operations."""
     n = len(packed)
     idf, rank = packed.idf(), packed.rank()
-    logs = _logs(max((int(c.max()) for _, c in packed.rows if len(c)), default=0))
+    logs = _logs(packed.top_count())
     column = np.full(len(packed.words), -1, dtype=np.int64)
     used = 0
     data: list[np.ndarray] = [np.zeros(0)]
@@ -312,27 +310,24 @@ class ArticleVectors:
         body = _Packed()
         titles = _Packed()
         names = _Packed()
-        surfaces: dict[str, dict[str, int]] = {}
+        forms: dict[str, int] = {}  # every content word as written, with its count in the folder
         days: list[float] = []
         meta: list[tuple[str, str, str, str]] = []
         done = list(cleaned) if cleaned is not None else [clean(a.text) for a in articles]
         for a, cl in zip(articles, done, strict=True):
             paragraphs = [a.text[s:e] for s, e in cl.paragraphs] or [a.text]
             story = [p for p in paragraphs if not is_caption(p)] or paragraphs
-            lead_counts = Counter(_WORD.findall(" ".join(story[:LEAD_PARAGRAPHS])))
+            lead = _WORD.findall(" ".join(story[:LEAD_PARAGRAPHS]))
             word_counts = Counter(_WORD.findall(" ".join(story[LEAD_PARAGRAPHS:])))
-            for w, c in lead_counts.items():
-                word_counts[w] += 2 * c
+            word_counts.update(lead)
+            word_counts.update(lead)  # the lead counts twice
             lower = {w.lower() for w in word_counts if w[0].islower()}
             headings = [d.text for d in cl.dropped if d.reason in ("title", "heading")]
             title = next((t for t in (a.title, cl.title, *headings[:3]) if t and not is_caption(t)), "")
-            counts: Counter[str] = Counter()
+            counts: dict[str, int] = {}
             for w, c in word_counts.items():
                 term = _term(w)
                 if term:
-                    forms = surfaces.get(term)
-                    if forms is None:
-                        forms = surfaces[term] = {}
                     forms[w] = forms.get(w, 0) + c
                     counts[term] = counts.get(term, 0) + c
             body.add(counts)
@@ -342,7 +337,12 @@ class ArticleVectors:
             days.append(math.nan if day is None else float(day))
             when = date.fromordinal(day).isoformat() if day else ""
             meta.append((a.path, title, _first_sentence(story), when))
-        display = {s: max(c, key=lambda w: (c[w], w.islower(), w)) for s, c in surfaces.items()}
+        best: dict[str, tuple[int, bool, str]] = {}  # per term its commonest form, lower case first
+        for w, c in forms.items():
+            key, term = (c, w.islower(), w), _term(w)
+            if term not in best or key > best[term]:
+                best[term] = key
+        display = {t: key[2] for t, key in best.items()}
         self.items = tuple(_infos(meta, (body, names, titles), display))
         parts = [
             _top_rows(body, KEY_TERMS, BODY_WEIGHT),
