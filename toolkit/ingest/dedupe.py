@@ -35,7 +35,7 @@ from ..models import Corpus, DuplicateGroup, Passage, Source
 from ..text.claims import Facts, Quantity, compatible, facts
 from ..text.similarity import content_terms, topk_per_row
 from ..text.support import close
-from .workers import forked_map
+from .workers import forked_map, gc_paused
 
 __all__ = [
     "Terms",
@@ -432,6 +432,11 @@ def _find(parent: dict[_K, _K], x: _K) -> _K:
 
 def find_duplicates(corpus: Corpus, threshold: float = THRESHOLD) -> Corpus:
     """Return a copy of `corpus` with passages grouped and copied sources sharing an origin."""
+    with gc_paused():  # the copies are many long-lived values without cycles
+        return _find_duplicates(corpus, threshold)
+
+
+def _find_duplicates(corpus: Corpus, threshold: float) -> Corpus:
     passages = list(corpus.passages())
     similar, terms = _similar(passages, threshold)
     sets: dict[int, frozenset[int]] = {}  # term ids of the passages the copy rule looks at

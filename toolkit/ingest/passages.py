@@ -14,7 +14,7 @@ from ..text.sentences import split_sentences
 from ..text.tokens import Tokenizer, count_tokens, get_tokenizer
 from .cleaning import Cleaned, clean
 from .dedupe import find_duplicates
-from .workers import forked_map
+from .workers import forked_map, gc_paused
 
 __all__ = ["build_corpus", "build_source", "cleaned_of"]
 
@@ -88,7 +88,8 @@ def build_corpus(
     def build(lo: int, hi: int) -> list[Source]:
         return [build_source(articles[i], f"S{i + 1}", tok) for i in range(lo, hi)]
 
-    corpus = Corpus(sources=tuple(forked_map(build, len(articles), workers)))
+    with gc_paused():
+        corpus = Corpus(sources=tuple(forked_map(build, len(articles), workers)))
     return find_duplicates(corpus) if dedupe else corpus
 
 

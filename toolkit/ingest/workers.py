@@ -18,10 +18,11 @@ import gc
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
-__all__ = ["CHUNK", "PARALLEL_FROM", "forked_map", "workers_for"]
+__all__ = ["CHUNK", "PARALLEL_FROM", "forked_map", "gc_paused", "workers_for"]
 
 R = TypeVar("R")
 
@@ -69,3 +70,19 @@ def forked_map(task: Callable[[int, int], list[R]], n: int, workers: int | None 
     finally:
         gc.unfreeze()
         _TASK = None
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a stage builds many long-lived values, then
+    restored as it was. A full collection walks every object; while the heap grows it runs each time
+    the survivors grow by a quarter, so building a 10,000-article corpus walked the heap dozens of
+    times (about 1.5 s of CPU). The values built (sources, passages, sentences, their copies) hold no
+    reference cycles, so nothing is left for the collector that it would have freed sooner."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
