@@ -180,3 +180,22 @@ def test_grouping_the_mixed_articles_in_bulk_keeps_copies_together() -> None:
     for k, seed in enumerate(SEEDS):
         assert by_path[str(seed)] == by_path[f"wire-{k}"] == by_path[f"edit-{k}"] != ""
     assert "share.txt" in {x.path for x in g.not_articles}
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_left_as_it_was(enabled: bool) -> None:
+    import gc
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        build_corpus(mixed())
+        assert gc.isenabled() is enabled
+        group_articles(mixed())
+        assert gc.isenabled() is enabled
+        with pytest.raises(RuntimeError), workers.gc_paused():
+            assert not gc.isenabled()
+            raise RuntimeError("a stage failed")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
