@@ -42,7 +42,6 @@ import numpy as np
 from ..errors import ConfigError
 from ..ingest.cleaning import Cleaned, clean
 from ..ingest.loading import InputItem, load_articles
-from ..ingest.workers import gc_paused
 from ..models import Article, _Value
 from .eventsim import ArticleInfo, ArticleVectors, is_caption
 
@@ -279,16 +278,7 @@ def group_articles(
         raise ConfigError(
             f"cleaned must hold one result per article: {len(cleaned)} for {len(arts)} articles"
         )
-    with gc_paused():  # many long-lived values without cycles (vectors, key terms, groups)
-        return _grouped(
-            arts, list(cleaned) if cleaned is not None else [clean(a.text) for a in arts], threshold, max_days
-        )
-
-
-def _grouped(
-    arts: list[Article], cleaned: list[Cleaned], threshold: float | None, max_days: int | None
-) -> Grouping:
-    """`group_articles` on articles and their cleaning results."""
+    cleaned = list(cleaned) if cleaned is not None else [clean(a.text) for a in arts]
     reasons = [not_article_reason(a, c) for a, c in zip(arts, cleaned, strict=True)]
     kept = [i for i, r in enumerate(reasons) if not r]
     aside = [i for i, r in enumerate(reasons) if r]
