@@ -35,7 +35,7 @@ from ..models import Corpus, DuplicateGroup, Passage, Source
 from ..text.claims import Facts, Quantity, compatible, facts
 from ..text.similarity import content_terms, topk_per_row
 from ..text.support import close
-from .workers import forked_map, gc_paused
+from .workers import forked_map, gc_paused, workers_for
 
 __all__ = [
     "Terms",
@@ -465,7 +465,8 @@ def _find_duplicates(corpus: Corpus, threshold: float) -> Corpus:
         ts, tl = set_of(pair[0]), set_of(pair[1])
         return _copy_rule(ts, tl, facts_of(passages[pair[0]].text), facts_of(passages[pair[1]].text))
 
-    known.update(_facts_ahead(passages, [p for i, j, _ in similar if (p := ordered(i, j))], set_of))
+    pairs = [p for i, j, _ in similar if (p := ordered(i, j))]
+    known.update(_facts_ahead(passages, pairs, set_of, workers_for(len(corpus.sources))))
 
     edges = [e for e in similar if copy(e[0], e[1])]
     groups = sorted(_groups(passages, edges), key=min)
@@ -494,11 +495,15 @@ def _find_duplicates(corpus: Corpus, threshold: float) -> Corpus:
 
 
 def _facts_ahead(
-    passages: list[Passage], pairs: list[tuple[int, int]], set_of: Callable[[int], frozenset[int]]
+    passages: list[Passage],
+    pairs: list[tuple[int, int]],
+    set_of: Callable[[int], frozenset[int]],
+    workers: int,
 ) -> dict[str, Facts]:
     """The facts the copy rule will ask for: of both texts of each (shorter, longer) pair whose
-    terms pass its containment test, computed in forked workers when there are many
-    (`workers.forked_map`); the copy rule computes any other itself, so this changes only when."""
+    terms pass its containment test, computed in `workers` forked processes (`workers.forked_map`;
+    as many as cleaning uses for the same corpus); the copy rule computes any other itself, so this
+    changes only where they are computed."""
     texts: dict[str, None] = {}
     for short, long_ in pairs:
         ts = set_of(short)
@@ -509,7 +514,7 @@ def _facts_ahead(
     def task(lo: int, hi: int) -> list[Facts]:
         return [facts(t) for t in todo[lo:hi]]
 
-    return dict(zip(todo, forked_map(task, len(todo)), strict=True))
+    return dict(zip(todo, forked_map(task, len(todo), workers), strict=True))
 
 
 def _origins(
