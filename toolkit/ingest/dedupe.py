@@ -391,12 +391,11 @@ def lsh_buckets(terms: Terms, use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with np.errstate(over="ignore"):
             key = (sig[:, band * ROWS : (band + 1) * ROWS].astype(np.uint64) * mix).sum(axis=1)
         order = np.argsort(key, kind="stable")
-        sorted_key = key[order]
-        edges = np.flatnonzero(np.diff(sorted_key)) + 1
-        for bucket in np.split(order, edges):
-            if 1 < len(bucket) <= MAX_BUCKET:
-                members = sorted(ids[bucket].tolist())
-                pairs.update(combinations(members, 2))
+        starts = np.r_[0, np.flatnonzero(np.diff(key[order])) + 1]
+        sizes = np.diff(np.r_[starts, len(order)])
+        for at in np.flatnonzero((sizes > 1) & (sizes <= MAX_BUCKET)).tolist():  # buckets of 2 or more
+            members = sorted(ids[order[starts[at] : starts[at] + sizes[at]]].tolist())
+            pairs.update(combinations(members, 2))
     if not pairs:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     arr = np.asarray(sorted(pairs), dtype=np.int64)
