@@ -35,7 +35,7 @@ from ..models import Corpus, DuplicateGroup, Passage, Source
 from ..text.claims import Facts, Quantity, compatible, facts
 from ..text.similarity import content_terms, topk_per_row
 from ..text.support import close
-from .workers import forked_map, gc_paused, workers_for
+from .workers import gc_paused
 
 __all__ = [
     "Terms",
@@ -450,22 +450,13 @@ def _find_duplicates(corpus: Corpus, threshold: float) -> Corpus:
     def facts_of(text: str) -> Callable[[], Facts]:
         return lambda: known[text] if text in known else known.setdefault(text, facts(text))
 
-    def ordered(i: int, j: int) -> tuple[int, int] | None:
-        """The pair's shorter and longer passage, None when they have the same words."""
-        if " ".join(passages[i].text.split()) == " ".join(passages[j].text.split()):
-            return None
-        short, long_ = sorted((i, j), key=lambda k: len(passages[k].text))  # stable: ties keep i first
-        return short, long_
-
     def copy(i: int, j: int) -> bool:
-        pair = ordered(i, j)
-        if pair is None:
+        a, b = passages[i].text, passages[j].text
+        if " ".join(a.split()) == " ".join(b.split()):
             return True  # the same words: the same facts (`is_copy` holds without asking)
-        ts, tl = set_of(pair[0]), set_of(pair[1])
-        return _copy_rule(ts, tl, facts_of(passages[pair[0]].text), facts_of(passages[pair[1]].text))
-
-    pairs = [p for i, j, _ in similar if (p := ordered(i, j))]
-    known.update(_facts_ahead(passages, pairs, set_of, workers_for(len(corpus.sources))))
+        short, long_ = sorted((i, j), key=lambda k: len(passages[k].text))  # stable: ties keep i first
+        ts, tl = set_of(short), set_of(long_)
+        return _copy_rule(ts, tl, facts_of(passages[short].text), facts_of(passages[long_].text))
 
     edges = [e for e in similar if copy(e[0], e[1])]
     groups = sorted(_groups(passages, edges), key=min)
@@ -491,29 +482,6 @@ def _find_duplicates(corpus: Corpus, threshold: float) -> Corpus:
         for s in corpus.sources
     )
     return Corpus(sources=sources, groups=tuple(dup_groups))
-
-
-def _facts_ahead(
-    passages: list[Passage],
-    pairs: list[tuple[int, int]],
-    set_of: Callable[[int], frozenset[int]],
-    workers: int,
-) -> dict[str, Facts]:
-    """The facts the copy rule will ask for: of both texts of each (shorter, longer) pair whose
-    terms pass its containment test, computed in `workers` forked processes (`workers.forked_map`;
-    as many as cleaning uses for the same corpus); the copy rule computes any other itself, so this
-    changes only where they are computed."""
-    texts: dict[str, None] = {}
-    for short, long_ in pairs:
-        ts = set_of(short)
-        if ts and len(ts & set_of(long_)) / len(ts) >= COPY_CONTAINED:
-            texts[passages[short].text] = texts[passages[long_].text] = None
-    todo = list(texts)
-
-    def task(lo: int, hi: int) -> list[Facts]:
-        return [facts(t) for t in todo[lo:hi]]
-
-    return dict(zip(todo, forked_map(task, len(todo), workers), strict=True))
 
 
 def _origins(
