@@ -1,14 +1,13 @@
 """Per-item work shared among forked processes: `forked_map(task, n)` runs `task(lo, hi)` over
 row ranges of 0..n-1 and returns the results in order.
 
-The first item runs in the caller (whatever the task loads lazily, a language model, tables, is
-then loaded once and inherited), then forked children (Linux `fork`, so nothing is pickled on the
-way in: they see the caller's memory) take `CHUNK` items a task; their results come back pickled
-and the caller unpickles them as they arrive (the caller takes no other share: the pool unpickles
-in a thread of the caller, so a share of its own and the unpickling would take turns on one
-interpreter lock). The caller's objects are frozen out of the garbage collector while the children
-fork (`gc.freeze`, as the `gc` docs advise before a fork), so the children's collections do not
-copy its pages. Below `PARALLEL_FROM` items, on one core, off Linux or inside a
+Forked children (Linux `fork`, so nothing is pickled on the way in: they see the caller's memory)
+take `CHUNK` items a task; their results come back pickled and the caller unpickles them as they
+arrive (the caller does not take a share itself: the pool unpickles in a thread of the caller, so
+the caller's own share and the unpickling would take turns on one interpreter lock). The caller's
+objects are frozen out of the garbage collector
+while the children fork (`gc.freeze`, as the `gc` docs advise before a fork), so the children's
+collections do not copy its pages. Below `PARALLEL_FROM` items, on one core, off Linux or inside a
 daemonic process (which may not have children) everything runs here, in order: starting processes
 and pickling results costs more than it saves on a notebook's 5-50 articles.
 """
@@ -58,13 +57,13 @@ def forked_map(task: Callable[[int, int], list[R]], n: int, workers: int | None 
     if count < 2 or n < 2 or not _can_fork():
         return task(0, n)
     global _TASK
-    out = task(0, 1)  # here first: what the task loads lazily (a model, tables) is loaded once
-    spans = [(lo, min(n, lo + CHUNK)) for lo in range(1, n, CHUNK)]
+    spans = [(lo, min(n, lo + CHUNK)) for lo in range(0, n, CHUNK)]
     _TASK = task  # type: ignore[assignment]  # children call it with their spans
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
             gc.unfreeze()
+            out: list[R] = []
             for part in pool.imap(_run, spans):
                 out.extend(part)  # type: ignore[arg-type]
             return out
