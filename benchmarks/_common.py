@@ -380,6 +380,7 @@ class RssSampler:
         self.peak = 0
         self.children_peak = 0
         self._children = 0
+        self._pids: set[str] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -388,27 +389,35 @@ class RssSampler:
             return int(f.read().split()[1]) * self.page
 
     @staticmethod
-    def children() -> int:
-        """Sum of the USS (Private_Clean + Private_Dirty) of this process's children, in bytes."""
-        total = 0
+    def child_pids() -> set[str]:
+        """This process's child processes (cheap: one small /proc file per thread)."""
+        pids: set[str] = set()
         for task in os.listdir("/proc/self/task"):
             try:
                 with open(f"/proc/self/task/{task}/children", encoding="ascii") as f:
-                    pids = f.read().split()
+                    pids.update(f.read().split())
             except OSError:
                 continue
-            for pid in pids:
-                try:
-                    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
-                        private = [ln for ln in f if ln.startswith(("Private_Clean:", "Private_Dirty:"))]
-                    total += 1024 * sum(int(ln.split()[1]) for ln in private)
-                except OSError:
-                    continue  # exited meanwhile
-        return total
+        return pids
+
+    @staticmethod
+    def uss(pid: str) -> int:
+        """A process's unique set size (Private_Clean + Private_Dirty), in bytes; 0 once it exited."""
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
+                private = [ln for ln in f if ln.startswith(("Private_Clean:", "Private_Dirty:"))]
+        except OSError:
+            return 0
+        return 1024 * sum(int(ln.split()[1]) for ln in private)
 
     def sample(self, children: bool = True) -> None:
-        if children:
-            self._children = self.children()
+        """One sample: the children's USS is read again when `children` is set or the set of
+        children changed (0 at once when they are gone), else the last reading stands."""
+        pids = self.child_pids()
+        if not pids:
+            self._children, self._pids = 0, pids
+        elif children or pids != self._pids:
+            self._children, self._pids = sum(self.uss(p) for p in pids), pids
         now = self.rss() + self._children
         if now > self.peak:
             self.peak, self.children_peak = now, self._children

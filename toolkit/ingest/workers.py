@@ -8,9 +8,10 @@ of its own and the unpickling would take turns on one interpreter lock), nor doe
 item to warm lazy loads for the children (the language model it would load then stays in the
 caller, 70 MB for the rest of the run; the children's copies go when they exit). The caller's
 objects are frozen out of the garbage collector while the children fork (`gc.freeze`, as the `gc`
-docs advise before a fork), so the children's collections do not copy its pages. Below `PARALLEL_FROM` items, on one core, off Linux or inside a
-daemonic process (which may not have children) everything runs here, in order: starting processes
-and pickling results costs more than it saves on a notebook's 5-50 articles.
+docs advise before a fork), so the children's collections do not copy its pages. Below
+`PARALLEL_FROM` items, on one core, off Linux or inside a daemonic process (which may not have
+children) everything runs here, in order: starting processes and pickling results costs more than
+it saves on a notebook's 5-50 articles.
 """
 
 from __future__ import annotations
