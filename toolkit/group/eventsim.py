@@ -15,8 +15,9 @@ three parts, each L2-normalised and weighted so that a product of two rows is
 Dates scale a similarity down when both are known and far apart: full within `SAME_DAYS`, half from
 `SAME_DAYS + DATE_SCALE` days on (a story thread runs for months; articles years apart are
 rarely one event). `ArticleVectors.neighbours` gives each article's `NEIGHBOURS` most
-similar others as a sparse edge list, computed in blocks of `BLOCK` rows against all (a block x n
-sparse product, never a dense n x n matrix). Captions, credits and embed notices never become an
+similar others as a sparse edge list, exactly, each pair computed once in upper-triangle blocks of
+`BLOCK` rows (an (n - lo) x BLOCK sparse product, never a dense n x n matrix). The vectors of all
+articles are built in numpy `BULK` articles at a time. Captions, credits and embed notices never become an
 article's title or lead (`is_caption`). Terms come from `textsim` (same stopwords and stemmer).
 """
 
