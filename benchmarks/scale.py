@@ -16,8 +16,8 @@ Each size runs in a fresh Python process; stages, each a toolkit call, in pipeli
 
 - load: `load_articles(folder)`;
 - clean: `build_corpus(articles, dedupe=False)` (cleaning, paragraphs, sentences, token counts), in
-  one process per core from `workers.PARALLEL_FROM` articles on (the toolkit's
-  default; the "clean processes" column says how many ran);
+  one process per core that is idle at the start from `workers.PARALLEL_FROM` articles on (the
+  toolkit's default; the "clean processes" column says how many ran);
 - dedupe: `find_duplicates(corpus)` (candidates by MinHash LSH above `dedupe.EXACT_LIMIT` passages,
   then the copy rule on candidates only);
 - group: `group_articles(articles, cleaned=...)` (sparse neighbour graph, no n x n matrix), reusing
@@ -129,14 +129,20 @@ def write_articles(docs: Sequence[str], n: int, folder: Path, seed: int = 0) -> 
 
 def worker(folder: Path) -> dict[str, Any]:
     from toolkit import build_corpus, group_articles, load_articles
+    from toolkit.ingest import workers
     from toolkit.ingest.dedupe import find_duplicates
     from toolkit.ingest.passages import cleaned_of
-    from toolkit.ingest.workers import workers_for
     from toolkit.plan.chunking import chunk_passages
     from toolkit.text.tokens import get_tokenizer
 
     tok = get_tokenizer()
     state: dict[str, Any] = {}
+
+    clean_workers = [1]
+
+    def clean() -> None:
+        state["corpus"] = build_corpus(state["articles"], tok, dedupe=False)
+        clean_workers[0] = workers.last_workers
 
     def chunk() -> None:
         corpus = state["corpus"]
@@ -151,7 +157,7 @@ def worker(folder: Path) -> dict[str, Any]:
 
     steps: dict[str, Callable[[], None]] = {
         "load": lambda: state.__setitem__("articles", load_articles(folder)),
-        "clean": lambda: state.__setitem__("corpus", build_corpus(state["articles"], tok, dedupe=False)),
+        "clean": clean,
         "dedupe": lambda: state.__setitem__("corpus", find_duplicates(state["corpus"])),
         "group": lambda: state.__setitem__(
             "grouping",
@@ -179,7 +185,7 @@ def worker(folder: Path) -> dict[str, Any]:
                 file=sys.stderr,
             )
     out["peak_mb"] = total.peak / 1e6
-    out["clean_workers"] = workers_for(len(state["articles"]))
+    out["clean_workers"] = clean_workers[0]
     out["passages"] = sum(len(s.passages) for s in state["corpus"].sources)
     out["dup_groups"] = len(state["corpus"].groups)
     out["event_groups"] = len(state["grouping"].groups)

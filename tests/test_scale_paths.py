@@ -72,6 +72,19 @@ def test_small_inputs_stay_in_one_process(monkeypatch: pytest.MonkeyPatch) -> No
     assert len(build_corpus(mixed()).sources) == len(mixed())
 
 
+def test_workers_take_the_free_cores_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    cores = len(os.sched_getaffinity(0))
+    monkeypatch.setattr(workers, "_busy_others", lambda: 0)
+    assert workers.workers_for(workers.PARALLEL_FROM) == cores
+    assert workers.workers_for(workers.PARALLEL_FROM - 1) == 1
+    monkeypatch.setattr(workers, "_busy_others", lambda: cores)  # every core busy with other work
+    assert workers.workers_for(10 * workers.PARALLEL_FROM) == 1
+    assert workers.forked_map(lambda lo, hi: list(range(lo, hi)), 3_000) == list(range(3_000))
+    assert workers.last_workers == 1
+
+
 def test_a_failing_task_in_a_worker_raises_here() -> None:
     def task(lo: int, hi: int) -> list[int]:
         if lo <= 7 < hi:

@@ -9,9 +9,10 @@ item to warm lazy loads for the children (the language model it would load then 
 caller, 70 MB for the rest of the run; the children's copies go when they exit). The caller's
 objects are frozen out of the garbage collector while the children fork (`gc.freeze`, as the `gc`
 docs advise before a fork), so the children's collections do not copy its pages. Below
-`PARALLEL_FROM` items, on one core, off Linux or inside a daemonic process (which may not have
-children) everything runs here, in order: starting processes and pickling results costs more than
-it saves on a notebook's 5-50 articles.
+`PARALLEL_FROM` items, on one core, on a machine whose other cores are busy right now, off Linux or
+inside a daemonic process (which may not have children) everything runs here, in order: starting
+processes and pickling results costs more than it saves on a notebook's 5-50 articles, and more
+processes than free cores only add that cost.
 """
 
 from __future__ import annotations
@@ -32,14 +33,29 @@ PARALLEL_FROM = 1_000
 CHUNK = 200
 
 _TASK: Callable[[int, int], list[object]] | None = None  # what forked children run (never pickled)
+last_workers = 1  # processes the last `forked_map` call used (benchmarks print it)
 
 
 def workers_for(items: int) -> int:
-    """Processes `forked_map` uses for `items` items by default: one per available core from
-    `PARALLEL_FROM` items on (Linux only), else 1."""
+    """Processes `forked_map` uses for `items` items by default: from `PARALLEL_FROM` items on
+    (Linux only), one per available core that no other process is running on right now
+    (`_busy_others`; on a saturated machine more processes only add the cost of starting them and
+    of pickling), at least 1; below, 1."""
     if items < PARALLEL_FROM or not _can_fork():
         return 1
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, cores - _busy_others())
+
+
+def _busy_others() -> int:
+    """Runnable tasks on the machine right now besides this one (the kernel's count in
+    /proc/loadavg, an instant reading, not the load average); 0 when it cannot be read."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as f:
+            running = int(f.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return max(0, running - 1)
 
 
 def _can_fork() -> bool:
@@ -55,10 +71,12 @@ def forked_map(task: Callable[[int, int], list[R]], n: int, workers: int | None 
     """`task(lo, hi)` (a list, one result per item lo..hi-1) over 0..n-1, concatenated in order, in
     `workers` processes (None: `workers_for(n)`; 1: here, one call). Exceptions raised in a child
     are raised here."""
+    global _TASK, last_workers
     count = workers_for(n) if workers is None else max(1, workers)
     if count < 2 or n < 2 or not _can_fork():
+        last_workers = 1
         return task(0, n)
-    global _TASK
+    last_workers = count
     spans = [(lo, min(n, lo + CHUNK)) for lo in range(0, n, CHUNK)]
     _TASK = task  # type: ignore[assignment]  # children call it with their spans
     gc.freeze()
