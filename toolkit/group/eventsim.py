@@ -416,6 +416,7 @@ class ArticleVectors:
         n = len(self)
         levels = len(_STEPS)
         seen = np.zeros((n, levels), dtype=np.int64)  # per row: candidates seen at each level of _STEPS
+        floor = np.zeros(n)
         held = (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))  # candidates of rows to come
         src: list[np.ndarray] = []
         dst: list[np.ndarray] = []
@@ -429,6 +430,8 @@ class ArticleVectors:
             r = np.concatenate((i, j)).astype(np.int32)
             c = np.concatenate((j, i)).astype(np.int32)
             v = np.concatenate((v, v))
+            useful = v >= floor[r]  # below its row's floor already: neither kept nor counted
+            r, c, v = r[useful], c[useful], v[useful]
             level = np.searchsorted(_STEPS, v, side="right") - 1
             seen += np.bincount(r * levels + level, minlength=n * levels).reshape(n, levels)
             reach = np.cumsum(seen[:, ::-1], axis=1)[:, ::-1] >= k  # k candidates at or above step
