@@ -85,6 +85,17 @@ def test_workers_take_the_free_cores_only(monkeypatch: pytest.MonkeyPatch) -> No
     assert workers.last_workers == 1
 
 
+def test_two_threads_each_get_their_own_results() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(k: int) -> list[int]:
+        return workers.forked_map(lambda lo, hi: [k * 1_000 + i for i in range(lo, hi)], 500, workers=2)
+
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(run, (1, 2))
+    assert first == [1_000 + i for i in range(500)] and second == [2_000 + i for i in range(500)]
+
+
 def test_a_failing_task_in_a_worker_raises_here() -> None:
     def task(lo: int, hi: int) -> list[int]:
         if lo <= 7 < hi:

@@ -21,6 +21,7 @@ import gc
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -34,6 +35,7 @@ CHUNK = 200
 
 _TASK: Callable[[int, int], list[object]] | None = None  # what forked children run (never pickled)
 last_workers = 1  # processes the last `forked_map` call used (benchmarks print it)
+_ONE_POOL = threading.Lock()  # _TASK is one global: calls from two threads take turns
 
 
 def workers_for(items: int) -> int:
@@ -71,13 +73,20 @@ def forked_map(task: Callable[[int, int], list[R]], n: int, workers: int | None 
     """`task(lo, hi)` (a list, one result per item lo..hi-1) over 0..n-1, concatenated in order, in
     `workers` processes (None: `workers_for(n)`; 1: here, one call). Exceptions raised in a child
     are raised here."""
-    global _TASK, last_workers
+    global last_workers
     count = workers_for(n) if workers is None else max(1, workers)
     if count < 2 or n < 2 or not _can_fork():
         last_workers = 1
         return task(0, n)
     last_workers = count
     spans = [(lo, min(n, lo + CHUNK)) for lo in range(0, n, CHUNK)]
+    with _ONE_POOL:
+        return _pooled(task, spans, count)
+
+
+def _pooled(task: Callable[[int, int], list[R]], spans: list[tuple[int, int]], count: int) -> list[R]:
+    """`task` over `spans` in `count` forked processes, results in order (under `_ONE_POOL`)."""
+    global _TASK
     _TASK = task  # type: ignore[assignment]  # children call it with their spans
     gc.freeze()
     try:
