@@ -406,7 +406,15 @@ def test_grouping_never_builds_a_dense_n_by_n_matrix(monkeypatch: pytest.MonkeyP
     def dense(*_: object, **__: object) -> None:
         raise AssertionError("a dense matrix was built")
 
+    pairs = eventsim.ArticleVectors.pairs
+    spans: list[tuple[int, int]] = []
+
+    def recorded_pairs(self: eventsim.ArticleVectors, lo: int, hi: int) -> object:
+        spans.append((lo, hi))
+        return pairs(self, lo, hi)
+
     monkeypatch.setattr(eventsim.ArticleVectors, "product", recorded)
+    monkeypatch.setattr(eventsim.ArticleVectors, "pairs", recorded_pairs)
     for kind in (sp.coo_matrix, sp.csr_matrix, sp.csc_matrix):
         monkeypatch.setattr(kind, "toarray", dense)
         monkeypatch.setattr(kind, "todense", dense)
@@ -415,6 +423,7 @@ def test_grouping_never_builds_a_dense_n_by_n_matrix(monkeypatch: pytest.MonkeyP
     g = group_articles(arts)
     assert len(g.groups) == 4
     assert shapes and all(rows <= 4 and cols == 20 for rows, cols in shapes)
+    assert spans == [(lo, min(20, lo + 4)) for lo in range(0, 20, 4)]  # row blocks of 4 over all articles
 
 
 def test_group_cmd_lists_not_an_article_in_text_and_json(cli: typer.Typer, tmp_path: Path) -> None:
@@ -433,15 +442,21 @@ def test_group_cmd_lists_not_an_article_in_text_and_json(cli: typer.Typer, tmp_p
     assert "embed notice" in reasons["embed.txt"] and "no story text" in reasons["lorem.txt"]
 
 
-def test_neighbours_are_each_articles_k_most_similar_others() -> None:
-    """The pruned block search (pairs under the edge floor dropped before date scaling, rows cut to
-    their top-k candidates before sorting) keeps exactly each row's k best edges, ties to the lower
-    index, as sorting every pair of the dense date-scaled similarity matrix does."""
+@pytest.mark.parametrize(("block", "max_days"), [(256, None), (7, None), (7, 100)])
+def test_neighbours_are_each_articles_k_most_similar_others(
+    monkeypatch: pytest.MonkeyPatch, block: int, max_days: int | None
+) -> None:
+    """The pruned block search (each pair computed once in upper-triangle blocks, pairs under the
+    edge floor dropped before date scaling, candidates under their row's running floor dropped)
+    keeps exactly each row's k best edges, ties to the lower index, as sorting every pair of the
+    dense date-scaled similarity matrix does; with blocks of 7 rows too (rows finished block by
+    block, floors rising as candidates arrive)."""
     import numpy as np
     import scipy.sparse as sp
 
     from toolkit.group import eventsim
 
+    monkeypatch.setattr(eventsim, "BLOCK", block)
     rng = np.random.default_rng(5)
     n, k = 60, 4
     x = sp.random(n, 40, density=0.15, random_state=6, format="csr")
@@ -450,7 +465,7 @@ def test_neighbours_are_each_articles_k_most_similar_others() -> None:
     x = sp.csr_matrix(sp.diags(1.0 / np.where(norms == 0, 1.0, norms)) @ x)
     days = np.where(rng.random(n) < 0.5, 740_000 + rng.integers(0, 800, n), np.nan).astype(float)
     feats = eventsim.ArticleVectors([])
-    feats.x, feats.xt, feats.days = x, sp.csr_matrix(x.T), days
+    feats.x, feats.days = x, days
     dense = (x @ x.T).toarray()
     gap = np.abs(days[:, None] - days[None, :])
     with np.errstate(invalid="ignore"):
@@ -461,10 +476,11 @@ def test_neighbours_are_each_articles_k_most_similar_others() -> None:
     want: dict[tuple[int, int], float] = {}
     for i in range(n):
         close = [j for j in range(n) if j != i and sim[i, j] >= eventsim.EDGE_MIN]
+        close = [j for j in close if max_days is None or not gap[i, j] > max_days]
         ranked = sorted(close, key=lambda j: (-sim[i, j], j))
         for j in ranked[:k]:
             want.setdefault((min(i, j), max(i, j)), sim[i, j])
-    src, dst, val = feats.neighbours(k=k)
+    src, dst, val = feats.neighbours(k=k, max_days=max_days)
     got = dict(zip(zip(src.tolist(), dst.tolist(), strict=True), val.tolist(), strict=True))
     assert len(want) > n and got.keys() == want.keys()
     assert all(abs(got[e] - want[e]) < 1e-12 for e in want)

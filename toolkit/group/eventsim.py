@@ -15,8 +15,9 @@ three parts, each L2-normalised and weighted so that a product of two rows is
 Dates scale a similarity down when both are known and far apart: full within `SAME_DAYS`, half from
 `SAME_DAYS + DATE_SCALE` days on (a story thread runs for months; articles years apart are
 rarely one event). `ArticleVectors.neighbours` gives each article's `NEIGHBOURS` most
-similar others as a sparse edge list, computed in blocks of `BLOCK` rows against all (a block x n
-sparse product, never a dense n x n matrix). Captions, credits and embed notices never become an
+similar others as a sparse edge list, exactly, each pair computed once in upper-triangle blocks of
+`BLOCK` rows (an (n - lo) x BLOCK sparse product, never a dense n x n matrix). The vectors of all
+articles are built in numpy `BULK` articles at a time. Captions, credits and embed notices never become an
 article's title or lead (`is_caption`). Terms come from `textsim` (same stopwords and stemmer).
 """
 
@@ -26,7 +27,7 @@ import math
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 
@@ -178,85 +179,115 @@ def _names(paragraphs: Sequence[str], lower: set[str]) -> Counter[str]:
     return out
 
 
-def _top(counts: Counter[str], idf: dict[str, float], k: int) -> dict[str, float]:
-    """The `k` heaviest terms by log tf x idf."""
-    scored = [(t, (1.0 + math.log(c)) * idf[t]) for t, c in counts.items()]
-    scored.sort(key=lambda kv: (-kv[1], kv[0]))  # what heapq.nsmallest(k, ...) returns, faster here
-    return dict(scored[:k])
-
-
-def _idf(docs: Sequence[Counter[str]]) -> dict[str, float]:
-    df: Counter[str] = Counter()
-    for d in docs:
-        df.update(d.keys())
-    n = len(docs)
-    return {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in df.items()}
-
-
 class _Packed:
-    """Per-article Counters kept as numpy term ids and counts (about a tenth of a Counter's memory),
-    with the document frequency of each term; `packed[i]` gives article i's Counter back, in the
-    order it was built."""
+    """Per-article term counts kept as term ids and counts in two flat int32 buffers (a Counter per
+    article would take ten times the memory): ids in order of first use, and the entries of a range
+    of articles as numpy arrays for the bulk steps (`_top_rows`, `_infos`)."""
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
         self.words: list[str] = []
-        self.rows: list[tuple[np.ndarray, np.ndarray]] = []
-        self.df: Counter[str] = Counter()
+        self._ids = array("i")
+        self._counts = array("i")
+        self._ends = array("q", [0])
 
-    def add(self, counts: Counter[str]) -> None:
-        self.df.update(counts.keys())
+    def add(self, counts: Mapping[str, int]) -> None:
         ids, words = self.ids, self.words
         for t in counts:
             if t not in ids:
                 ids[t] = len(words)
                 words.append(t)
-        n = len(counts)
-        self.rows.append(
-            (
-                np.fromiter(map(ids.__getitem__, counts), dtype=np.int32, count=n),
-                np.fromiter(counts.values(), dtype=np.int64, count=n),
-            )
-        )
+        self._ids.extend(map(ids.__getitem__, counts))
+        self._counts.extend(counts.values())
+        self._ends.append(len(self._ids))
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self._ends) - 1
 
-    def __getitem__(self, i: int) -> Counter[str]:
-        ids, counts = self.rows[i]
-        words = self.words
-        return Counter(dict(zip([words[t] for t in ids.tolist()], counts.tolist(), strict=True)))
+    def flat(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(article - lo, term id, count) of the entries of articles lo..hi-1, in the order added."""
+        ends = np.frombuffer(self._ends, dtype=np.int64)[lo : hi + 1]
+        a, b = int(ends[0]), int(ends[-1])
+        row = np.repeat(np.arange(hi - lo), np.diff(ends))
+        ids = np.frombuffer(self._ids, dtype=np.int32)[a:b].astype(np.int64)
+        return row, ids, np.frombuffer(self._counts, dtype=np.int32)[a:b].astype(np.int64)
 
-    def idf(self) -> dict[str, float]:
-        """`_idf` of the packed Counters."""
-        n = len(self.rows)
-        return {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in self.df.items()}
+    def idf(self) -> np.ndarray:
+        """log((1 + n) / (1 + df)) + 1 of each term id (n articles; df = articles using the term),
+        computed term by term with `math.log` (the same floats as a dict of them)."""
+        n = len(self)
+        df = np.bincount(np.frombuffer(self._ids, dtype=np.int32), minlength=len(self.words))
+        return np.array([math.log((1 + n) / (1 + c)) + 1.0 for c in df.tolist()])
+
+    def top_count(self) -> int:
+        return int(np.frombuffer(self._counts, dtype=np.int32).max()) if len(self._counts) else 0
+
+    def rank(self) -> np.ndarray:
+        """Each term id's position in the terms sorted as strings (ties in weight go to the first)."""
+        rank = np.empty(len(self.words), dtype=np.int64)
+        rank[sorted(range(len(self.words)), key=self.words.__getitem__)] = np.arange(len(self.words))
+        return rank
 
 
-def _rows(weighted: Iterable[dict[str, float]], vocab: dict[str, int], scale: float) -> sp.csr_matrix:
-    """L2-normalised sparse rows scaled by sqrt(`scale`) (columns from the shared `vocab`); the rows
-    may come one at a time (a generator), so only one is held; entries go to typed arrays, not lists
-    of Python numbers (about 100 MB less at 10,000 articles)."""
-    indptr = array("q", [0])
-    indices = array("q")
-    data = array("d")
-    root = math.sqrt(scale)
-    for row in weighted:
-        norm = math.sqrt(sum(v * v for v in row.values())) or 1.0
-        for t in row:
-            if t not in vocab:
-                vocab[t] = len(vocab)
-        indices.extend(map(vocab.__getitem__, row))
-        data.extend([root * v / norm for v in row.values()])
-        indptr.append(len(indices))
-    return sp.csr_matrix(
-        (
-            np.frombuffer(data, dtype=float) if data else np.zeros(0),
-            np.frombuffer(indices, dtype=np.int64) if indices else np.zeros(0, np.int64),
-            np.frombuffer(indptr, dtype=np.int64),
-        ),
-        shape=(len(indptr) - 1, max(len(vocab), 1)),
-    )
+BULK = 1_000  # articles per step of the bulk computations (bounds their arrays' memory)
+
+
+def _logs(top: int) -> np.ndarray:
+    """`math.log(c)` for c = 0..top (0.0 at 0), to index by count: the same floats as calling
+    `math.log` on each count."""
+    return np.array([0.0, *(math.log(c) for c in range(1, top + 1))])
+
+
+def _by_row(row: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length of each row's run in `row` (sorted, values 0..n-1)."""
+    lengths = np.bincount(row, minlength=n)
+    return np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64), lengths
+
+
+def _row_sums(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Each row's values added left to right (the float a Python `sum` over the row gives; numpy's
+    own sums add in pairs), one vector step per position."""
+    total = np.zeros(len(starts))
+    for pos in range(int(lengths.max()) if len(lengths) else 0):
+        at = np.flatnonzero(lengths > pos)
+        total[at] += values[starts[at] + pos]
+    return total
+
+
+def _top_rows(packed: _Packed, k: int, scale: float) -> sp.csr_matrix:
+    """One sparse row per article: its `k` heaviest terms by log tf x idf (ties to the first term as
+    a string), L2-normalised, scaled by sqrt(`scale`); columns numbered in order of first use, row
+    by row, heaviest first. `BULK` articles per step of array operations."""
+    n = len(packed)
+    idf, rank = packed.idf(), packed.rank()
+    logs = _logs(packed.top_count())
+    column = np.full(len(packed.words), -1, dtype=np.int64)
+    used = 0
+    data: list[np.ndarray] = [np.zeros(0)]
+    indices: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    lengths: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    for lo in range(0, n, BULK):
+        hi = min(n, lo + BULK)
+        row, ids, counts = packed.flat(lo, hi)
+        weight = (1.0 + logs[counts]) * idf[ids]
+        order = np.lexsort((rank[ids], -weight, row))
+        row, ids, weight = row[order], ids[order], weight[order]
+        starts, _ = _by_row(row, hi - lo)
+        top = np.arange(len(row)) - starts[row] < k
+        row, ids, weight = row[top], ids[top], weight[top]
+        starts, count = _by_row(row, hi - lo)
+        norm = np.sqrt(_row_sums(weight * weight, starts, count))
+        norm[norm == 0.0] = 1.0
+        new = ids[column[ids] < 0]
+        if len(new):
+            terms, first = np.unique(new, return_index=True)
+            column[terms[np.argsort(first)]] = np.arange(used, used + len(terms))
+            used += len(terms)
+        data.append(math.sqrt(scale) * weight / norm[row])
+        indices.append(column[ids])
+        lengths.append(count)
+    indptr = np.concatenate(([0], np.cumsum(np.concatenate(lengths)))).astype(np.int64)
+    return sp.csr_matrix((np.concatenate(data), np.concatenate(indices), indptr), shape=(n, max(used, 1)))
 
 
 def _first_sentence(paragraphs: Sequence[str]) -> str:
@@ -278,60 +309,50 @@ class ArticleVectors:
     def __init__(self, articles: Sequence[Article], cleaned: Sequence[Cleaned] | None = None) -> None:
         """Vectors of `articles`; `cleaned` gives their `clean` results when already computed."""
         body = _Packed()
-        titles: list[Counter[str]] = []
+        titles = _Packed()
         names = _Packed()
-        surfaces: dict[str, dict[str, int]] = {}
+        forms: dict[str, int] = {}  # every content word as written, with its count in the folder
         days: list[float] = []
         meta: list[tuple[str, str, str, str]] = []
         done = list(cleaned) if cleaned is not None else [clean(a.text) for a in articles]
         for a, cl in zip(articles, done, strict=True):
             paragraphs = [a.text[s:e] for s, e in cl.paragraphs] or [a.text]
             story = [p for p in paragraphs if not is_caption(p)] or paragraphs
-            lead_counts = Counter(_WORD.findall(" ".join(story[:LEAD_PARAGRAPHS])))
+            lead = _WORD.findall(" ".join(story[:LEAD_PARAGRAPHS]))
             word_counts = Counter(_WORD.findall(" ".join(story[LEAD_PARAGRAPHS:])))
-            for w, c in lead_counts.items():
-                word_counts[w] += 2 * c
+            word_counts.update(lead)
+            word_counts.update(lead)  # the lead counts twice
             lower = {w.lower() for w in word_counts if w[0].islower()}
             headings = [d.text for d in cl.dropped if d.reason in ("title", "heading")]
             title = next((t for t in (a.title, cl.title, *headings[:3]) if t and not is_caption(t)), "")
-            counts: Counter[str] = Counter()
+            counts: dict[str, int] = {}
             for w, c in word_counts.items():
                 term = _term(w)
                 if term:
-                    forms = surfaces.get(term)
-                    if forms is None:
-                        forms = surfaces[term] = {}
                     forms[w] = forms.get(w, 0) + c
                     counts[term] = counts.get(term, 0) + c
             body.add(counts)
-            titles.append(Counter(t for t in (_term(w) for w in _WORD.findall(title)) if t))
+            titles.add(Counter(t for t in (_term(w) for w in _WORD.findall(title)) if t))
             names.add(_names(story, lower))
             day = parse_day(a.date) or parse_day(cl.date)
             days.append(math.nan if day is None else float(day))
             when = date.fromordinal(day).isoformat() if day else ""
             meta.append((a.path, title, _first_sentence(story), when))
-        body_idf, name_idf, title_idf = body.idf(), names.idf(), _idf(titles)
-        display = {s: max(c, key=lambda w: (c[w], w.islower(), w)) for s, c in surfaces.items()}
-        items: list[ArticleInfo] = []
-
-        def body_tops() -> Iterator[dict[str, float]]:
-            """Each article's key terms, one article at a time; its `_info` is made on the way (one
-            unpacking of its Counters for both)."""
-            for i, (m, t) in enumerate(zip(meta, titles, strict=True)):
-                counts, named = body[i], names[i]
-                items.append(_info(m, (counts, named, t), body_idf, display))
-                yield _top(counts, body_idf, KEY_TERMS)
-
-        vocab: dict[str, int] = {}
+        best: dict[str, tuple[int, bool, str]] = {}  # per term its commonest form, lower case first
+        for w, c in forms.items():
+            key, term = (c, w.islower(), w), _term(w)
+            if term not in best or key > best[term]:
+                best[term] = key
+        display = {t: key[2] for t, key in best.items()}
+        self.items = tuple(_infos(meta, (body, names, titles), display))
         parts = [
-            _rows(body_tops(), vocab, BODY_WEIGHT),
-            _rows((_top(names[i], name_idf, KEY_TERMS) for i in range(len(names))), {}, NAME_WEIGHT),
-            _rows((_top(c, title_idf, KEY_TERMS) for c in titles), {}, TITLE_WEIGHT),
+            _top_rows(body, KEY_TERMS, BODY_WEIGHT),
+            _top_rows(names, KEY_TERMS, NAME_WEIGHT),
+            _top_rows(titles, KEY_TERMS, TITLE_WEIGHT),
         ]
         self.x = sp.csr_matrix(sp.hstack(parts).tocsr()) if articles else sp.csr_matrix((0, 1))
-        self.xt = sp.csr_matrix(self.x.T)
+        self.x.sort_indices()  # one column order: a pair's similarity is the same float either way round
         self.days = np.asarray(days, dtype=float)
-        self.items = tuple(items)
 
     def __len__(self) -> int:
         return len(self.days)
@@ -339,46 +360,91 @@ class ArticleVectors:
     def product(self, rows: np.ndarray, floor: float = 0.0) -> sp.coo_matrix:
         """Date-adjusted similarities of `rows` against all articles, as a sparse len(rows) x n matrix;
         with `floor`, pairs below it are left out (before the date scaling, which only lowers a
-        similarity, so as few pairs as possible are scaled)."""
-        block = sp.coo_matrix(self.x[rows] @ self.xt)
+        similarity, so as few pairs as possible are scaled). Computed as all x rows' transpose (no
+        transposed copy of the whole matrix)."""
+        block = sp.coo_matrix((self.x @ self.x[rows].T).T)
         if floor > 0.0:
             keep = block.data >= floor
             block = sp.coo_matrix((block.data[keep], (block.row[keep], block.col[keep])), shape=block.shape)
-        gap = np.abs(self.days[rows][block.row] - self.days[block.col])
+        block.data = block.data * self._dates(self.days[rows][block.row], self.days[block.col])
+        return block
+
+    def pairs(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pairs (i, j, similarity) with lo <= i < hi and i < j, date-adjusted, at or above `EDGE_MIN`:
+        one (n - lo) x (hi - lo) sparse product, the upper triangle's share of rows lo..hi-1 (each
+        pair computed once, for both articles' neighbour lists)."""
+        x = self.x
+        start = x.indptr[lo]
+        below = sp.csr_matrix(  # rows lo.. as views of x's arrays (a slice would copy them)
+            (x.data[start:], x.indices[start:], x.indptr[lo:] - start), shape=(x.shape[0] - lo, x.shape[1])
+        )
+        block = sp.csr_matrix(below @ x[lo:hi].T)
+        block.data[block.data < EDGE_MIN] = 0.0  # the date scaling only lowers a similarity
+        block.eliminate_zeros()
+        cells = block.tocoo()
+        j, i, v = cells.row.astype(np.int64) + lo, cells.col.astype(np.int64) + lo, cells.data
+        up = j > i
+        i, j, v = i[up], j[up], v[up] * self._dates(self.days[i[up]], self.days[j[up]])
+        keep = v >= EDGE_MIN
+        return i[keep], j[keep], v[keep]
+
+    @staticmethod
+    def _dates(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Factor for pairs dated `a` and `b` (day numbers, NaN if unknown): 1.0 within `SAME_DAYS`
+        or when either is unknown, falling to `DATE_FLOOR`."""
+        gap = np.abs(a - b)
+        factor = np.ones(len(gap))
         known = ~np.isnan(gap)
         if known.any():
             late = np.maximum(0.0, gap[known] - SAME_DAYS)
-            factor = np.maximum(DATE_FLOOR, 1.0 / (1.0 + late / DATE_SCALE))
-            data = block.data.copy()
-            data[known] *= factor
-            block.data = data
-        return block
+            factor[known] = np.maximum(DATE_FLOOR, 1.0 / (1.0 + late / DATE_SCALE))
+        return factor
 
     def neighbours(
         self, k: int = NEIGHBOURS, max_days: int | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Edges (i, j, similarity) with i < j: each article's `k` most similar others at or above
-        `EDGE_MIN` (pairs more than `max_days` apart dropped). Memory: one BLOCK x n sparse block."""
+        `EDGE_MIN` (pairs more than `max_days` apart dropped; ties to the lower index).
+
+        Each pair is computed once (`pairs`, upper-triangle row blocks of `BLOCK`): a pair is a
+        candidate for both articles' lists. A row is complete once its own block is done (all
+        pairs with lower rows came in earlier blocks), so its k best are taken then and its
+        candidates freed. Candidates of rows still to come are kept only at or above their row's
+        floor: the highest of `_STEPS` that k of its pairs seen so far reach (its k-th best is at
+        least that, so no top-k pair, tie included, is dropped). Memory: one block product plus a few
+        dozen candidates per row; time: half the pair products of a rows-against-all search."""
         n = len(self)
+        levels = len(_STEPS)
+        seen = np.zeros((n, levels), dtype=np.int64)  # per row: candidates seen at each level of _STEPS
+        floor = np.zeros(n)
+        held = (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))  # candidates of rows to come
         src: list[np.ndarray] = []
         dst: list[np.ndarray] = []
         val: list[np.ndarray] = []
         for lo in range(0, n, BLOCK):
-            rows = np.arange(lo, min(n, lo + BLOCK))
-            block = self.product(rows, EDGE_MIN)
-            r, c, v = block.row + lo, block.col, block.data
-            keep = (r != c) & (v >= EDGE_MIN)
+            hi = min(n, lo + BLOCK)
+            i, j, v = self.pairs(lo, hi)
             if max_days is not None:
-                gap = np.abs(self.days[r] - self.days[c])
-                keep &= ~(gap > max_days)
+                far = np.abs(self.days[i] - self.days[j]) > max_days
+                i, j, v = i[~far], j[~far], v[~far]
+            r = np.concatenate((i, j)).astype(np.int32)
+            c = np.concatenate((j, i)).astype(np.int32)
+            v = np.concatenate((v, v))
+            useful = v >= floor[r]  # below its row's floor already: neither kept nor counted
+            r, c, v = r[useful], c[useful], v[useful]
+            level = np.searchsorted(_STEPS, v, side="right") - 1
+            seen += np.bincount(r * levels + level, minlength=n * levels).reshape(n, levels)
+            reach = np.cumsum(seen[:, ::-1], axis=1)[:, ::-1] >= k  # k candidates at or above step
+            floor = np.where(reach[:, 0], _STEPS[levels - 1 - np.argmax(reach[:, ::-1], axis=1)], 0.0)
+            r, c, v = np.concatenate((held[0], r)), np.concatenate((held[1], c)), np.concatenate((held[2], v))
+            keep = v >= floor[r]
             r, c, v = r[keep], c[keep], v[keep]
-            r, c, v = _above_kth(r - lo, c, v, k, len(rows))
-            r = r + lo
-            order = np.lexsort((c, -v, r))  # per row, most similar first
+            done = r < hi
+            held = (r[~done], c[~done], v[~done])
+            r, c, v = r[done], c[done], v[done]
+            order = np.lexsort((c, -v, r))  # per row, most similar first, ties to the lower index
             r, c, v = r[order], c[order], v[order]
-            starts = np.searchsorted(r, r, side="left")
-            rank = np.arange(len(r)) - starts
-            top = rank < k
+            top = np.arange(len(r)) - np.searchsorted(r, r, side="left") < k
             src.append(r[top])
             dst.append(c[top])
             val.append(v[top])
@@ -392,41 +458,78 @@ class ArticleVectors:
         return (key // n), (key % n), v[first]
 
 
-def _above_kth(
-    r: np.ndarray, c: np.ndarray, v: np.ndarray, k: int, rows: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The entries (row r, column c, value v; rows 0..rows-1) that can be among their row's `k`
-    largest: a row's entries below the highest of `_LADDER` that at least k of its entries reach are
-    dropped (its k-th largest value is at least that high, so no top-k entry is lost, ties
-    included). Sorting what is left costs a few times k per row, not the row's length."""
-    floor = np.zeros(rows)
-    for step in _LADDER:
-        reach = np.bincount(r[v >= step], minlength=rows) >= k
-        floor[reach] = step
-    keep = v >= floor[r]
-    return r[keep], c[keep], v[keep]
+# Levels for a row's candidate floor; all candidates are at or above EDGE_MIN (0.02). Fine where a
+# row's 30th best usually lies (0.03-0.2 on mixed news), so few candidates are held.
+_STEPS = np.array(
+    (0.0, 0.02, 0.025, 0.03, 0.035, 0.04, 0.045, 0.05, 0.055, 0.06, 0.07, 0.08, 0.09, 0.1, 0.12, 0.15,
+     0.2, 0.25, 0.3, 0.4, 0.5)
+)  # fmt: skip
 
 
-_LADDER = (0.02, 0.03, 0.05, 0.08, 0.12, 0.2, 0.3, 0.5)
-
-
-def _info(
-    meta: tuple[str, str, str, str],
-    counts: tuple[Counter[str], Counter[str], Counter[str]],
-    idf: dict[str, float],
+def _infos(
+    meta: Sequence[tuple[str, str, str, str]],
+    packed: tuple[_Packed, _Packed, _Packed],
     display: dict[str, str],
-) -> ArticleInfo:
-    """Key terms of one article for labels: TF-IDF over the folder (names count twice, title words
-    three times); no numbers, dates or 'al'; a word said once in a long article is no candidate."""
-    body, names, title = counts
-    once = len(body) <= 60
-    weights: dict[str, float] = {}
-    for t in {t for t, c in body.items() if c > 1 or once} | title.keys():
-        if len(t) > 2 and not t.isdigit() and t not in _CALENDAR and t in idf:
-            weights[t] = (1.0 + math.log(body.get(t, 0) + 2 * names.get(t, 0) + 3 * title.get(t, 0))) * idf[t]
-    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    best = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:INFO_TERMS]
-    path, title_text, lead, when = meta
-    terms = tuple(display.get(t, t) for t, _ in best)
-    weights_out = tuple(round(w / norm, 4) for _, w in best)
-    return ArticleInfo(path=path, title=title_text, lead=lead, date=when, terms=terms, weights=weights_out)
+) -> list[ArticleInfo]:
+    """Key terms of each article for labels: TF-IDF over the folder (names count twice, title words
+    three times); no numbers, dates or 'al'; a word said once in a long article (over 60 terms) is
+    no candidate. Per article (path, title, lead, date) in `meta`; the packed body terms, names and
+    title terms; `display` gives each term's surface form. Weights are over the L2 norm of all
+    candidates, rounded to 4 places; the best `INFO_TERMS`, ties to the first term as a string.
+    `BULK` articles per step of array operations."""
+    body = packed[0]
+    n, vocab = len(body), max(len(body.words), 1)
+    words = body.words
+    good = np.array([len(t) > 2 and not t.isdigit() and t not in _CALENDAR for t in words] or [False])
+    idf, rank = body.idf(), body.rank()
+    to_body = [np.array([body.ids.get(t, -1) for t in part.words] or [-1]) for part in packed]
+
+    def keyed(k: int, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted keys (article * vocab + body term id) of part k's entries that are body terms."""
+        row, ids, counts = packed[k].flat(lo, hi)
+        mapped = to_body[k][ids]
+        known = mapped >= 0
+        keys = row[known] * vocab + mapped[known]
+        order = np.argsort(keys, kind="stable")
+        return keys[order], counts[known][order]
+
+    def count(keys: np.ndarray, counts: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+        if not len(keys):
+            return np.zeros(len(wanted), dtype=np.int64)
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        return np.where(keys[at] == wanted, counts[at], 0)
+
+    out: list[ArticleInfo] = []
+    for lo in range(0, n, BULK):
+        hi = min(n, lo + BULK)
+        (body_keys, body_counts), (name_keys, name_counts), (title_keys, title_counts) = (
+            keyed(k, lo, hi) for k in range(3)
+        )
+        _, lengths = _by_row(body_keys // vocab, hi - lo)
+        often = (body_counts > 1) | (lengths <= 60)[body_keys // vocab]
+        wanted = np.sort(np.concatenate((body_keys[often], title_keys)))
+        wanted = wanted[np.concatenate(([True], wanted[1:] != wanted[:-1]))] if len(wanted) else wanted
+        wanted = wanted[good[wanted % vocab]]
+        total = count(body_keys, body_counts, wanted) + 2 * count(name_keys, name_counts, wanted)
+        total += 3 * count(title_keys, title_counts, wanted)
+        row, term = wanted // vocab, wanted % vocab
+        weight = (1.0 + _logs(int(total.max()) if len(total) else 0)[total]) * idf[term]
+        order = np.lexsort((rank[term], -weight, row))
+        row, term, weight = row[order], term[order], weight[order]
+        starts, lengths = _by_row(row, hi - lo)
+        norm = np.sqrt(_row_sums(weight * weight, starts, lengths))
+        norm[norm == 0.0] = 1.0
+        share = (weight / norm[row]).tolist()
+        for i, (path, title, lead, when) in enumerate(meta[lo:hi]):
+            a, b = int(starts[i]), int(starts[i] + min(lengths[i], INFO_TERMS))
+            out.append(
+                ArticleInfo(
+                    path=path,
+                    title=title,
+                    lead=lead,
+                    date=when,
+                    terms=tuple(display.get(words[t], words[t]) for t in term[a:b].tolist()),
+                    weights=tuple(round(w, 4) for w in share[a:b]),
+                )
+            )
+    return out

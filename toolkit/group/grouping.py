@@ -61,6 +61,7 @@ BACKGROUND_QUANTILE = 0.25
 BACKGROUND_FACTOR = 2.0
 SURE_SIMILARITY = 0.3
 SAMPLE_ROWS = 256
+SAMPLE_BLOCK = 32
 MIN_STORY_WORDS = 25
 BOILERPLATE_CHARS = 400
 
@@ -317,12 +318,15 @@ def _cut(feats: ArticleVectors) -> float:
     if n < 3:
         return EVENT_SIMILARITY
     rows = np.unique(np.linspace(0, n - 1, min(n, SAMPLE_ROWS)).astype(int))
-    block = feats.product(rows)
-    values = block.data[rows[block.row] != block.col]
+    parts = []
+    for lo in range(0, len(rows), SAMPLE_BLOCK):  # blocks of sample rows: memory O(SAMPLE_BLOCK * n)
+        block = feats.product(rows[lo : lo + SAMPLE_BLOCK])
+        parts.append(block.data[rows[lo + block.row] != block.col])
+    values = np.concatenate(parts)
     pairs = len(rows) * (n - 1)
     rank = int(BACKGROUND_QUANTILE * (pairs - 1))
     zeros = pairs - len(values)
-    background = 0.0 if rank < zeros else float(np.sort(values)[rank - zeros])
+    background = 0.0 if rank < zeros else float(np.partition(values, rank - zeros)[rank - zeros])
     return min(SURE_SIMILARITY, max(EVENT_SIMILARITY, BACKGROUND_FACTOR * background))
 
 

@@ -35,6 +35,7 @@ from ..models import Corpus, DuplicateGroup, Passage, Source
 from ..text.claims import Facts, Quantity, compatible, facts
 from ..text.similarity import content_terms, topk_per_row
 from ..text.support import close
+from .workers import gc_paused
 
 __all__ = [
     "Terms",
@@ -390,12 +391,11 @@ def lsh_buckets(terms: Terms, use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with np.errstate(over="ignore"):
             key = (sig[:, band * ROWS : (band + 1) * ROWS].astype(np.uint64) * mix).sum(axis=1)
         order = np.argsort(key, kind="stable")
-        sorted_key = key[order]
-        edges = np.flatnonzero(np.diff(sorted_key)) + 1
-        for bucket in np.split(order, edges):
-            if 1 < len(bucket) <= MAX_BUCKET:
-                members = sorted(ids[bucket].tolist())
-                pairs.update(combinations(members, 2))
+        starts = np.r_[0, np.flatnonzero(np.diff(key[order])) + 1]
+        sizes = np.diff(np.r_[starts, len(order)])
+        for at in np.flatnonzero((sizes > 1) & (sizes <= MAX_BUCKET)).tolist():  # buckets of 2 or more
+            members = sorted(ids[order[starts[at] : starts[at] + sizes[at]]].tolist())
+            pairs.update(combinations(members, 2))
     if not pairs:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     arr = np.asarray(sorted(pairs), dtype=np.int64)
@@ -431,6 +431,11 @@ def _find(parent: dict[_K, _K], x: _K) -> _K:
 
 def find_duplicates(corpus: Corpus, threshold: float = THRESHOLD) -> Corpus:
     """Return a copy of `corpus` with passages grouped and copied sources sharing an origin."""
+    with gc_paused():  # the copies are many long-lived values without cycles
+        return _find_duplicates(corpus, threshold)
+
+
+def _find_duplicates(corpus: Corpus, threshold: float) -> Corpus:
     passages = list(corpus.passages())
     similar, terms = _similar(passages, threshold)
     sets: dict[int, frozenset[int]] = {}  # term ids of the passages the copy rule looks at
