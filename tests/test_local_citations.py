@@ -15,6 +15,7 @@ from paths import EXAMPLES
 
 from toolkit import build_corpus, load_articles, summarize
 from toolkit.chat.scripted import ScriptedChat
+from toolkit.chat.seam import ChatResponse
 from toolkit.check.attribute import attribute
 from toolkit.check.verifier import Verifier
 from toolkit.cite.answers import parse_plain
@@ -227,3 +228,50 @@ def test_the_cli_cites_locally_by_default_takes_cite_model_and_names_a_wrong_mod
     wrong = subprocess.run([*run, "--cite", "quote"], capture_output=True, text=True)
     assert wrong.returncode != 0 and "--cite 'quote' is not known" in wrong.stderr
     assert len(wrong.stderr.strip().splitlines()) == 1
+
+
+# --- odd plain answers ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "continuation",
+    [
+        ChatResponse(text=" harbour", finish_reason="length"),  # still cut off after its continuation
+        ChatResponse(text="", finish_reason="stop"),  # the continuation added nothing
+    ],
+)
+def test_a_plain_answer_cut_off_mid_sentence_loses_the_fragment(
+    corpus: Corpus, continuation: ChatResponse
+) -> None:
+    first = "A magnitude 6.8 earthquake struck the coastal city of Varna on Saturday morning."
+    cut = ChatResponse(text=f"{first} The port authority closed the", finish_reason="length")
+    chat = ScriptedChat(replies=[cut, continuation])
+    briefing = summarize(corpus, engine=OpenAIEngine(chat, "gpt-4o-mini", cite="local"), words=60)
+    assert [s.text for s in briefing.sentences] == [first]
+    assert any("dropped its unfinished last sentence" in n for n in briefing.notes)
+    # a continuation that ends the answer keeps the sentence it finished
+    chat = ScriptedChat(
+        replies=[
+            ChatResponse(text=f"{first} The port authority closed the", finish_reason="length"),
+            ChatResponse(text=" harbour until further notice.", finish_reason="stop"),
+        ]
+    )
+    briefing = summarize(corpus, engine=OpenAIEngine(chat, "gpt-4o-mini", cite="local"), words=60)
+    assert briefing.sentences[-1].text == "The port authority closed the harbour until further notice."
+    assert briefing.sentences[-1].status == "supported"
+
+
+def test_an_answer_capped_for_length_loses_its_cut_sentence(corpus: Corpus) -> None:
+    long = " ".join(  # long sentences: the character cap cuts one before the sentence cap bites
+        f"Rescue team {i} from one of three countries searched the rubble of the two hotels that "
+        "collapsed in the earthquake, working through the night under floodlights near the harbour of Varna."
+        for i in range(200)
+    )
+    chat = ScriptedChat(replies=[long])
+    draft = OpenAIEngine(chat, "gpt-4o-mini", cite="local").summarize(corpus, words=400)
+    assert draft.sentences and all(s.text.endswith("harbour of Varna.") for s in draft.sentences)
+    assert any("read the first" in n for n in draft.notes)
+    sentence = "A magnitude 6.8 earthquake struck the coastal city of Varna on Saturday morning."
+    kept = parse_plain(f"{sentence} The port authority closed").sentences  # not cut off: kept as written
+    assert kept[-1].text == "The port authority closed"
+    assert parse_plain(f'He said: "{sentence}"', cut_off=True).sentences  # a closing quote ends it

@@ -88,12 +88,14 @@ def parse_answer(raw: str, corpus: Corpus, ids: ShortIds | None = None) -> Parse
     )
 
 
-def parse_plain(raw: str, sources: int = 0) -> ParsedAnswer:
+def parse_plain(raw: str, sources: int = 0, cut_off: bool = False) -> ParsedAnswer:
     """Read a plain answer (one sentence per line, as the `cite="local"` prompt asks) into sentences
     without citations: hidden reasoning, headings, rules, bullets, a title line and a reference list
     are dropped as in prose answers; citation markers a model wrote anyway are taken out of the text
     (the checker finds each sentence's passages itself). A model that answered JSON anyway (a server
-    or template forcing it) is read as `parse_answer` reads JSON, its citations dropped. Never raises."""
+    or template forcing it) is read as `parse_answer` reads JSON, its citations dropped. `cut_off`:
+    the answer stopped at the output limit (or was capped), so a last sentence without its closing
+    punctuation is a fragment and is dropped, as a JSON answer's unfinished item is. Never raises."""
     problems: list[str] = []
     text = _THINK.sub("", raw or "")
     if "</think>" in text:
@@ -103,9 +105,15 @@ def parse_plain(raw: str, sources: int = 0) -> ParsedAnswer:
     found = _read_json(text, problems) if _JSON_START.match(text.strip()) or "```" in text else None
     drafts = _json_drafts(found, sources, problems) if found is not None else _prose(text, sources, problems)
     sentences = [SummarySentence(text=bare) for bare, _ in drafts if bare.strip()]
+    if cut_off and sentences and not _FINISHED.search(sentences[-1].text):
+        sentences.pop()
+        problems.append("answer was cut off mid-sentence; dropped its unfinished last sentence")
     if not sentences:
         problems.append("answer had no sentences")
     return ParsedAnswer(sentences=tuple(sentences), format="prose", problems=tuple(dict.fromkeys(problems)))
+
+
+_FINISHED = re.compile(r"[.!?…。！？؟][\"'”’»)\]]*\s*$")  # a sentence that ends as sentences do
 
 
 # -- JSON ---------------------------------------------------------------------------------------------

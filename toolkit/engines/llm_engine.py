@@ -227,6 +227,7 @@ class _Run:
         self.groups = sent_passages(corpus)
         self.ids = ShortIds.of(self.groups)  # the numbers prompts show for passage ids
         self.plain = engine.cite == "local"  # the final answer is plain sentences, cited afterwards
+        self.cut_off = False  # the last answer stopped at the output limit, even after its continuation
 
     # --- calls -----------------------------------------------------------------------------------
     def request(
@@ -275,6 +276,7 @@ class _Run:
             response = await self._more_room(request, response)
         self.last = request
         text = response.text
+        self.cut_off = response.truncated  # the text stops at the output limit (before any continuation)
         if response.truncated:
             cont = ChatRequest(
                 messages=(*messages, ("assistant", text), ("user", render("continue_user"))),
@@ -285,6 +287,7 @@ class _Run:
             )
             more = await self._complete(cont)
             text = _join_continuation(text, more.text)
+            self.cut_off = more.truncated or not more.text.strip()
             if more.truncated:
                 self.notes.append(
                     "an answer was still cut off after one continuation; kept its complete sentences"
@@ -459,12 +462,13 @@ class _Run:
     def parse_plain(self, raw: str) -> list[SummarySentence]:
         """The sentences of a plain answer (no citations yet), capped like `parse`."""
         chars, most = answer_caps(self.words)
+        cut_off = self.cut_off
         if len(raw) > chars:
             self._note_once(
                 f"an answer was far longer than asked ({len(raw):,} characters); read the first {chars:,}"
             )
-            raw = raw[:chars]
-        parsed = parse_plain(raw, len(self.corpus.sources))
+            raw, cut_off = raw[:chars], True
+        parsed = parse_plain(raw, len(self.corpus.sources), cut_off=cut_off)
         for problem in parsed.problems:
             self._note_once(problem)
         sentences = list(parsed.sentences)
