@@ -150,6 +150,21 @@ def test_a_changed_number_is_cited_where_it_was_changed_and_checked_there(corpus
     assert sentence.status == "contradicted"
 
 
+def test_a_toll_one_source_gives_is_cited_to_it_and_disputed(corpus: Corpus) -> None:
+    """The words match the source giving another toll best (52 killed); the number comes from the
+    mayor's 60: both are cited, the one stating the number first, and the sources' disagreement shows."""
+    text = "The earthquake killed 60 people."
+    found = attribute(Verifier(corpus), text)
+    assert found[0] == "S2:2" and "S1:2" in found
+    chat = ScriptedChat(replies=[text])
+    briefing = summarize(corpus, engine=OpenAIEngine(chat, "gpt-4o-mini", cite="local"), words=60)
+    (sentence,) = briefing.sentences
+    assert sentence.status == "disputed", sentence.reason
+    assert "takes '60' (S2:2)" in sentence.reason
+    # a number no source gives stays cited where the words are, and contradicted there
+    assert attribute(Verifier(corpus), "The earthquake killed 75 people.")[0] == "S1:2"
+
+
 def test_a_sentence_no_passage_holds_stays_uncited(verifier: Verifier, corpus: Corpus) -> None:
     text = "Parliament approved a new budget for fishing subsidies in the northern provinces."
     assert attribute(verifier, text) == ()

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..models import SummarySentence
+from ..text.support import number_gaps
 from .verifier import JOINT_MIN, PARTIAL, Verifier
 
 __all__ = ["CANDIDATES", "COVER_GAIN", "MOST_CITED", "attribute", "attributed"]
@@ -53,6 +54,9 @@ def attribute(verifier: Verifier, text: str) -> tuple[str, ...]:
         chosen = _one_per_group(verifier, supported)[:MOST_CITED]
     else:
         chosen = _cover(verifier, text, candidates)
+        stating = _stating_numbers(verifier, text, scores, chosen)
+        if stating is not None:  # the number comes from there: cite it first, then the words' passages
+            chosen = _one_per_group(verifier, [stating, *chosen])[:MOST_CITED]
     found: dict[str, None] = {}
     for pid in chosen:
         found[pid] = None
@@ -80,6 +84,33 @@ def _one_per_group(verifier: Verifier, ids: list[str]) -> list[str]:
         seen.update(verifier.corpus.group_of(pid))
         out.append(pid)
     return out
+
+
+def _stating_numbers(verifier: Verifier, text: str, scores: np.ndarray, chosen: list[str]) -> str | None:
+    """The passage (sharing at least `JOINT_MIN` of the key terms, the best such first) that states
+    the most of the sentence's numbers (same noun and value: `number_gaps`) when the `chosen` passages
+    state fewer of them; None otherwise. A toll one source gives and another contradicts is then cited
+    to both, and the check says `disputed` rather than `contradicted` by the wrong source alone."""
+    quantities = verifier.claim(text).facts.quantities
+    if not quantities:
+        return None
+    facts = verifier.claim(text).facts
+
+    def stated(index: int) -> int:
+        held = [q for u in verifier.passages[index].units for q in u.facts.quantities]
+        gaps, loose, _ = number_gaps(facts, held)
+        return len(quantities) - len(gaps) - len(loose)
+
+    have = max((stated(verifier.position[pid]) for pid in chosen), default=0)
+    if have == len(quantities):
+        return None
+    best, most = None, have
+    for i in np.argsort(-scores, kind="stable"):
+        if scores[i] < JOINT_MIN:
+            break
+        if (n := stated(int(i))) > most:
+            best, most = int(i), n
+    return verifier.passages[best].id if best is not None else None
 
 
 def _cover(verifier: Verifier, text: str, candidates: list[int]) -> list[str]:
