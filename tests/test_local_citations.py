@@ -240,9 +240,24 @@ def test_the_cli_cites_locally_by_default_takes_cite_model_and_names_a_wrong_mod
         return int(out.split("prompt tokens: ")[1].split(" ")[0].replace(",", ""))
 
     assert tokens(plain.stdout) < tokens(model.stdout)
-    wrong = subprocess.run([*run, "--cite", "quote"], capture_output=True, text=True)
-    assert wrong.returncode != 0 and "--cite 'quote' is not known" in wrong.stderr
-    assert len(wrong.stderr.strip().splitlines()) == 1
+    for wrong_run in (
+        [*run, "--cite", "quote"],
+        [
+            sys.executable,
+            "-m",
+            "toolkit",
+            "batch",
+            str(EXAMPLES),
+            "--out",
+            str(tmp_path / "out"),
+            "--cite",
+            "quote",
+        ],
+    ):
+        wrong = subprocess.run(wrong_run, capture_output=True, text=True)
+        assert wrong.returncode != 0 and "--cite 'quote' is not known" in wrong.stderr
+        assert len(wrong.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
 
 
 # --- odd plain answers ----------------------------------------------------------------------------
@@ -290,3 +305,43 @@ def test_an_answer_capped_for_length_loses_its_cut_sentence(corpus: Corpus) -> N
     kept = parse_plain(f"{sentence} The port authority closed").sentences  # not cut off: kept as written
     assert kept[-1].text == "The port authority closed"
     assert parse_plain(f'He said: "{sentence}"', cut_off=True).sentences  # a closing quote ends it
+
+
+# --- batches --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("via", [None, "batch-api"])
+def test_a_batch_cites_locally_by_default_and_takes_cite_model(
+    fake_server: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, via: str | None
+) -> None:
+    """Both batch paths: the plain briefings come back with the passages found for them (the Batch API
+    path hands `summarize` a draft made elsewhere, which must still be attributed), and `cite="model"`
+    asks for JSON citing passage numbers and resumes nothing made with the other mode."""
+    import json
+
+    from test_batch import KEY, cluster_dir
+
+    from toolkit.batch.runner import run_batch
+
+    fake_server.handler = scripted_model.answer
+    fake_server.batch_polls = 0
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    clusters = [cluster_dir(tmp_path, "s0", [0]), cluster_dir(tmp_path, "s3", [3])]
+    out = tmp_path / "out"
+    report = run_batch(clusters, out, engine="openai", via=via, model="gpt-4o-mini", words=80, progress=False)
+    assert [r.status for r in report.results] == ["done", "done"]
+    for name in ("s0", "s3"):
+        briefing = json.loads((out / f"{name}.json").read_text())
+        assert briefing["sentences"] and all(s["citations"] for s in briefing["sentences"]), name
+        assert {s["status"] for s in briefing["sentences"]} <= {"supported", "disputed"}
+        assert any("citations found locally" in n for n in briefing["notes"])
+    again = run_batch(
+        clusters, out, engine="openai", via=via, model="gpt-4o-mini", words=80, progress=False, cite="model"
+    )
+    assert [r.status for r in again.results] == ["done", "done"]  # not skipped: another mode
+    briefing = json.loads((out / "s0.json").read_text())
+    assert briefing["sentences"] and all(s["citations"] for s in briefing["sentences"])
+    assert not any("citations found locally" in n for n in briefing["notes"])
+    with pytest.raises(ConfigError, match="--cite 'quote' is not known"):
+        run_batch(clusters, out, engine="openai", via=via, model="gpt-4o-mini", progress=False, cite="quote")
