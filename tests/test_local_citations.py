@@ -231,6 +231,37 @@ def test_a_streamed_plain_answer_is_checked_sentence_by_sentence(
     assert seen == [s.text for s in draft.sentences][: len(seen)] and len(seen) >= 4
 
 
+def test_a_streamed_answer_hands_over_no_reasoning_and_no_reference_list(
+    fake_server: FakeServer, tmp_path: Path, corpus: Corpus
+) -> None:
+    from toolkit.chat.cache import ResponseCache
+    from toolkit.chat.endpoint import EndpointConfig
+    from toolkit.chat.llm import OpenAIChat
+
+    first = "A magnitude 6.8 earthquake struck the coastal city of Varna on Saturday morning."
+    second = "Officials said 52 people were killed and hundreds were injured in the collapse of two hotels."
+    answer = (
+        "<think>Let me plan the briefing. The sources give several tolls.\nI will start with the quake. "
+        "Then the toll.\n</think>\n"
+        f"{first}\n{second}\nThe port authority closed the harbour until further notice.\n\n"
+        "Sources:\n1. Daily Courier. Quake hits coastal city.\n2. Morning Post. Rescuers search rubble.\n"
+    )
+    fake_server.handler = lambda body: Reply(text=answer, pace=0.001)
+    config = EndpointConfig(base_url=fake_server.base_url, api_key="sk-test", model="gpt-4o-mini")
+    seen: list[str] = []
+    engine = OpenAIEngine(
+        OpenAIChat(config, cache=ResponseCache(tmp_path / "cache")),
+        "gpt-4o-mini",
+        cite="local",
+        on_sentence=lambda s: seen.append(s.text),
+    )
+    draft = engine.summarize(corpus, words=60)
+    final = [s.text for s in draft.sentences]
+    assert final == [first, second, "The port authority closed the harbour until further notice."]
+    assert seen and set(seen) <= set(final), seen  # nothing from the reasoning or the list
+    assert len(seen) == len(set(seen))
+
+
 def test_the_cli_cites_locally_by_default_takes_cite_model_and_names_a_wrong_mode(tmp_path: Path) -> None:
     run = [sys.executable, "-m", "toolkit", "summarize", str(EXAMPLES), "--dry-run"]
     plain = subprocess.run(run, capture_output=True, text=True, check=True)  # --cite local, the default

@@ -583,15 +583,19 @@ class _SentenceFeed:
 class _PlainFeed:
     """Streamed pieces of a plain answer -> each complete sentence (`parse_plain`), handed to `listen`
     once: whole lines, and in the line being written every sentence but the last (it may still
-    grow). The last sentence is read with the whole answer at the end. Linear in the answer, capped
-    like `_SentenceFeed`."""
+    grow). The last sentence is read with the whole answer at the end. The complete part is read
+    whole each time a sentence is completed, as the answer will be, so what the answer drops (a
+    reasoning block, a reference list and what follows it) is never handed over. Capped like
+    `_SentenceFeed`: at most `answer_caps` characters, each read once per completed sentence."""
 
     def __init__(self, run: _Run, listen: Callable[[SummarySentence], object]) -> None:
         self.run = run
         self.listen = listen
+        self.done = ""  # the answer up to the end of its last complete sentence
         self.tail = ""
         self.read = 0
         self.limit = answer_caps(run.words)[0]
+        self.handed: set[str] = set()
 
     def __call__(self, piece: str) -> None:
         if self.read >= self.limit:
@@ -601,9 +605,11 @@ class _PlainFeed:
         cut = _complete_end(self.tail)
         if cut <= 0:
             return
-        done, self.tail = self.tail[:cut], self.tail[cut:]
-        for sentence in parse_plain(done, len(self.run.corpus.sources)).sentences:
-            self.listen(sentence)
+        self.done, self.tail = self.done + self.tail[:cut], self.tail[cut:]
+        for sentence in parse_plain(self.done, len(self.run.corpus.sources)).sentences:
+            if sentence.text not in self.handed:
+                self.handed.add(sentence.text)
+                self.listen(sentence)
 
 
 def _complete_end(text: str) -> int:
