@@ -126,6 +126,37 @@ def test_a_plain_answer_loses_its_heading_bullets_and_any_markers_a_model_wrote_
     assert parse_plain("   ").problems == ("answer was empty",)
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Sure! Here is a 60-word briefing on the Varna earthquake.\n\n{s}\n\nI hope this helps! Let me know "
+        "if you need anything else.",
+        "Varna Earthquake Briefing\n{s}",  # a title right over the text
+        "Summary\n{s}\nIf you have any questions, feel free to ask.",
+        "Note: This summary is based on the provided articles.\n{s}",
+    ],
+)
+def test_chat_around_a_plain_answer_is_not_a_sentence(raw: str) -> None:
+    s = "A magnitude 6.8 earthquake struck Varna on Saturday morning."
+    assert [x.text for x in parse_plain(raw.format(s=s)).sentences] == [s]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Great damage was reported in the port.",
+        "Certainly, the quake killed 52 people.",
+        "Here is what the mayor said about the toll: 60 people died.",
+        "If you have relatives in Varna, the embassy set up a hotline.",
+        "The quake struck Varna on\nsaturday morning.",  # hard-wrapped, not a title
+    ],
+)
+def test_sentences_that_only_look_like_chat_are_kept(raw: str) -> None:
+    quake = "A magnitude 6.8 earthquake struck Varna on Saturday morning."
+    texts = [x.text for x in parse_plain(f"{raw}\n{quake}").sentences]
+    assert texts == [" ".join(raw.split()), quake]
+
+
 # --- finding the passages -------------------------------------------------------------------------
 
 

@@ -105,6 +105,7 @@ def parse_plain(raw: str, sources: int = 0, cut_off: bool = False) -> ParsedAnsw
     found = _read_json(text, problems) if _JSON_START.match(text.strip()) or "```" in text else None
     drafts = _json_drafts(found, sources, problems) if found is not None else _prose(text, sources, problems)
     sentences = [SummarySentence(text=bare) for bare, _ in drafts if bare.strip()]
+    sentences = _without_chatter(sentences, problems)
     if cut_off and sentences and not _FINISHED.search(sentences[-1].text):
         sentences.pop()
         problems.append("answer was cut off mid-sentence; dropped its unfinished last sentence")
@@ -113,6 +114,34 @@ def parse_plain(raw: str, sources: int = 0, cut_off: bool = False) -> ParsedAnsw
     return ParsedAnswer(sentences=tuple(sentences), format="prose", problems=tuple(dict.fromkeys(problems)))
 
 
+def _without_chatter(sentences: list[SummarySentence], problems: list[str]) -> list[SummarySentence]:
+    """`sentences` without the chat around a briefing: an opening addressed to the reader ("Sure!",
+    "Here is a 200-word briefing on ...") and a closing one ("I hope this helps.", "Let me know if
+    ..."). Only at the start and the end, where chat models put it (English wording)."""
+    start, end = 0, len(sentences)
+    while start < end and _OPENER.match(sentences[start].text):
+        start += 1
+    while end > start and _CLOSER.match(sentences[end - 1].text):
+        end -= 1
+    if dropped := len(sentences) - (end - start):
+        problems.append(f"dropped {dropped} sentence{'' if dropped == 1 else 's'} addressed to the reader")
+    return sentences[start:end]
+
+
+_META = r"|(?:note|disclaimer):\s*(?:this|the) (?:summary|briefing)\b"  # a note about the answer itself
+_YES = r"(?:sure|certainly|of course|okay|ok|absolutely|alright)"
+_OPENER = re.compile(
+    rf"^(?:{_YES}[!.]$|(?:{_YES}[,!.]?\s+)?"
+    r"(?:here(?:'s|’s| is| are)|below is|the following is)\b[^:]{0,120}"
+    rf"\b(?:briefing|summary|overview|report|articles?|sources?)\b[^:]{{0,80}}[.:!]${_META})",
+    re.I,
+)
+_CLOSER = re.compile(
+    r"^(?:i hope\b|hope this\b|let me know\b|please let me know\b|feel free\b|is there anything\b"
+    r"|would you like\b|if you (?:need|have|want|would like)(?: any| more| further| additional| other)*\s*"
+    rf"(?:questions?|details?|information|help|clarifications?|changes?|more|anything)\b{_META})",
+    re.I,
+)
 _FINISHED = re.compile(r"[.!?…。！？؟][\"'”’»)\]]*\s*$")  # a sentence that ends as sentences do
 
 
@@ -296,10 +325,13 @@ def _lines(text: str, problems: list[str], labels: bool) -> list[str]:
         line = _clean_inline(line[bullet.end() if bullet else 0 :])
         plain = labels and "[" not in line and "(" not in line
         alone = i + 1 == len(raw_lines) or not raw_lines[i + 1].strip()
+        below = "" if alone else _clean_inline(raw_lines[i + 1].strip())[:1]
+        # `Varna Earthquake Briefing` right over the text (not a hard-wrapped line going on in lower case)
+        titled = alone or (not is_item and not below.islower() and _headline(line))
         if (
             not line
             or (plain and line.endswith(":"))
-            or (plain and alone and not lines and _TITLE.match(line))
+            or (plain and titled and not lines and _TITLE.match(line))
         ):
             new_block = True
             continue
@@ -309,6 +341,13 @@ def _lines(text: str, problems: list[str], labels: bool) -> list[str]:
             lines.append(line)
         new_block = False
     return lines
+
+
+def _headline(line: str) -> bool:
+    """A title even with text right below it: at most three words, or every word of four letters or
+    more capitalised (`Varna Earthquake Briefing`, `Key facts`; not `The quake struck Varna on`)."""
+    words = line.split()
+    return len(words) <= 3 or all(w[:1].isupper() or not w[:1].isalpha() for w in words if len(w) > 3)
 
 
 def _prose(text: str, count: int, problems: list[str], labels: bool = True) -> list[_Draft]:
