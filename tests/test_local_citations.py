@@ -353,6 +353,20 @@ def test_a_plain_answer_cut_off_mid_sentence_loses_the_fragment(
     assert briefing.sentences[-1].status == "supported"
 
 
+def test_a_small_model_looping_with_slight_rewording_is_cut_to_one_sentence(corpus: Corpus) -> None:
+    loop = [
+        "Rescue teams from three countries arrived in Varna on Sunday to search the rubble.",
+        "Rescue teams from three countries arrived in Varna on Sunday to search through the rubble.",
+        "The rescue teams from three countries arrived in Varna on Sunday, searching the rubble.",
+        "Officials said 52 people were killed in the collapse of two hotels in Varna on Saturday.",
+        "Officials said 60 people were killed in the collapse of two hotels in Varna on Saturday.",
+    ]
+    chat = ScriptedChat(replies=["\n".join(loop)])
+    briefing = summarize(corpus, engine=OpenAIEngine(chat, "gpt-4o-mini", cite="local"), words=60)
+    assert [s.text for s in briefing.sentences] == [loop[0], loop[3], loop[4]]  # another figure stays
+    assert "dropped 2 repeated sentences (2 nearly word for word)" in briefing.notes
+
+
 def test_an_answer_capped_for_length_loses_its_cut_sentence(corpus: Corpus) -> None:
     long = " ".join(  # long sentences: the character cap cuts one before the sentence cap bites
         f"Rescue team {i} from one of three countries searched the rubble of the two hotels that "

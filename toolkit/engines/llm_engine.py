@@ -621,17 +621,41 @@ def _complete_end(text: str) -> int:
 
 
 def _unique(sentences: Sequence[SummarySentence], notes: list[str]) -> list[SummarySentence]:
-    """Drop sentences a model repeated word for word (small models loop), saying how many."""
+    """Drop sentences a model repeated word for word or nearly so (small models loop, rewording a
+    sentence slightly each time), saying how many. Nearly: at least `NEAR_REPEAT` of the content
+    words (stemmed, Jaccard) shared with an earlier sentence of at least five, and the same numbers (a
+    sentence giving another figure is another claim, and may be the other side of a conflict)."""
     seen: set[str] = set()
+    earlier: list[frozenset[str]] = []
     kept: list[SummarySentence] = []
+    near = 0
     for s in sentences:
         key = " ".join(s.text.lower().split())
-        if key not in seen:
-            seen.add(key)
-            kept.append(s)
+        if key in seen:
+            continue
+        terms = frozenset(content_terms(s.text))
+        if len(terms) >= 5 and any(_near_repeat(terms, e) for e in earlier):
+            near += 1
+            continue
+        seen.add(key)
+        earlier.append(terms)
+        kept.append(s)
     if (n := len(sentences) - len(kept)) > 0:
-        notes.append(f"dropped {n} repeated sentence{'' if n == 1 else 's'}")
+        how = f" ({near} nearly word for word)" if near else ""
+        notes.append(f"dropped {n} repeated sentence{'' if n == 1 else 's'}{how}")
     return kept
+
+
+NEAR_REPEAT = 0.8
+
+
+def _near_repeat(terms: frozenset[str], other: frozenset[str]) -> bool:
+    if len(other) < 5:
+        return False
+    numbers = {t for t in terms if any(ch.isdigit() for ch in t)}
+    if numbers != {t for t in other if any(ch.isdigit() for ch in t)}:
+        return False
+    return len(terms & other) >= NEAR_REPEAT * len(terms | other)
 
 
 def _join_continuation(first: str, more: str) -> str:
