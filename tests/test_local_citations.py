@@ -13,7 +13,7 @@ import scripted_model
 from fakeserver import FakeServer, Reply
 from paths import EXAMPLES
 
-from toolkit import build_corpus, load_articles, summarize
+from toolkit import build_corpus, load_articles, summarize, verify
 from toolkit.chat.scripted import ScriptedChat
 from toolkit.chat.seam import ChatResponse
 from toolkit.check.attribute import attribute
@@ -194,6 +194,18 @@ def test_a_toll_one_source_gives_is_cited_to_it_and_disputed(corpus: Corpus) -> 
     assert "takes '60' (S2:2)" in sentence.reason
     # a number no source gives stays cited where the words are, and contradicted there
     assert attribute(Verifier(corpus), "The earthquake killed 75 people.")[0] == "S1:2"
+
+
+def test_a_passage_giving_another_figure_for_something_else_is_not_cited() -> None:
+    """The 6.1 aftershock: the article about the 7.0 main quake matches the words best and contradicts
+    the figure, but the sources do not disagree about one fact, so only the passage stating 6.1 counts."""
+    haiti = load_articles(EXAMPLES.parent / "haiti-2010")
+    text = "A 6.1 magnitude aftershock hit Haiti on January 20."
+    found = attribute(Verifier(build_corpus(haiti, TOK)), text)
+    assert found[0] == "S1:2" and "S3:1" not in found  # S3:1: "the recent 7.0 magnitude earthquake"
+    (checked,) = verify(text, haiti, cite="local").sentences
+    assert checked.status == "partial", checked.reason  # as with the model citing S1:2 itself
+    assert verify(f"{text} [S1:2]", haiti).sentences[0].status == "partial"
 
 
 def test_a_sentence_no_passage_holds_stays_uncited(verifier: Verifier, corpus: Corpus) -> None:
@@ -421,3 +433,33 @@ def test_a_batch_cites_locally_by_default_and_takes_cite_model(
     assert not any("citations found locally" in n for n in briefing["notes"])
     with pytest.raises(ConfigError, match="--cite 'quote' is not known"):
         run_batch(clusters, out, engine="openai", via=via, model="gpt-4o-mini", progress=False, cite="quote")
+
+
+# --- verify ---------------------------------------------------------------------------------------
+
+
+def test_verify_finds_the_passages_of_a_summary_written_without_markers(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.txt"
+    summary.write_text(
+        "A magnitude 6.8 earthquake struck the coastal city of Varna on Saturday morning.\n\n"
+        "Parliament approved a new budget for fishing subsidies in the northern provinces.\n\n"
+        "Aid agencies set up field kitchens near the central railway station. [S1:3]\n",
+        encoding="utf-8",
+    )
+    as_given = verify(summary, [QUAKE, RESCUE])
+    assert [s.status for s in as_given.sentences] == ["uncited", "uncited", "unsupported"]
+    found = verify(summary, [QUAKE, RESCUE], cite="local")
+    assert [s.citations for s in found.sentences] == [("S1:1",), (), ("S1:3",)]  # a given marker is kept
+    assert [s.status for s in found.sentences] == ["supported", "uncited", "unsupported"]
+    assert any("citations found locally" in n for n in found.notes)
+    with pytest.raises(ConfigError, match="--cite 'quote' is not known"):
+        verify(summary, [QUAKE, RESCUE], cite="quote")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for a in (QUAKE, RESCUE):
+        (folder / a.path).write_text(f"{a.title}\n\n{a.text}", encoding="utf-8")
+    run = [sys.executable, "-m", "toolkit", "verify", str(summary), str(folder)]
+    out = subprocess.run([*run, "--cite", "local"], capture_output=True, text=True, check=True).stdout
+    assert "1. [supported]" in out and "2. [uncited]" in out
+    wrong = subprocess.run([*run, "--cite", "quote"], capture_output=True, text=True)
+    assert wrong.returncode != 0 and len(wrong.stderr.strip().splitlines()) == 1

@@ -56,7 +56,13 @@ def attribute(verifier: Verifier, text: str) -> tuple[str, ...]:
         chosen = _cover(verifier, text, candidates)
         stating = _stating_numbers(verifier, text, scores, chosen)
         if stating is not None:  # the number comes from there: cite it first, then the words' passages
-            chosen = _one_per_group(verifier, [stating, *chosen])[:MOST_CITED]
+            chosen = [
+                pid
+                for pid in _one_per_group(verifier, [stating, *chosen])[:MOST_CITED]
+                if pid == stating
+                or verifier.check_citation(text, pid).status != "contradicted"
+                or _sides_of_one_conflict(verifier, stating, pid)
+            ]
     found: dict[str, None] = {}
     for pid in chosen:
         found[pid] = None
@@ -87,30 +93,46 @@ def _one_per_group(verifier: Verifier, ids: list[str]) -> list[str]:
 
 
 def _stating_numbers(verifier: Verifier, text: str, scores: np.ndarray, chosen: list[str]) -> str | None:
-    """The passage (sharing at least `JOINT_MIN` of the key terms, the best such first) that states
-    the most of the sentence's numbers (same noun and value: `number_gaps`) when the `chosen` passages
-    state fewer of them; None otherwise. A toll one source gives and another contradicts is then cited
-    to both, and the check says `disputed` rather than `contradicted` by the wrong source alone."""
-    quantities = verifier.claim(text).facts.quantities
-    if not quantities:
-        return None
+    """The passage that states the most of the sentence's numbers (same noun and value:
+    `number_gaps`): one of the `chosen` when none of the others (sharing at least `JOINT_MIN` of the
+    key terms, the best such first) states more; None when the sentence gives no number or no passage
+    states one. A toll one source gives and another contradicts is then cited to both, and the check
+    says `disputed` rather than `contradicted` by the wrong source alone."""
     facts = verifier.claim(text).facts
+    if not facts.quantities:
+        return None
 
     def stated(index: int) -> int:
         held = [q for u in verifier.passages[index].units for q in u.facts.quantities]
         gaps, loose, _ = number_gaps(facts, held)
-        return len(quantities) - len(gaps) - len(loose)
+        return len(facts.quantities) - len(gaps) - len(loose)
 
-    have = max((stated(verifier.position[pid]) for pid in chosen), default=0)
-    if have == len(quantities):
-        return None
-    best, most = None, have
-    for i in np.argsort(-scores, kind="stable"):
-        if scores[i] < JOINT_MIN:
-            break
-        if (n := stated(int(i))) > most:
-            best, most = int(i), n
-    return verifier.passages[best].id if best is not None else None
+    best, most = None, 0
+    for pid in chosen:
+        if (n := stated(verifier.position[pid])) > most:
+            best, most = pid, n
+    if most < len(facts.quantities):
+        for i in np.argsort(-scores, kind="stable"):
+            if scores[i] < JOINT_MIN:
+                break
+            if (n := stated(int(i))) > most:
+                best, most = verifier.passages[int(i)].id, n
+    return best
+
+
+def _sides_of_one_conflict(verifier: Verifier, a: str, b: str) -> bool:
+    """Whether passages `a` and `b` give two sides of one fact the sources disagree on (the
+    comparison's conflicts, memoised per verifier): a passage contradicting the number another one
+    states is then the other side (the check says `disputed`), not a passage about something else
+    (a 7.0 main quake beside a 6.1 aftershock), which is left out."""
+    from .compare import _view
+
+    group_a, group_b = set(verifier.corpus.group_of(a)), set(verifier.corpus.group_of(b))
+    for conflict in _view(verifier).conflicts:
+        sides = {side.passage for side in conflict.sides}
+        if sides & group_a and sides & group_b:
+            return True
+    return False
 
 
 def _cover(verifier: Verifier, text: str, candidates: list[int]) -> list[str]:
