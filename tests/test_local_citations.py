@@ -124,6 +124,9 @@ def test_a_plain_answer_loses_its_heading_bullets_and_any_markers_a_model_wrote_
     ]
     assert all(s.citations == () for s in parsed.sentences)
     assert parse_plain("   ").problems == ("answer was empty",)
+    assert parse_plain("<think>The toll is 52. I will say so.").problems == (
+        "answer was only reasoning (a <think> block never closed)",
+    )
 
 
 @pytest.mark.parametrize(

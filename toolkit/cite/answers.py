@@ -68,7 +68,7 @@ def parse_answer(raw: str, corpus: Corpus, ids: ShortIds | None = None) -> Parse
     if "</think>" in text:
         text = text.rsplit("</think>", 1)[1]
     if not text.strip():
-        return ParsedAnswer(problems=("answer was empty",))
+        return ParsedAnswer(problems=(_empty(raw),))
     count = len(corpus.sources)
     found = _read_json(text, problems)
     if found is None:
@@ -101,7 +101,7 @@ def parse_plain(raw: str, sources: int = 0, cut_off: bool = False) -> ParsedAnsw
     if "</think>" in text:
         text = text.rsplit("</think>", 1)[1]
     if not text.strip():
-        return ParsedAnswer(problems=("answer was empty",))
+        return ParsedAnswer(problems=(_empty(raw),))
     found = _read_json(text, problems) if _JSON_START.match(text.strip()) or "```" in text else None
     drafts = _json_drafts(found, sources, problems) if found is not None else _prose(text, sources, problems)
     sentences = [SummarySentence(text=bare) for bare, _ in drafts if bare.strip()]
@@ -143,6 +143,14 @@ _CLOSER = re.compile(
     re.I,
 )
 _FINISHED = re.compile(r"[.!?…。！？؟][\"'”’»)\]]*\s*$")  # a sentence that ends as sentences do
+
+
+def _empty(raw: str | None) -> str:
+    """Why an answer with no text outside reasoning holds nothing."""
+    low = (raw or "").lower()
+    if "<think>" in low and "</think>" not in low and low.split("<think>", 1)[1].strip():
+        return "answer was only reasoning (a <think> block never closed)"
+    return "answer was empty"
 
 
 # -- JSON ---------------------------------------------------------------------------------------------
