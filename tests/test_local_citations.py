@@ -4,6 +4,7 @@ checks a model's citations."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,15 +15,15 @@ from fakeserver import FakeServer, Reply
 from paths import EXAMPLES
 
 from toolkit import build_corpus, load_articles, summarize, verify
-from toolkit.chat.scripted import ScriptedChat
-from toolkit.chat.seam import ChatResponse
+from toolkit.chat.scripted import ScriptedChat, scripted_answer
+from toolkit.chat.seam import ChatRequest, ChatResponse
 from toolkit.check.attribute import attribute
 from toolkit.check.verifier import Verifier
 from toolkit.cite.answers import parse_plain
 from toolkit.engines.llm_engine import OpenAIEngine
 from toolkit.errors import ConfigError, EngineError
 from toolkit.models import Article, Corpus
-from toolkit.plan.planning import make_plan, sent_passages, single_prompt
+from toolkit.plan.planning import make_plan, model_info, sent_passages, single_prompt
 from toolkit.plan.prompting import ShortIds
 from toolkit.text.tokens import count_tokens, get_tokenizer
 
@@ -466,3 +467,28 @@ def test_verify_finds_the_passages_of_a_summary_written_without_markers(tmp_path
     assert "1. [supported]" in out and "2. [uncited]" in out
     wrong = subprocess.run([*run, "--cite", "quote"], capture_output=True, text=True)
     assert wrong.returncode != 0 and len(wrong.stderr.strip().splitlines()) == 1
+
+
+def test_map_reduce_notes_still_cite_and_the_final_plain_answer_is_attributed_over_every_source() -> None:
+    corpus = build_corpus(load_articles(EXAMPLES), TOK)
+    last = corpus.sources[-1].passages[2].sentences[0].text  # a fact of the last source only
+
+    def answer(request: ChatRequest) -> str:  # map calls as a careful model; the merge adds `last`
+        text = scripted_answer(request)
+        return text if request.json_mode else f"{text}\n{last}"
+
+    chat = ScriptedChat(answer=answer)
+    info = model_info("gpt-4o-mini").model_copy(update={"context": 2200})
+    briefing = summarize(corpus, engine=OpenAIEngine(chat, "gpt-4o-mini", info=info, cite="local"), words=80)
+    assert any("map-reduce" in n for n in briefing.notes), briefing.notes
+    *maps, final = chat.requests
+    assert len(maps) >= 2 and all(r.json_mode for r in maps)  # the map notes cite passage numbers
+    assert not final.json_mode
+    system, user = (str(m["content"]) for m in final.message_dicts())
+    assert "JSON" not in system and "<notes>" in user
+    assert not re.search(r"\[\d+(?:,\d+)*\]", user)  # the notes reach the reduce without numbers
+    assert briefing.sentences and all(s.citations for s in briefing.sentences)
+    assert all(corpus.has_passage(c) for s in briefing.sentences for c in s.citations)
+    assert {s.status for s in briefing.sentences} <= {"supported", "disputed"}
+    (found,) = [s for s in briefing.sentences if s.text == last]
+    assert corpus.sources[-1].passages[2].id in found.citations  # found over the whole corpus
