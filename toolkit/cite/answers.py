@@ -23,7 +23,7 @@ from ._jsonfix import decode_json, repair_json
 from .markers import PLACEHOLDER, extract_citations, normalise_markers, split_markers
 from .short_ids import ShortIds
 
-__all__ = ["ParsedAnswer", "parse_answer", "parse_plain"]
+__all__ = ["ParsedAnswer", "parse_answer", "parse_plain", "reference_heading"]
 
 
 class ParsedAnswer(_Value):
@@ -143,6 +143,12 @@ _CLOSER = re.compile(
     re.I,
 )
 _FINISHED = re.compile(r"[.!?…。！？؟][\"'”’»)\]]*\s*$")  # a sentence that ends as sentences do
+
+
+def reference_heading(line: str) -> bool:
+    """Whether `line` heads the reference list a model may append ("Sources:", "## References"):
+    the answer ends before it."""
+    return bool(_REF_HEADING.match(line.strip()))
 
 
 def _empty(raw: str | None) -> str:

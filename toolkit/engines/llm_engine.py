@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from ..chat.model_facts import ModelInfo, estimate_cost, model_info, reasoning_reserve
 from ..chat.seam import ChatClient, ChatRequest, ChatResponse, Message
-from ..cite.answers import parse_answer, parse_plain
+from ..cite.answers import parse_answer, parse_plain, reference_heading
 from ..errors import EngineError
 from ..models import Corpus, Passage, SummarySentence, Usage, passage_sort_key
 from ..plan.planning import (
@@ -583,18 +583,17 @@ class _SentenceFeed:
 class _PlainFeed:
     """Streamed pieces of a plain answer -> each complete sentence (`parse_plain`), handed to `listen`
     once: whole lines, and in the line being written every sentence but the last (it may still
-    grow). The last sentence is read with the whole answer at the end. The complete part is read
-    whole each time a sentence is completed, as the answer will be, so what the answer drops (a
-    reasoning block, a reference list and what follows it) is never handed over. Capped like
-    `_SentenceFeed`: at most `answer_caps` characters, each read once per completed sentence."""
+    grow). The last sentence is read with the whole answer at the end. What the answer drops is never
+    handed over: a leading reasoning block (held back until it closes), a reference list and all
+    after it (the feed stops at its heading). Linear in the answer, capped like `_SentenceFeed`."""
 
     def __init__(self, run: _Run, listen: Callable[[SummarySentence], object]) -> None:
         self.run = run
         self.listen = listen
-        self.done = ""  # the answer up to the end of its last complete sentence
         self.tail = ""
         self.read = 0
         self.limit = answer_caps(run.words)[0]
+        self.thinking: bool | None = None  # inside a leading <think> block; None: not known yet
         self.handed: set[str] = set()
 
     def __call__(self, piece: str) -> None:
@@ -602,14 +601,35 @@ class _PlainFeed:
             return
         self.read += len(piece)
         self.tail += piece
+        if self.thinking is not False and not self._past_reasoning():
+            return
         cut = _complete_end(self.tail)
         if cut <= 0:
             return
-        self.done, self.tail = self.done + self.tail[:cut], self.tail[cut:]
-        for sentence in parse_plain(self.done, len(self.run.corpus.sources)).sentences:
+        done, self.tail = self.tail[:cut], self.tail[cut:]
+        lines = done.splitlines(keepends=True)
+        for k, line in enumerate(lines):
+            if reference_heading(line) and (self.handed or any(x.strip() for x in lines[:k])):
+                done, self.read = "".join(lines[:k]), self.limit  # the answer ends here: stop
+                break
+        for sentence in parse_plain(done, len(self.run.corpus.sources)).sentences:
             if sentence.text not in self.handed:
                 self.handed.add(sentence.text)
                 self.listen(sentence)
+
+    def _past_reasoning(self) -> bool:
+        """Whether the text so far is past any leading `<think>` block (what is left of it kept)."""
+        head = self.tail.lstrip().lower()
+        if self.thinking is None:
+            if len(head) < len("<think>") and "<think>".startswith(head):
+                return False  # it may still become one
+            self.thinking = head.startswith("<think>")
+        if self.thinking:
+            end = self.tail.lower().find("</think>")
+            if end < 0:
+                return False
+            self.tail, self.thinking = self.tail[end + len("</think>") :], False
+        return True
 
 
 def _complete_end(text: str) -> int:
