@@ -15,7 +15,11 @@ retriever and its verdicts as the judge:
 3. when none does, a greedy cover: the best candidate, then the candidate adding the most IDF weight
    of key terms not yet held, while it adds at least `COVER_GAIN` of the sentence's weight (a
    sentence merging two sources' facts cites both). A changed fact is thus cited to the passage it
-   changed, and the check says `contradicted` or `partial` there;
+   changed, and the check says `contradicted` or `partial` there. Numbers are not key terms, so
+   then the passage stating the sentence's numbers (same noun and value) is cited first, and a
+   cited passage contradicting them is dropped unless the two are sides of one conflict the
+   comparison knows (a toll one source gives and another contradicts: `disputed`; a 7.0 main quake
+   beside the 6.1 aftershock the sentence is about: left out);
 4. each cited passage's near-duplicate copies are added (they were sent once, as the first copy).
 
 A sentence no passage holds `PARTIAL` of stays uncited (`uncited`, with the checker's reason).
@@ -31,10 +35,11 @@ from ..models import SummarySentence
 from ..text.support import number_gaps
 from .verifier import JOINT_MIN, PARTIAL, Verifier
 
-__all__ = ["CANDIDATES", "COVER_GAIN", "MOST_CITED", "attribute", "attributed"]
+__all__ = ["CANDIDATES", "COVER_GAIN", "MOST_CITED", "NUMBER_CANDIDATES", "attribute", "attributed"]
 
 CANDIDATES = 8  # passages looked at per sentence
 MOST_CITED = 3  # passages cited per sentence (their near-duplicate copies come on top)
+NUMBER_CANDIDATES = 32  # passages looked at for one stating a sentence's number (best key-term share first)
 COVER_GAIN = 0.15  # a further passage is cited when it adds this share of the sentence's key-term weight
 
 
@@ -94,8 +99,8 @@ def _one_per_group(verifier: Verifier, ids: list[str]) -> list[str]:
 
 def _stating_numbers(verifier: Verifier, text: str, scores: np.ndarray, chosen: list[str]) -> str | None:
     """The passage that states the most of the sentence's numbers (same noun and value:
-    `number_gaps`): one of the `chosen` when none of the others (sharing at least `JOINT_MIN` of the
-    key terms, the best such first) states more; None when the sentence gives no number or no passage
+    `number_gaps`): one of the `chosen` when none of the others (the `NUMBER_CANDIDATES` sharing most,
+    at least `JOINT_MIN`, of the key terms) states more; None when the sentence gives no number or no passage
     states one. A toll one source gives and another contradicts is then cited to both, and the check
     says `disputed` rather than `contradicted` by the wrong source alone."""
     facts = verifier.claim(text).facts
@@ -112,7 +117,7 @@ def _stating_numbers(verifier: Verifier, text: str, scores: np.ndarray, chosen: 
         if (n := stated(verifier.position[pid])) > most:
             best, most = pid, n
     if most < len(facts.quantities):
-        for i in np.argsort(-scores, kind="stable"):
+        for i in np.argsort(-scores, kind="stable")[:NUMBER_CANDIDATES]:
             if scores[i] < JOINT_MIN:
                 break
             if (n := stated(int(i))) > most:
