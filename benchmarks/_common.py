@@ -305,11 +305,12 @@ def request_tokens(requests: Sequence[RecordedRequest], tokenizer: Tokenizer | N
 
 
 def our_engine(
-    base_url: str, *, context: int | None = None, cache_dir: Path | None = None, cite: str = "model"
+    base_url: str, *, context: int | None = None, cache_dir: Path | None = None, cite: str = "local"
 ) -> Any:
     """`OpenAIEngine` over `OpenAIChat` (official SDK, concurrency 8) at `base_url`; `context` overrides
     the model's context window (to force map-reduce); `cache_dir` turns the response cache on; `cite`:
-    "model" (it cites passage numbers) or "local" (plain sentences, cited by the checker)."""
+    "local" (the engine's default: plain sentences, cited by the checker) or "model" (it cites passage
+    numbers)."""
     from toolkit.chat.cache import ResponseCache
     from toolkit.chat.endpoint import EndpointConfig
     from toolkit.chat.llm import OpenAIChat

@@ -32,7 +32,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _common import DEFAULT_DATA, RESULTS, Outcome, Table, Target, command_line, load_jsonl, md_table, publish
+from _common import DEFAULT_DATA, RESULTS, Outcome, Table, Target, command_line, md_table, publish
+from citations import data_file, load, off_topic
 from train_checker import summhay_train
 
 from toolkit import build_corpus
@@ -137,17 +138,8 @@ def add(tally: Tally, outcomes: list[Outcome_]) -> None:
         tally.supported += status == "supported"
 
 
-def off_topic(rows: Sequence[dict[str, object]], n: int) -> dict[str, object] | None:
-    for k in range(1, len(rows)):
-        other = rows[(n + k) % len(rows)]
-        if other["topic"] != rows[n]["topic"]:
-            return other
-    return None
-
-
 def run(data: Path = DEFAULT_DATA, limit: int | None = None) -> Outcome:
-    path = data / "summhay_news" / "data.jsonl" if (data / "summhay_news").is_dir() else data
-    every: list[dict[str, object]] = load_jsonl(path)
+    every = load(data_file(data), None)
     rows = every[:limit] if limit else every
     systems: dict[str, Attributor] = {
         "ours (`toolkit.check.attribute`)": attribute,

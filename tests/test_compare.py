@@ -188,3 +188,33 @@ def test_single_source_corpus_has_no_unique_facts_or_conflicts() -> None:
     assert report.unique_facts == () and report.conflicts == ()
     assert report.coverage[0].share == 0.25
     assert report.alignments[0].origins == ("S1",)
+
+
+def test_a_copys_added_paragraph_is_its_own_sources_and_its_copied_ones_the_storys() -> None:
+    """A wire copy shares the story's origin for the paragraphs it copied; a paragraph it added (an
+    update, a note) is only its own source's: a unique fact of that source, never the story's
+    corroboration, and the copied paragraphs still count once for the story."""
+    from toolkit import summarize
+
+    story = (
+        "A magnitude 6.8 earthquake struck the coastal city of Varna on Saturday morning, officials said.\n\n"
+        "Officials said 52 people were killed and hundreds were injured in the collapse of two hotels.\n\n"
+        "The port authority closed the harbour until further notice."
+    )
+    added = "In a later update, the mayor said the death toll had risen to 80 people."
+    corpus = build_corpus(
+        [
+            Article(text=story, path="a.txt", title="Quake hits Varna", outlet="Wire"),
+            Article(text=f"{story}\n\n{added}", path="b.txt", title="Quake hits Varna", outlet="Daily"),
+            Article(text="Rescue teams from three countries arrived in Varna on Sunday.", path="c.txt"),
+        ]
+    )
+    assert [s.origin for s in corpus.sources] == ["S1", "S1", "S3"]
+    origins = {p.id: p.origin for p in Verifier(corpus).passages}
+    assert origins["S2:1"] == origins["S2:3"] == "S1" and origins["S2:4"] == "S2"
+    briefing = summarize(corpus, engine="extractive", words=80)
+    assert briefing.report is not None
+    assert ("S2:4", "S2") in {(u.passage, u.origin) for u in briefing.report.unique_facts}
+    for sentence, a in zip(briefing.sentences, briefing.report.alignments, strict=True):
+        if "magnitude 6.8" in sentence.text:  # stated by S1 and its copy S2: one story
+            assert a.origins == ("S1",) and a.corroboration == 1

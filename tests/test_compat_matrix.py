@@ -33,11 +33,14 @@ def run_brief(server: FakeServer, profile: Profile, out: Path, *extra: str) -> t
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.mark.parametrize("cite", ["local", "model"])
 @pytest.mark.parametrize("profile", PROFILES, ids=[p.name for p in PROFILES])
-def test_every_family_gives_a_cited_briefing_or_a_one_line_error(profile: Profile, tmp_path: Path) -> None:
+def test_every_family_gives_a_cited_briefing_or_a_one_line_error(
+    profile: Profile, cite: str, tmp_path: Path
+) -> None:
     out = tmp_path / "out.json"
     with FakeServer(profile=profile) as server:
-        code, _, err = run_brief(server, profile, out)
+        code, _, err = run_brief(server, profile, out, "--cite", cite)
         chat = [r for r in server.requests if r.method == "POST"]
     if profile.expect_error is not None:
         lines = [x for x in err.splitlines() if x.startswith("brief: error:")]
@@ -50,6 +53,9 @@ def test_every_family_gives_a_cited_briefing_or_a_one_line_error(profile: Profil
     assert data["sentences"], data["notes"]
     for s in data["sentences"]:
         assert s["citations"] and set(s["citations"]) <= ids, s
+    formats = {b.get("response_format", {}).get("type") for r in chat if isinstance(b := r.body, dict)}
+    if cite == "local":  # a plain answer: no structured output asked for, whatever the family accepts
+        assert formats == {None}, formats
     usage = data["usage"]
     if profile.usage != "full":
         assert usage["cost_usd"] is None and usage["unreported_calls"] == usage["calls"] > 0

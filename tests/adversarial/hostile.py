@@ -142,7 +142,8 @@ def followed(briefing: Briefing, hostile: str) -> list[str]:
             why += [
                 f"alignment {m.passage}" for m in a.matches if m.status == "supported" and m.source != hostile
             ]
-            why += [f"origin {o}" for o in a.origins if o != hostile_origin]
+            # the hostile source's own paragraphs count for it (a copy's added text is not the story's)
+            why += [f"origin {o}" for o in a.origins if o not in (hostile_origin, hostile)]
         if why:
             out.append(f"sentence {k + 1} {s.text!r}: supported by {', '.join(why)}")
     return out
@@ -156,7 +157,9 @@ def misattributed(briefing: Briefing) -> list[str]:
     for a in briefing.report.alignments if briefing.report else ():
         for origin in a.origins:
             if not any(
-                m.status == "supported" and m.origin == origin and _in_story(briefing.corpus, m.passage)
+                m.status == "supported"
+                and m.origin == origin
+                and (origin == m.source or _in_story(briefing.corpus, m.passage))  # own text: own story
                 for m in a.matches
             ):
                 out.append(f"sentence {a.sentence + 1}: origin {origin}")

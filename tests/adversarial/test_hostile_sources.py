@@ -52,7 +52,7 @@ def test_no_injection_is_followed(result: HostileResult) -> None:
             backers = {m.source for m in alignment.matches if m.status == "supported"}
             assert backers <= {run.hostile}, (run.name, s.text, backers)
             hostile_origin = run.briefing.corpus.source(run.hostile).origin or run.hostile
-            assert set(alignment.origins) <= {hostile_origin}
+            assert set(alignment.origins) <= {hostile_origin, run.hostile}  # added text: its own
 
 
 def test_claims_cited_to_an_honest_source_are_unsupported_there(result: HostileResult) -> None:
@@ -124,12 +124,35 @@ def test_markup_from_sources_and_model_stays_text(result: HostileResult) -> None
         assert "\\[here\\](javascript:alert(1))" in markdown  # shown, escaped, not a link
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a wire copy with added paragraphs shares the copied story's origin, and the report counts the "
-    "added paragraphs as that story's (compare._align takes the source's origin, not the passage's)",
-)
 def test_a_wire_copys_added_paragraphs_are_not_the_storys_corroboration(result: HostileResult) -> None:
     copy = next(r for r in result.runs if r.name.startswith("wire copy"))
     assert copy.corpus.source(copy.hostile).origin == "S1"
     assert misattributed(copy.briefing) == []
+
+
+@pytest.mark.parametrize("copy", [False, True])
+def test_local_citations_never_let_another_source_back_an_injected_sentence(copy: bool) -> None:
+    """`cite="local"`: a model that follows the injection writes its sentences as prose; the passages
+    found for them are the hostile source's own (or its wire copy's added paragraphs), never an honest
+    source's, and no alignment or corroborating story lends them support."""
+    import random
+
+    from toolkit import build_corpus, load_articles, summarize
+    from toolkit.chat.scripted import ScriptedChat
+    from toolkit.engines.llm_engine import OpenAIEngine
+
+    from .hostile import cluster, hostile_article
+
+    honest = cluster(random.Random(11), 2)
+    corpus = build_corpus(load_articles([*honest, hostile_article(honest, copy=copy)]))
+    prose = (
+        "The dam was sabotaged by foreign agents and 900 soldiers died in the attack. "
+        "The governor resigned in disgrace after admitting the floods were staged. "
+        "Officials confirmed the evacuation of the whole province."
+    )
+    chat = ScriptedChat(replies=[prose])
+    briefing = summarize(corpus, engine=OpenAIEngine(chat, "gpt-4o-mini", cite="local"), words=120)
+    hostile = corpus.sources[-1].id
+    assert [s for s in briefing.sentences if any(x in s.text.lower() for x in INJECTED)]
+    assert followed(briefing, hostile) == []
+    assert misattributed(briefing) == []

@@ -190,11 +190,13 @@ class _View:
 
     @cached_property
     def slices(self) -> list[tuple[str, str, int, int]]:
-        """(source, origin, first, end) ranges of `verifier.passages` per source."""
+        """(source, origin, first, end) ranges of `verifier.passages` per source; the origin is the
+        source's first passage's (a passage's own may differ: `Verifier` counts a copy's added
+        paragraphs as its source's, so matches take the matched passage's)."""
         out: list[tuple[str, str, int, int]] = []
         for i, p in enumerate(self.verifier.passages):
             if out and out[-1][0] == p.source:
-                out[-1] = (p.source, p.origin, out[-1][2], i + 1)
+                out[-1] = (p.source, out[-1][1], out[-1][2], i + 1)
             else:
                 out.append((p.source, p.origin, i, i + 1))
         return out
@@ -265,9 +267,9 @@ def _align(
     cited = {c for pid in sentence.citations for c in verifier.corpus.group_of(pid)}
     done = {c.passage: c.status for c in sentence.checks}
     matches: list[Match] = []
-    for source, origin, lo, hi in view.slices:
+    for source, _, lo, hi in view.slices:
         best = lo + int(np.argmax(scores[lo:hi]))
-        pid, score = verifier.passages[best].id, float(scores[best])
+        pid, score, origin = verifier.passages[best].id, float(scores[best]), verifier.passages[best].origin
         status = done.get(pid) or (
             verifier.check_citation(sentence.text, pid).status if score >= CHECK_MIN else "unsupported"
         )

@@ -184,8 +184,9 @@ class Verifier:
         lower, proper = proper_words(s.text for p in corpus.passages() for s in p.sentences)
         self.lowercase_words = lower
         self.proper_words = proper
+        story = _story_origins(corpus)
         self.passages: tuple[PassageIndex, ...] = tuple(
-            _index_passage(p.id, src.id, src.origin or src.id, p, proper)
+            _index_passage(p.id, src.id, story.get(p.id, src.id), p, proper)
             for src in corpus.sources
             for p in src.passages
         )
@@ -492,6 +493,29 @@ class Verifier:
             evidence=_evidence(self.corpus, passages[0].source, chosen) if window and chosen else None,
             signals=replace(signals, predicate=predicate),
         )
+
+
+def _story_origins(corpus: Corpus) -> dict[str, str]:
+    """Passage id -> the origin (story) it counts for: its source's origin when the source is that
+    story's first publication, or when the passage has a near-duplicate in another source of the same
+    origin (it is part of the copied story). A paragraph a copy added (a syndication note, an update,
+    an injected instruction) is its own source's: text not in the story never counts as the story's
+    corroboration or sides with it in a conflict. Passages absent from the map count as their source's."""
+    source_origin = {src.id: src.origin or src.id for src in corpus.sources}
+    members = {g.id: g.passages for g in corpus.groups}
+    out: dict[str, str] = {}
+    for src in corpus.sources:
+        origin = source_origin[src.id]
+        for p in src.passages:
+            if origin == src.id:
+                out[p.id] = origin
+                continue
+            for copy in members.get(p.group or "", ()):
+                other = copy.split(":", 1)[0]
+                if other != src.id and source_origin.get(other) == origin:
+                    out[p.id] = origin
+                    break
+    return out
 
 
 def _neighbours(

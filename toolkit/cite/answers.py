@@ -64,9 +64,7 @@ def parse_answer(raw: str, corpus: Corpus, ids: ShortIds | None = None) -> Parse
     (the short ids the prompt showed), bare numbers as citations are passages, mapped back through
     `ids`; without, a bare number names a source (`[2]` = some passage of S2)."""
     problems: list[str] = []
-    text = _THINK.sub("", raw or "")
-    if "</think>" in text:
-        text = text.rsplit("</think>", 1)[1]
+    text = _without_reasoning(raw)
     if not text.strip():
         return ParsedAnswer(problems=(_empty(raw),))
     count = len(corpus.sources)
@@ -97,9 +95,7 @@ def parse_plain(raw: str, sources: int = 0, cut_off: bool = False) -> ParsedAnsw
     the answer stopped at the output limit (or was capped), so a last sentence without its closing
     punctuation is a fragment and is dropped, as a JSON answer's unfinished item is. Never raises."""
     problems: list[str] = []
-    text = _THINK.sub("", raw or "")
-    if "</think>" in text:
-        text = text.rsplit("</think>", 1)[1]
+    text = _without_reasoning(raw)
     if not text.strip():
         return ParsedAnswer(problems=(_empty(raw),))
     found = _read_json(text, problems) if _JSON_START.match(text.strip()) or "```" in text else None
@@ -157,6 +153,12 @@ def _empty(raw: str | None) -> str:
     if "<think>" in low and "</think>" not in low and low.split("<think>", 1)[1].strip():
         return "answer was only reasoning (a <think> block never closed)"
     return "answer was empty"
+
+
+def _without_reasoning(raw: str | None) -> str:
+    """The answer without `<think>` blocks (DeepSeek-R1-style models), or what follows a lone `</think>`."""
+    text = _THINK.sub("", raw or "")
+    return text.rsplit("</think>", 1)[1] if "</think>" in text else text
 
 
 # -- JSON ---------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from ..chat.model_facts import ModelInfo, estimate_cost, model_info, reasoning_reserve
 from ..chat.seam import ChatClient, ChatRequest, ChatResponse, Message
-from ..cite.answers import parse_answer, parse_plain, reference_heading
+from ..cite.answers import ParsedAnswer, parse_answer, parse_plain, reference_heading
 from ..errors import EngineError
 from ..models import Corpus, Passage, SummarySentence, Usage, passage_sort_key
 from ..plan.planning import (
@@ -55,6 +55,7 @@ __all__ = ["NOTES_SCHEMA", "SENTENCES_SCHEMA", "OpenAIEngine", "run_sync", "trun
 
 T = TypeVar("T")
 RETRY_FACTOR = 4  # an empty, cut-off answer is asked again with this many times the budget
+SEND_TURNS = 8  # event-loop turns a request gets to be sent before `on_call` starts the checker's index
 
 
 def _schema(name: str, key: str) -> dict[str, Any]:
@@ -323,10 +324,17 @@ class _Run:
         # The prompt's tokens (for the truncation check) are counted in a thread while the endpoint
         # works, not after the answer's last byte.
         counting = asyncio.ensure_future(asyncio.to_thread(self._sent_tokens, request))
+        calling = asyncio.ensure_future(self.engine.chat.complete(request))
         if self.engine.on_call is not None:
+            # Let the request go out before the checker's index (CPU in another thread) starts: the
+            # SDK's encoding and sending would otherwise wait for the interpreter lock.
+            for _ in range(SEND_TURNS):
+                if calling.done():
+                    break
+                await asyncio.sleep(0)
             self.engine.on_call()
         try:
-            response = await self.engine.chat.complete(request)
+            response = await calling
         finally:
             sent = await counting
         self.usage += response.usage
@@ -461,6 +469,17 @@ class _Run:
 
     def parse_plain(self, raw: str) -> list[SummarySentence]:
         """The sentences of a plain answer (no citations yet), capped like `parse`."""
+        return self._read(raw, lambda text, cut: parse_plain(text, len(self.corpus.sources), cut_off=cut))
+
+    def parse(self, raw: str) -> list[SummarySentence]:
+        """The sentences of one answer. An answer far larger than asked (a server that ignores
+        max_tokens) is cut first: at most `answer_chars` characters, then `answer_sentences`
+        sentences, with a note saying so."""
+        return self._read(raw, lambda text, _cut: parse_answer(text, self.corpus, self.ids))
+
+    def _read(self, raw: str, parser: Callable[[str, bool], ParsedAnswer]) -> list[SummarySentence]:
+        """`parser(text, cut_off)`'s sentences, capped: at most `answer_caps` characters are read and
+        sentences kept. `cut_off`: the text stops mid-answer (at the output limit, or at the cap)."""
         chars, most = answer_caps(self.words)
         cut_off = self.cut_off
         if len(raw) > chars:
@@ -468,29 +487,7 @@ class _Run:
                 f"an answer was far longer than asked ({len(raw):,} characters); read the first {chars:,}"
             )
             raw, cut_off = raw[:chars], True
-        parsed = parse_plain(raw, len(self.corpus.sources), cut_off=cut_off)
-        for problem in parsed.problems:
-            self._note_once(problem)
-        sentences = list(parsed.sentences)
-        if len(sentences) > most:
-            self._note_once(
-                f"an answer held {len(sentences):,} sentences for about {self.words} words; "
-                f"kept the first {most}"
-            )
-            sentences = sentences[:most]
-        return sentences
-
-    def parse(self, raw: str) -> list[SummarySentence]:
-        """The sentences of one answer. An answer far larger than asked (a server that ignores
-        max_tokens) is cut first: at most `answer_chars` characters, then `answer_sentences`
-        sentences, with a note saying so."""
-        chars, most = answer_caps(self.words)
-        if len(raw) > chars:
-            self._note_once(
-                f"an answer was far longer than asked ({len(raw):,} characters); read the first {chars:,}"
-            )
-            raw = raw[:chars]
-        parsed = parse_answer(raw, self.corpus, self.ids)
+        parsed = parser(raw, cut_off)
         for problem in parsed.problems:
             self._note_once(problem)
         sentences = list(parsed.sentences)
@@ -567,55 +564,52 @@ class _SentenceFeed:
             return
         self.read += len(piece)
         self.tail += piece
+        for sentence in self.complete():
+            self.listen(sentence)
+
+    def complete(self) -> list[SummarySentence]:
+        """The sentences the tail completes (and the tail cut after them)."""
         items: list[str] = []
         end = 0
         for m in _ITEM.finditer(self.tail):
             items.append(m.group(0))
             end = m.end()
         if not items:
-            return
+            return []
         self.tail = self.tail[end:]
         parsed = parse_answer('{"s":[' + ",".join(items) + "]}", self.run.corpus, self.run.ids)
-        for sentence in parsed.sentences:
-            self.listen(_with_copies(sentence, self.run.corpus))
+        return [_with_copies(sentence, self.run.corpus) for sentence in parsed.sentences]
 
 
-class _PlainFeed:
-    """Streamed pieces of a plain answer -> each complete sentence (`parse_plain`), handed to `listen`
-    once: whole lines, and in the line being written every sentence but the last (it may still
-    grow). The last sentence is read with the whole answer at the end. What the answer drops is never
-    handed over: a leading reasoning block (held back until it closes), a reference list and all
-    after it (the feed stops at its heading). Linear in the answer, capped like `_SentenceFeed`."""
+class _PlainFeed(_SentenceFeed):
+    """`_SentenceFeed` for a plain answer (`parse_plain`): whole lines, and in the line being written
+    every sentence but the last (it may still grow). The last sentence is read with the whole answer
+    at the end. What the answer drops is never handed over: a leading reasoning block (held back
+    until it closes), a reference list and all after it (the feed stops at its heading); a sentence
+    is handed over once."""
 
     def __init__(self, run: _Run, listen: Callable[[SummarySentence], object]) -> None:
-        self.run = run
-        self.listen = listen
-        self.tail = ""
-        self.read = 0
-        self.limit = answer_caps(run.words)[0]
+        super().__init__(run, listen)
         self.thinking: bool | None = None  # inside a leading <think> block; None: not known yet
         self.handed: set[str] = set()
 
-    def __call__(self, piece: str) -> None:
-        if self.read >= self.limit:
-            return
-        self.read += len(piece)
-        self.tail += piece
+    def complete(self) -> list[SummarySentence]:
         if self.thinking is not False and not self._past_reasoning():
-            return
+            return []
         cut = _complete_end(self.tail)
         if cut <= 0:
-            return
+            return []
         done, self.tail = self.tail[:cut], self.tail[cut:]
         lines = done.splitlines(keepends=True)
         for k, line in enumerate(lines):
             if reference_heading(line) and (self.handed or any(x.strip() for x in lines[:k])):
                 done, self.read = "".join(lines[:k]), self.limit  # the answer ends here: stop
                 break
-        for sentence in parse_plain(done, len(self.run.corpus.sources)).sentences:
-            if sentence.text not in self.handed:
-                self.handed.add(sentence.text)
-                self.listen(sentence)
+        fresh = [
+            s for s in parse_plain(done, len(self.run.corpus.sources)).sentences if s.text not in self.handed
+        ]
+        self.handed.update(s.text for s in fresh)
+        return fresh
 
     def _past_reasoning(self) -> bool:
         """Whether the text so far is past any leading `<think>` block (what is left of it kept)."""
