@@ -253,6 +253,9 @@ def test_local_is_the_default_model_citations_on_request_and_a_wrong_mode_is_one
         OpenAIEngine(chat, "gpt-4o-mini", cite="quote")
     with pytest.raises(ConfigError, match="--cite 'quote' is not known"):
         summarize([QUAKE, RESCUE], engine="extractive", cite="quote")
+    with pytest.raises(ConfigError, match="cite='model' conflicts with the engine given"):
+        summarize(corpus, engine=OpenAIEngine(chat, "gpt-4o-mini"), cite="model")  # silently local before
+    summarize(corpus, engine=OpenAIEngine(chat, "gpt-4o-mini", cite="model"), cite="model", words=60)
 
 
 def test_a_streamed_plain_answer_is_checked_sentence_by_sentence(

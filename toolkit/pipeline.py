@@ -154,6 +154,12 @@ def summarize(
             cite=cite,
         )
     )
+    made = getattr(eng, "cite", cite)
+    if cite is not None and made != cite:  # an Engine object made for the other mode
+        raise ConfigError(
+            f"cite={cite!r} conflicts with the engine given, made with cite={made!r}: "
+            "set cite on the engine (OpenAIEngine(..., cite=...)) or leave it out here"
+        )
     local = getattr(eng, "cite", "model") == "local"  # the engine's sentences come uncited: find them
     # The checker's index is built while the engine waits for the endpoint (a thread: the wait is
     # I/O), started when the engine sends its first request (`on_call`) so it does not slow the
