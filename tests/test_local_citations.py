@@ -495,3 +495,34 @@ def test_map_reduce_notes_still_cite_and_the_final_plain_answer_is_attributed_ov
     assert {s.status for s in briefing.sentences} <= {"supported", "disputed"}
     (found,) = [s for s in briefing.sentences if s.text == last]
     assert corpus.sources[-1].passages[2].id in found.citations  # found over the whole corpus
+
+
+def test_the_local_engine_plans_with_headroom_for_the_server_tokenizer(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """llama.cpp counts the window in the GGUF's own tokens (SmolLM2: 7-9% more than the estimate) and
+    fails with HTTP 500 when a call overflows it: every call must leave that share of the window free."""
+    from toolkit.engines import local
+
+    chats: list[ScriptedChat] = []
+
+    class Server(ScriptedChat):  # the lazily started llama.cpp server, as a scripted double
+        def __init__(self, gguf: Path, n_ctx: int, model: str) -> None:
+            super().__init__(model=model)
+            self.namespace = f"test:{n_ctx}"
+            chats.append(self)
+
+        def stop(self) -> None:
+            pass
+
+    monkeypatch.setattr(local, "LazyLocalChat", Server)
+    monkeypatch.setenv("BRIEF_CACHE_DIR", str(tmp_path / "cache"))  # empty: every call reaches the double
+    engine = local.LocalEngine(gguf=EXAMPLES / "README.md", context=3000)  # any file: never loaded
+    draft = engine.summarize(build_corpus(load_articles(EXAMPLES), TOK), words=80)
+    assert draft.sentences and len(chats[0].requests) >= 3  # map-reduce
+    for request in chats[0].requests:
+        sent = sum(count_tokens(TOK, str(m.get("content") or "")) + 4 for m in request.message_dicts())
+        assert sent + (request.max_tokens or 0) <= 3000 * (1 - local.HEADROOM) + 64, (
+            sent,
+            request.max_tokens,
+        )
