@@ -526,3 +526,25 @@ def test_the_local_engine_plans_with_headroom_for_the_server_tokenizer(
             sent,
             request.max_tokens,
         )
+
+
+@pytest.mark.parametrize("context", [1400, 480])  # room left to continue the answer, and none
+def test_a_continuation_never_asks_for_more_than_the_window_holds(corpus: Corpus, context: int) -> None:
+    """The continuation resends the prompt and the answer so far; llama.cpp fails (HTTP 500) on a call
+    that overflows its window, so the continuation's answer gets only what is left, or is not asked."""
+    info = model_info("gpt-4o-mini").model_copy(update={"context": context})
+    first = " ".join(f"Rescue team {i} searched the rubble of the hotels in Varna." for i in range(18))
+    cut = ChatResponse(text=f"{first} The port", finish_reason="length")  # about 250 tokens: the budget
+    chat = ScriptedChat(
+        replies=[cut, ChatResponse(text=" authority closed the harbour.", finish_reason="stop")]
+    )
+    draft = OpenAIEngine(chat, "gpt-4o-mini", info=info, cite="local").summarize(corpus, words=60)
+    for request in chat.requests:
+        sent = sum(count_tokens(TOK, str(m.get("content") or "")) + 4 for m in request.message_dicts())
+        assert sent + (request.max_tokens or 0) <= context, (sent, request.max_tokens)
+    if context < 1000:  # no room: the complete sentences are kept, the fragment dropped
+        assert len(chat.requests) == 1 and any("no room to continue" in n for n in draft.notes)
+        assert draft.sentences[-1].text == "Rescue team 17 searched the rubble of the hotels in Varna."
+    else:
+        assert len(chat.requests) == 2
+        assert draft.sentences[-1].text == "The port authority closed the harbour."

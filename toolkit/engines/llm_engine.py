@@ -286,6 +286,16 @@ class _Run:
                 temperature=request.temperature,
                 reasoning_effort=request.reasoning_effort,
             )
+            # The continuation resends the prompt and the answer so far: its answer gets only what is
+            # left of the window (a server such as llama.cpp fails on a call that overflows it).
+            room = self.engine.info.context - self._sent_tokens(cont)
+            if room < CONTINUE_MIN:
+                self._note_once(
+                    "an answer was cut off and the context has no room to continue it; kept its "
+                    "complete sentences"
+                )
+                return text
+            cont = replace(cont, max_tokens=min(cont.max_tokens or room, room))
             more = await self._complete(cont)
             text = _join_continuation(text, more.text)
             self.cut_off = more.truncated or not more.text.strip()
@@ -536,6 +546,9 @@ class _Run:
             fixed[i] = sentences[i].model_copy(update={"citations": (*good, *new, *keep_bad)})
         self.notes.append(f"citation repair: {repaired} of {len(broken)} sentences fixed")
         return fixed
+
+
+CONTINUE_MIN = 64  # output tokens a continuation needs to be worth asking for
 
 
 def answer_caps(words: int) -> tuple[int, int]:
