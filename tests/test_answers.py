@@ -289,7 +289,8 @@ def test_json_quoted_inside_cited_prose_stays_prose() -> None:
     [
         ("", "answer was empty"),
         ("   \n\t", "answer was empty"),
-        ("<think>I should cite [S1:1]", "answer was empty"),
+        ("<think>I should cite [S1:1]", "answer was only reasoning (a <think> block never closed)"),
+        ("<think></think>", "answer was empty"),
         ("!!! ??? ...", "answer had no sentences"),
         ("[S1:1] [S2:1]", "answer had no sentences"),
         ('{"error": "rate limited"}', "answer had no sentences"),

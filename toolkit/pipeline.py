@@ -154,6 +154,12 @@ def summarize(
             cite=cite,
         )
     )
+    made = getattr(eng, "cite", cite)
+    if cite is not None and made != cite:  # an Engine object made for the other mode
+        raise ConfigError(
+            f"cite={cite!r} conflicts with the engine given, made with cite={made!r}: "
+            "set cite on the engine (OpenAIEngine(..., cite=...)) or leave it out here"
+        )
     local = getattr(eng, "cite", "model") == "local"  # the engine's sentences come uncited: find them
     # The checker's index is built while the engine waits for the endpoint (a thread: the wait is
     # I/O), started when the engine sends its first request (`on_call`) so it does not slow the
@@ -356,13 +362,19 @@ def verify(
     *,
     judge: ChatClient | None = None,
     judge_mode: str = "all",
+    cite: str = "model",
 ) -> Briefing:
     """Check a summary (Markdown or plain text with [S1:3] markers, a file, or a Briefing) against its
     sources (paths, Articles, a Corpus, or a prebuilt `Verifier`; a Briefing's own sources if None).
     With a `judge` chat client, `judge_mode="all"` asks it about every citation, `"auto"` only about
-    the sentences the fast check cannot settle (one call per sentence)."""
+    the sentences the fast check cannot settle (one call per sentence). `cite="local"`: each sentence
+    without citations (a summary written without markers) first gets the passages that hold it
+    (`toolkit.check.attribute`, as `summarize(cite="local")` does); "model" (the default) checks the
+    citations as given."""
     from .check.summary import check_summary
     from .cite.summary_text import parse_summary
+
+    _check_cite(cite)
 
     base = summary if isinstance(summary, Briefing) else None
     verifier = _verifier(sources, base)
@@ -377,11 +389,17 @@ def verify(
         raise ConfigError(
             "the summary has no sentences to check: give Markdown or plain text with [S1:3]-style markers"
         )
+    found: list[str] = []
+    if cite == "local":
+        from .engines.base import Draft
+
+        draft = _attribute(Draft(sentences=tuple(given)), verifier)
+        given, found = list(draft.sentences), list(draft.notes)
     checked = check_summary(
         verifier, given, judge=judge, judge_mode=judge_mode, copies_must_pass=base is not None
     )
     usage = base.usage if base is not None else Usage()
-    notes = list(base.notes) if base is not None else []
+    notes = [*(base.notes if base is not None else ()), *found]
     corpus = verifier.corpus
     return Briefing(
         engine=base.engine if base is not None else "verify",

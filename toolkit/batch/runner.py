@@ -210,17 +210,23 @@ def run_batch(
     via: str | None = None,
     context: int | None = None,
     max_cost: float | None = None,
+    cite: str | None = None,
 ) -> BatchReport:
     """Summarise every cluster into `out_dir` (see the module docstring). `engine`: a name as for
     `summarize`, or a zero-argument factory returning a fresh `Engine` per cluster. `via="batch-api"`
-    sends the LLM calls through the OpenAI Batch API (engine openai only). Returns the report; never
-    raises for one cluster's failure."""
+    sends the LLM calls through the OpenAI Batch API (engine openai only). `cite`: as for `summarize`
+    ("model" or "local"; None: the engine's default); a cluster finished in another mode is run again.
+    Returns the report; never raises for one cluster's failure."""
     if concurrency < 1:
         raise ConfigError(f"--concurrency must be at least 1, got {concurrency}")
     if words < 10:
         raise ConfigError(f"--words {words} is too small for a summary; use at least 10")
     if via not in (None, *VIAS):
         raise ConfigError(f"unknown --via {via!r}; use one of {', '.join(VIAS)}")
+    from ..plan.planning import CITE_MODES
+
+    if cite is not None and cite not in CITE_MODES:
+        raise ConfigError(f"--cite {cite!r} is not known: choose one of {', '.join(CITE_MODES)}")
     batch_api = via == "batch-api"
     if batch_api and engine not in (None, "openai"):
         raise ConfigError("--via batch-api works with --engine openai only (the Batch API is OpenAI's)")
@@ -228,7 +234,9 @@ def run_batch(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     engine_id = engine if isinstance(engine, str | None) else getattr(engine, "__name__", "custom")
-    settings = {"engine": engine_id, "model": model, "words": words, "context": context}
+    settings: dict[str, Any] = {"engine": engine_id, "model": model, "words": words, "context": context}
+    if cite is not None:  # only when given: the keys of runs made before `cite` existed stay the same
+        settings["cite"] = cite
     with _locked(out):
         run = _Run(out, settings, progress)
         pending = []
@@ -237,7 +245,7 @@ def run_batch(
                 run.results[cluster.name] = run.skipped(cluster)
             else:
                 pending.append(cluster)
-        options = {"model": model, "words": words, "context": context, "max_cost": max_cost}
+        options = {"model": model, "words": words, "context": context, "max_cost": max_cost, "cite": cite}
         if batch_api:
             _via_batch_api(run, pending, concurrency, options)
         else:
@@ -393,12 +401,16 @@ def _locked(out: Path) -> Iterator[None]:
 async def summarize_corpora(
     chat: BatchAPIChat, corpora: Sequence[Corpus], *, model: str, words: int, info: ModelInfo | None = None,
     max_cost: float | None = None, on_done: Callable[[int, Draft | BaseException], None] | None = None,
+    cite: str | None = None,
 ) -> list[Draft | BaseException]:  # fmt: skip
     """One `OpenAIEngine` per corpus, all in this event loop, all through `chat`: every first call
     (single prompt or map call) goes out in one Batch API job, every reduce call in the next. Returns a
-    `Draft` or the exception per corpus, in order; `on_done(i, result)` is called as each finishes."""
+    `Draft` or the exception per corpus, in order; `on_done(i, result)` is called as each finishes.
+    `cite`: as `OpenAIEngine`'s (None: the default, "local"); with "local" the drafts' sentences come
+    uncited (`summarize` with a `_Finished(draft, cite="local")` engine finds their passages)."""
     from ..chat.batch_api import batch_price
     from ..engines.llm_engine import OpenAIEngine
+    from ..engines.registry import DEFAULT_CITE
     from ..plan.planning import model_info
     from ..text.tokens import get_tokenizer
 
@@ -409,7 +421,14 @@ async def summarize_corpora(
     async def one(i: int) -> Draft | BaseException:
         result: Draft | BaseException
         try:
-            engine = OpenAIEngine(handles[i], model, tokenizer=tokenizer, info=priced, max_cost=max_cost)
+            engine = OpenAIEngine(
+                handles[i],
+                model,
+                tokenizer=tokenizer,
+                info=priced,
+                max_cost=max_cost,
+                cite=cite or DEFAULT_CITE,
+            )
             draft = await engine.asummarize(corpora[i], words=words)
             result = draft.model_copy(update={"notes": (*draft.notes, "sent through the OpenAI Batch API")})
         except Exception as exc:
@@ -424,11 +443,13 @@ async def summarize_corpora(
 
 
 class _Finished:
-    """An `Engine` that hands `summarize()` a draft made elsewhere, so checks and notes are the same."""
+    """An `Engine` that hands `summarize()` a draft made elsewhere, so checks and notes are the same
+    (`cite="local"`: its sentences came uncited, and `summarize` finds their passages)."""
 
-    def __init__(self, draft: Draft, name: str = "openai") -> None:
+    def __init__(self, draft: Draft, name: str = "openai", cite: str = "model") -> None:
         self.draft = draft
         self.name = name
+        self.cite = cite
 
     def summarize(self, corpus: Corpus, *, words: int) -> Draft:
         return self.draft
@@ -439,6 +460,7 @@ def _via_batch_api(run: _Run, clusters: Sequence[Cluster], workers: int, options
     from ..chat.cache import ResponseCache
     from ..chat.endpoint import EndpointConfig, announce
     from ..engines.llm_engine import run_sync
+    from ..engines.registry import DEFAULT_CITE
     from ..ingest.loading import load_articles
     from ..ingest.passages import build_corpus
     from ..pipeline import summarize
@@ -479,6 +501,7 @@ def _via_batch_api(run: _Run, clusters: Sequence[Cluster], workers: int, options
                 await summarize_corpora(
                     chat, [corpora[c.name] for c in ready], model=config.model, words=options["words"],
                     info=info, max_cost=options["max_cost"], on_done=lambda i, d: bar.update(1),
+                    cite=options["cite"],
                 )
             )  # fmt: skip
         finally:
@@ -494,7 +517,8 @@ def _via_batch_api(run: _Run, clusters: Sequence[Cluster], workers: int, options
             run.fail(cluster, draft)
             return
         try:
-            briefing = summarize(corpora[cluster.name], engine=_Finished(draft), words=options["words"])
+            engine = _Finished(draft, cite=options["cite"] or DEFAULT_CITE)
+            briefing = summarize(corpora[cluster.name], engine=engine, words=options["words"])
         except Exception as exc:
             run.fail(cluster, exc)
             return

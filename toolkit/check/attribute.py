@@ -15,7 +15,11 @@ retriever and its verdicts as the judge:
 3. when none does, a greedy cover: the best candidate, then the candidate adding the most IDF weight
    of key terms not yet held, while it adds at least `COVER_GAIN` of the sentence's weight (a
    sentence merging two sources' facts cites both). A changed fact is thus cited to the passage it
-   changed, and the check says `contradicted` or `partial` there;
+   changed, and the check says `contradicted` or `partial` there. Numbers are not key terms, so
+   then the passage stating the sentence's numbers (same noun and value) is cited first, and a
+   cited passage contradicting them is dropped unless the two are sides of one conflict the
+   comparison knows (a toll one source gives and another contradicts: `disputed`; a 7.0 main quake
+   beside the 6.1 aftershock the sentence is about: left out);
 4. each cited passage's near-duplicate copies are added (they were sent once, as the first copy).
 
 A sentence no passage holds `PARTIAL` of stays uncited (`uncited`, with the checker's reason).
@@ -28,12 +32,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..models import SummarySentence
+from ..text.support import number_gaps
 from .verifier import JOINT_MIN, PARTIAL, Verifier
 
-__all__ = ["CANDIDATES", "COVER_GAIN", "MOST_CITED", "attribute", "attributed"]
+__all__ = ["CANDIDATES", "COVER_GAIN", "MOST_CITED", "NUMBER_CANDIDATES", "attribute", "attributed"]
 
 CANDIDATES = 8  # passages looked at per sentence
 MOST_CITED = 3  # passages cited per sentence (their near-duplicate copies come on top)
+NUMBER_CANDIDATES = 32  # passages looked at for one stating a sentence's number (best key-term share first)
 COVER_GAIN = 0.15  # a further passage is cited when it adds this share of the sentence's key-term weight
 
 
@@ -53,6 +59,15 @@ def attribute(verifier: Verifier, text: str) -> tuple[str, ...]:
         chosen = _one_per_group(verifier, supported)[:MOST_CITED]
     else:
         chosen = _cover(verifier, text, candidates)
+        stating = _stating_numbers(verifier, text, scores, chosen)
+        if stating is not None:  # the number comes from there: cite it first, then the words' passages
+            chosen = [
+                pid
+                for pid in _one_per_group(verifier, [stating, *chosen])[:MOST_CITED]
+                if pid == stating
+                or verifier.check_citation(text, pid).status != "contradicted"
+                or _sides_of_one_conflict(verifier, stating, pid)
+            ]
     found: dict[str, None] = {}
     for pid in chosen:
         found[pid] = None
@@ -80,6 +95,49 @@ def _one_per_group(verifier: Verifier, ids: list[str]) -> list[str]:
         seen.update(verifier.corpus.group_of(pid))
         out.append(pid)
     return out
+
+
+def _stating_numbers(verifier: Verifier, text: str, scores: np.ndarray, chosen: list[str]) -> str | None:
+    """The passage that states the most of the sentence's numbers (same noun and value:
+    `number_gaps`): one of the `chosen` when none of the others (the `NUMBER_CANDIDATES` sharing most,
+    at least `JOINT_MIN`, of the key terms) states more; None when the sentence gives no number or no passage
+    states one. A toll one source gives and another contradicts is then cited to both, and the check
+    says `disputed` rather than `contradicted` by the wrong source alone."""
+    facts = verifier.claim(text).facts
+    if not facts.quantities:
+        return None
+
+    def stated(index: int) -> int:
+        held = [q for u in verifier.passages[index].units for q in u.facts.quantities]
+        gaps, loose, _ = number_gaps(facts, held)
+        return len(facts.quantities) - len(gaps) - len(loose)
+
+    best, most = None, 0
+    for pid in chosen:
+        if (n := stated(verifier.position[pid])) > most:
+            best, most = pid, n
+    if most < len(facts.quantities):
+        for i in np.argsort(-scores, kind="stable")[:NUMBER_CANDIDATES]:
+            if scores[i] < JOINT_MIN:
+                break
+            if (n := stated(int(i))) > most:
+                best, most = verifier.passages[int(i)].id, n
+    return best
+
+
+def _sides_of_one_conflict(verifier: Verifier, a: str, b: str) -> bool:
+    """Whether passages `a` and `b` give two sides of one fact the sources disagree on (the
+    comparison's conflicts, memoised per verifier): a passage contradicting the number another one
+    states is then the other side (the check says `disputed`), not a passage about something else
+    (a 7.0 main quake beside a 6.1 aftershock), which is left out."""
+    from .compare import _view
+
+    group_a, group_b = set(verifier.corpus.group_of(a)), set(verifier.corpus.group_of(b))
+    for conflict in _view(verifier).conflicts:
+        sides = {side.passage for side in conflict.sides}
+        if sides & group_a and sides & group_b:
+            return True
+    return False
 
 
 def _cover(verifier: Verifier, text: str, candidates: list[int]) -> list[str]:

@@ -23,7 +23,7 @@ from ._jsonfix import decode_json, repair_json
 from .markers import PLACEHOLDER, extract_citations, normalise_markers, split_markers
 from .short_ids import ShortIds
 
-__all__ = ["ParsedAnswer", "parse_answer", "parse_plain"]
+__all__ = ["ParsedAnswer", "parse_answer", "parse_plain", "reference_heading"]
 
 
 class ParsedAnswer(_Value):
@@ -66,7 +66,7 @@ def parse_answer(raw: str, corpus: Corpus, ids: ShortIds | None = None) -> Parse
     problems: list[str] = []
     text = _without_reasoning(raw)
     if not text.strip():
-        return ParsedAnswer(problems=("answer was empty",))
+        return ParsedAnswer(problems=(_empty(raw),))
     count = len(corpus.sources)
     found = _read_json(text, problems)
     if found is None:
@@ -86,22 +86,73 @@ def parse_answer(raw: str, corpus: Corpus, ids: ShortIds | None = None) -> Parse
     )
 
 
-def parse_plain(raw: str, sources: int = 0) -> ParsedAnswer:
+def parse_plain(raw: str, sources: int = 0, cut_off: bool = False) -> ParsedAnswer:
     """Read a plain answer (one sentence per line, as the `cite="local"` prompt asks) into sentences
     without citations: hidden reasoning, headings, rules, bullets, a title line and a reference list
     are dropped as in prose answers; citation markers a model wrote anyway are taken out of the text
     (the checker finds each sentence's passages itself). A model that answered JSON anyway (a server
-    or template forcing it) is read as `parse_answer` reads JSON, its citations dropped. Never raises."""
+    or template forcing it) is read as `parse_answer` reads JSON, its citations dropped. `cut_off`:
+    the answer stopped at the output limit (or was capped), so a last sentence without its closing
+    punctuation is a fragment and is dropped, as a JSON answer's unfinished item is. Never raises."""
     problems: list[str] = []
     text = _without_reasoning(raw)
     if not text.strip():
-        return ParsedAnswer(problems=("answer was empty",))
+        return ParsedAnswer(problems=(_empty(raw),))
     found = _read_json(text, problems) if _JSON_START.match(text.strip()) or "```" in text else None
     drafts = _json_drafts(found, sources, problems) if found is not None else _prose(text, sources, problems)
     sentences = [SummarySentence(text=bare) for bare, _ in drafts if bare.strip()]
+    sentences = _without_chatter(sentences, problems)
+    if cut_off and sentences and not _FINISHED.search(sentences[-1].text):
+        sentences.pop()
+        problems.append("answer was cut off mid-sentence; dropped its unfinished last sentence")
     if not sentences:
         problems.append("answer had no sentences")
     return ParsedAnswer(sentences=tuple(sentences), format="prose", problems=tuple(dict.fromkeys(problems)))
+
+
+def _without_chatter(sentences: list[SummarySentence], problems: list[str]) -> list[SummarySentence]:
+    """`sentences` without the chat around a briefing: an opening addressed to the reader ("Sure!",
+    "Here is a 200-word briefing on ...") and a closing one ("I hope this helps.", "Let me know if
+    ..."). Only at the start and the end, where chat models put it (English wording)."""
+    start, end = 0, len(sentences)
+    while start < end and _OPENER.match(sentences[start].text):
+        start += 1
+    while end > start and _CLOSER.match(sentences[end - 1].text):
+        end -= 1
+    if dropped := len(sentences) - (end - start):
+        problems.append(f"dropped {dropped} sentence{'' if dropped == 1 else 's'} addressed to the reader")
+    return sentences[start:end]
+
+
+_META = r"|(?:note|disclaimer):\s*(?:this|the) (?:summary|briefing)\b"  # a note about the answer itself
+_YES = r"(?:sure|certainly|of course|okay|ok|absolutely|alright)"
+_OPENER = re.compile(
+    rf"^(?:{_YES}[!.]$|(?:{_YES}[,!.]?\s+)?"
+    r"(?:here(?:'s|’s| is| are)|below is|the following is)\b[^:]{0,120}"
+    rf"\b(?:briefing|summary|overview|report|articles?|sources?)\b[^:]{{0,80}}[.:!]${_META})",
+    re.I,
+)
+_CLOSER = re.compile(
+    r"^(?:i hope\b|hope this\b|let me know\b|please let me know\b|feel free\b|is there anything\b"
+    r"|would you like\b|if you (?:need|have|want|would like)(?: any| more| further| additional| other)*\s*"
+    rf"(?:questions?|details?|information|help|clarifications?|changes?|more|anything)\b{_META})",
+    re.I,
+)
+_FINISHED = re.compile(r"[.!?…。！？؟][\"'”’»)\]]*\s*$")  # a sentence that ends as sentences do
+
+
+def reference_heading(line: str) -> bool:
+    """Whether `line` heads the reference list a model may append ("Sources:", "## References"):
+    the answer ends before it."""
+    return bool(_REF_HEADING.match(line.strip()))
+
+
+def _empty(raw: str | None) -> str:
+    """Why an answer with no text outside reasoning holds nothing."""
+    low = (raw or "").lower()
+    if "<think>" in low and "</think>" not in low and low.split("<think>", 1)[1].strip():
+        return "answer was only reasoning (a <think> block never closed)"
+    return "answer was empty"
 
 
 def _without_reasoning(raw: str | None) -> str:
@@ -290,10 +341,13 @@ def _lines(text: str, problems: list[str], labels: bool) -> list[str]:
         line = _clean_inline(line[bullet.end() if bullet else 0 :])
         plain = labels and "[" not in line and "(" not in line
         alone = i + 1 == len(raw_lines) or not raw_lines[i + 1].strip()
+        below = "" if alone else _clean_inline(raw_lines[i + 1].strip())[:1]
+        # `Varna Earthquake Briefing` right over the text (not a hard-wrapped line going on in lower case)
+        titled = alone or (not is_item and not below.islower() and _headline(line))
         if (
             not line
             or (plain and line.endswith(":"))
-            or (plain and alone and not lines and _TITLE.match(line))
+            or (plain and titled and not lines and _TITLE.match(line))
         ):
             new_block = True
             continue
@@ -303,6 +357,13 @@ def _lines(text: str, problems: list[str], labels: bool) -> list[str]:
             lines.append(line)
         new_block = False
     return lines
+
+
+def _headline(line: str) -> bool:
+    """A title even with text right below it: at most three words, or every word of four letters or
+    more capitalised (`Varna Earthquake Briefing`, `Key facts`; not `The quake struck Varna on`)."""
+    words = line.split()
+    return len(words) <= 3 or all(w[:1].isupper() or not w[:1].isalpha() for w in words if len(w) > 3)
 
 
 def _prose(text: str, count: int, problems: list[str], labels: bool = True) -> list[_Draft]:

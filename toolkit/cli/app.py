@@ -125,7 +125,9 @@ def summarize_cmd(
                 )
             if would_run == "local":  # llama.cpp on this machine: its context, no price
                 model = model or (gguf.stem if gguf is not None else LOCAL_MODEL)
-                context, price_in, price_out = context or LOCAL_CONTEXT, 0.0, 0.0
+                from ..engines.local import planned_context  # the share the engine plans with
+
+                context, price_in, price_out = planned_context(context or LOCAL_CONTEXT), 0.0, 0.0
             echo(
                 plan(
                     sources,

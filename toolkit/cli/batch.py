@@ -62,9 +62,18 @@ def batch_cmd(
         float | None, typer.Option("--max-cost", help="Refuse any cluster whose plan is above this many USD.")
     ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    cite: Annotated[
+        str | None,
+        typer.Option(
+            "--cite",
+            help="Who finds each sentence's passages: model (it cites passage numbers) or local (it writes "
+            "plain sentences; the checker finds the passages that hold them). Default: local.",
+        ),
+    ] = None,
 ) -> None:
     """Summarise many clusters; resumable (a re-run skips finished clusters and repeats no paid call)."""
     from ..batch.runner import VIAS, run_batch
+    from ..plan.planning import CITE_MODES
 
     if engine is not None and engine not in ENGINE_NAMES:
         _fail(f"unknown engine {engine!r}; choose one of {', '.join(ENGINE_NAMES)}")
@@ -72,6 +81,8 @@ def batch_cmd(
         _fail(f"unknown --via {via!r}; use direct or batch-api")
     if concurrency < 1:
         _fail(f"--concurrency must be at least 1, got {concurrency}")
+    if cite is not None and cite not in CITE_MODES:
+        _fail(f"--cite {cite!r} is not known: choose one of {', '.join(CITE_MODES)}")
     missing = [str(c) for c in clusters if not c.exists()]
     if missing:
         _fail(f"{missing[0]}: no such cluster folder or file (pass folders of articles, one per cluster)")
@@ -85,7 +96,7 @@ def batch_cmd(
         report = run_batch(
             todo, out, engine=engine, model=model, words=words,
             concurrency=concurrency, progress=progress, via=None if via == "direct" else via,
-            context=context, max_cost=max_cost,
+            context=context, max_cost=max_cost, cite=cite,
         )  # fmt: skip
     except ToolkitError as e:
         _fail(str(e))

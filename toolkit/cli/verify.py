@@ -64,6 +64,14 @@ def verify_cmd(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit with code 1 unless every sentence is supported.")
     ] = False,
+    cite: Annotated[
+        str,
+        typer.Option(
+            "--cite",
+            help="model: check the citations as given (the default); local: first give each sentence "
+            "without citations the passages that hold it (a summary written without markers).",
+        ),
+    ] = "model",
 ) -> None:
     """Check every sentence of a summary against the passages it cites, and compare it with all sources."""
     from ..ingest.loading import load_articles
@@ -81,7 +89,9 @@ def verify_cmd(
             )
     try:
         articles = load_articles([str(p) for p in paths], skip_bad=skip_bad)
-        briefing = verify(given, articles, judge=_judge(model) if judge else None, judge_mode=judge_mode)
+        briefing = verify(
+            given, articles, judge=_judge(model) if judge else None, judge_mode=judge_mode, cite=cite
+        )
     except ToolkitError as e:
         fail_on(e)
     for skipped in briefing.skipped:

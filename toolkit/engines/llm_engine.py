@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from ..chat.model_facts import ModelInfo, estimate_cost, model_info, reasoning_reserve
 from ..chat.seam import ChatClient, ChatRequest, ChatResponse, Message
-from ..cite.answers import ParsedAnswer, parse_answer, parse_plain
+from ..cite.answers import ParsedAnswer, parse_answer, parse_plain, reference_heading
 from ..errors import EngineError
 from ..models import Corpus, Passage, SummarySentence, Usage, passage_sort_key
 from ..plan.planning import (
@@ -228,6 +228,7 @@ class _Run:
         self.groups = sent_passages(corpus)
         self.ids = ShortIds.of(self.groups)  # the numbers prompts show for passage ids
         self.plain = engine.cite == "local"  # the final answer is plain sentences, cited afterwards
+        self.cut_off = False  # the last answer stopped at the output limit, even after its continuation
 
     # --- calls -----------------------------------------------------------------------------------
     def request(
@@ -276,6 +277,7 @@ class _Run:
             response = await self._more_room(request, response)
         self.last = request
         text = response.text
+        self.cut_off = response.truncated  # the text stops at the output limit (before any continuation)
         if response.truncated:
             cont = ChatRequest(
                 messages=(*messages, ("assistant", text), ("user", render("continue_user"))),
@@ -284,8 +286,19 @@ class _Run:
                 temperature=request.temperature,
                 reasoning_effort=request.reasoning_effort,
             )
+            # The continuation resends the prompt and the answer so far: its answer gets only what is
+            # left of the window (a server such as llama.cpp fails on a call that overflows it).
+            room = self.engine.info.context - self._sent_tokens(cont)
+            if room < CONTINUE_MIN:
+                self._note_once(
+                    "an answer was cut off and the context has no room to continue it; kept its "
+                    "complete sentences"
+                )
+                return text
+            cont = replace(cont, max_tokens=min(cont.max_tokens or room, room))
             more = await self._complete(cont)
             text = _join_continuation(text, more.text)
+            self.cut_off = more.truncated or not more.text.strip()
             if more.truncated:
                 self.notes.append(
                     "an answer was still cut off after one continuation; kept its complete sentences"
@@ -466,22 +479,25 @@ class _Run:
 
     def parse_plain(self, raw: str) -> list[SummarySentence]:
         """The sentences of a plain answer (no citations yet), capped like `parse`."""
-        return self._read(raw, lambda text: parse_plain(text, len(self.corpus.sources)))
+        return self._read(raw, lambda text, cut: parse_plain(text, len(self.corpus.sources), cut_off=cut))
 
     def parse(self, raw: str) -> list[SummarySentence]:
         """The sentences of one answer. An answer far larger than asked (a server that ignores
         max_tokens) is cut first: at most `answer_chars` characters, then `answer_sentences`
         sentences, with a note saying so."""
-        return self._read(raw, lambda text: parse_answer(text, self.corpus, self.ids))
+        return self._read(raw, lambda text, _cut: parse_answer(text, self.corpus, self.ids))
 
-    def _read(self, raw: str, parser: Callable[[str], ParsedAnswer]) -> list[SummarySentence]:
+    def _read(self, raw: str, parser: Callable[[str, bool], ParsedAnswer]) -> list[SummarySentence]:
+        """`parser(text, cut_off)`'s sentences, capped: at most `answer_caps` characters are read and
+        sentences kept. `cut_off`: the text stops mid-answer (at the output limit, or at the cap)."""
         chars, most = answer_caps(self.words)
+        cut_off = self.cut_off
         if len(raw) > chars:
             self._note_once(
                 f"an answer was far longer than asked ({len(raw):,} characters); read the first {chars:,}"
             )
-            raw = raw[:chars]
-        parsed = parser(raw)
+            raw, cut_off = raw[:chars], True
+        parsed = parser(raw, cut_off)
         for problem in parsed.problems:
             self._note_once(problem)
         sentences = list(parsed.sentences)
@@ -532,6 +548,9 @@ class _Run:
         return fixed
 
 
+CONTINUE_MIN = 64  # output tokens a continuation needs to be worth asking for
+
+
 def answer_caps(words: int) -> tuple[int, int]:
     """(characters, sentences) one answer may hold for a summary of `words` words: generous (about
     16 times what is asked, and never below what a map step's notes need), but bounded."""
@@ -578,14 +597,46 @@ class _SentenceFeed:
 class _PlainFeed(_SentenceFeed):
     """`_SentenceFeed` for a plain answer (`parse_plain`): whole lines, and in the line being written
     every sentence but the last (it may still grow). The last sentence is read with the whole answer
-    at the end."""
+    at the end. What the answer drops is never handed over: a leading reasoning block (held back
+    until it closes), a reference list and all after it (the feed stops at its heading); a sentence
+    is handed over once."""
+
+    def __init__(self, run: _Run, listen: Callable[[SummarySentence], object]) -> None:
+        super().__init__(run, listen)
+        self.thinking: bool | None = None  # inside a leading <think> block; None: not known yet
+        self.handed: set[str] = set()
 
     def complete(self) -> list[SummarySentence]:
+        if self.thinking is not False and not self._past_reasoning():
+            return []
         cut = _complete_end(self.tail)
         if cut <= 0:
             return []
         done, self.tail = self.tail[:cut], self.tail[cut:]
-        return list(parse_plain(done, len(self.run.corpus.sources)).sentences)
+        lines = done.splitlines(keepends=True)
+        for k, line in enumerate(lines):
+            if reference_heading(line) and (self.handed or any(x.strip() for x in lines[:k])):
+                done, self.read = "".join(lines[:k]), self.limit  # the answer ends here: stop
+                break
+        fresh = [
+            s for s in parse_plain(done, len(self.run.corpus.sources)).sentences if s.text not in self.handed
+        ]
+        self.handed.update(s.text for s in fresh)
+        return fresh
+
+    def _past_reasoning(self) -> bool:
+        """Whether the text so far is past any leading `<think>` block (what is left of it kept)."""
+        head = self.tail.lstrip().lower()
+        if self.thinking is None:
+            if len(head) < len("<think>") and "<think>".startswith(head):
+                return False  # it may still become one
+            self.thinking = head.startswith("<think>")
+        if self.thinking:
+            end = self.tail.lower().find("</think>")
+            if end < 0:
+                return False
+            self.tail, self.thinking = self.tail[end + len("</think>") :], False
+        return True
 
 
 def _complete_end(text: str) -> int:
@@ -597,17 +648,41 @@ def _complete_end(text: str) -> int:
 
 
 def _unique(sentences: Sequence[SummarySentence], notes: list[str]) -> list[SummarySentence]:
-    """Drop sentences a model repeated word for word (small models loop), saying how many."""
+    """Drop sentences a model repeated word for word or nearly so (small models loop, rewording a
+    sentence slightly each time), saying how many. Nearly: at least `NEAR_REPEAT` of the content
+    words (stemmed, Jaccard) shared with an earlier sentence of at least five, and the same numbers (a
+    sentence giving another figure is another claim, and may be the other side of a conflict)."""
     seen: set[str] = set()
+    earlier: list[frozenset[str]] = []
     kept: list[SummarySentence] = []
+    near = 0
     for s in sentences:
         key = " ".join(s.text.lower().split())
-        if key not in seen:
-            seen.add(key)
-            kept.append(s)
+        if key in seen:
+            continue
+        terms = frozenset(content_terms(s.text))
+        if len(terms) >= 5 and any(_near_repeat(terms, e) for e in earlier):
+            near += 1
+            continue
+        seen.add(key)
+        earlier.append(terms)
+        kept.append(s)
     if (n := len(sentences) - len(kept)) > 0:
-        notes.append(f"dropped {n} repeated sentence{'' if n == 1 else 's'}")
+        how = f" ({near} nearly word for word)" if near else ""
+        notes.append(f"dropped {n} repeated sentence{'' if n == 1 else 's'}{how}")
     return kept
+
+
+NEAR_REPEAT = 0.8
+
+
+def _near_repeat(terms: frozenset[str], other: frozenset[str]) -> bool:
+    if len(other) < 5:
+        return False
+    numbers = {t for t in terms if any(ch.isdigit() for ch in t)}
+    if numbers != {t for t in other if any(ch.isdigit() for ch in t)}:
+        return False
+    return len(terms & other) >= NEAR_REPEAT * len(terms | other)
 
 
 def _join_continuation(first: str, more: str) -> str:

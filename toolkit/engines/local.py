@@ -8,7 +8,18 @@ from ..chat.local import LazyLocalChat, default_gguf
 from ..models import Corpus
 from .base import Draft
 
-__all__ = ["LocalEngine"]
+__all__ = ["HEADROOM", "LocalEngine", "planned_context"]
+
+# The server's window is counted in the GGUF's own tokens: SmolLM2's tokenizer counts 7-9% more than the
+# o200k estimate the plan uses (three dev clusters and the Haiti example), and the chat template adds a
+# few tokens per message. A call planned to the last token overflows the window, and llama-cpp-python
+# then fails with HTTP 500 ("could not broadcast input array ..."): plan with this share to spare.
+HEADROOM = 0.12
+
+
+def planned_context(n_ctx: int) -> int:
+    """The context the plan may fill on a server started with `n_ctx` tokens (`HEADROOM` spared)."""
+    return int(n_ctx * (1 - HEADROOM))
 
 
 class LocalEngine:
@@ -41,7 +52,7 @@ class LocalEngine:
         model = self.gguf.name.removesuffix(".gguf")
         server = LazyLocalChat(self.gguf, self.n_ctx, model)
         chat = CachedChat(server, ResponseCache(), namespace=server.namespace, model=model)
-        info = model_info(model, context=self.n_ctx)
+        info = model_info(model, context=planned_context(self.n_ctx))
         engine = OpenAIEngine(chat, model, info=info, name="local", progress=self.progress, cite=self.cite)
         try:
             return engine.summarize(corpus, words=words)
