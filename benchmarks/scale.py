@@ -16,8 +16,8 @@ Each size runs in a fresh Python process; stages, each a toolkit call, in pipeli
 
 - load: `load_articles(folder)`;
 - clean: `build_corpus(articles, dedupe=False)` (cleaning, paragraphs, sentences, token counts), in
-  one process per core that is idle at the start from `workers.PARALLEL_FROM` articles on (the
-  toolkit's default; the "clean processes" column says how many ran);
+  one process per core that is free when cleaning starts, from `workers.PARALLEL_FROM` articles on
+  (the toolkit's default; the "clean processes" column says how many ran);
 - dedupe: `find_duplicates(corpus)` (candidates by MinHash LSH above `dedupe.EXACT_LIMIT` passages,
   then the copy rule on candidates only);
 - group: `group_articles(articles, cleaned=...)` (sparse neighbour graph, no n x n matrix), reusing
@@ -25,11 +25,11 @@ Each size runs in a fresh Python process; stages, each a toolkit call, in pipeli
 - chunk: `chunk_passages(passages, 4,000 tokens)` over every passage, near-duplicates sent once.
 
 Wall time and CPU time per stage (CPU of the worker process plus its finished children: clean's
-workers); peak memory sampled from /proc: the worker's resident set size (RSS, every 5 ms) plus the unique set
-size (USS, every 100 ms) of its children while they run (the pages only a child maps: the pages a
-forked child still shares with the worker are in the worker's RSS). The growth exponent of a stage
-is the slope of log(time) against log(articles) fitted over all sizes (1.0 = linear). The machine
-is shared: the load average at the start and end is printed with the table.
+workers); peak memory sampled from /proc: the worker's resident set size (RSS, every 5 ms) plus the
+unique set size (USS, every 100 ms) of its children while they run (the pages only a child maps;
+the pages a forked child still shares with the worker are in the worker's RSS). The growth exponent
+of a stage is the slope of log(time) against log(articles) fitted over all sizes (1.0 = linear).
+The machine is shared: the load average at the start and end is printed with the table.
 """
 
 from __future__ import annotations
@@ -171,20 +171,20 @@ def worker(folder: Path) -> dict[str, Any]:
         t = os.times()
         return time.process_time() + t.children_user + t.children_system
 
-    out: dict[str, Any] = {"stages": {}, "children_mb": {}}
+    out: dict[str, Any] = {"stages": {}}
     with RssSampler() as total:
         for name in STAGES:
             start, used = time.perf_counter(), cpu()
             steps[name]()
             out["stages"][name] = time.perf_counter() - start
             out.setdefault("cpu", {})[name] = cpu() - used
-            out["children_mb"][name] = total.children_peak / 1e6
             print(
                 f"  {name}: {out['stages'][name]:.2f} s, {out['cpu'][name]:.2f} s CPU, "
                 f"memory so far {total.peak / 1e6:.0f} MB",
                 file=sys.stderr,
             )
     out["peak_mb"] = total.peak / 1e6
+    out["children_peak_mb"] = total.children_peak / 1e6  # the workers' share of the peak
     out["clean_workers"] = clean_workers[0]
     out["passages"] = sum(len(s.passages) for s in state["corpus"].sources)
     out["dup_groups"] = len(state["corpus"].groups)

@@ -221,3 +221,23 @@ def test_the_garbage_collector_is_left_as_it_was(enabled: bool) -> None:
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_dedupe_hands_its_arrays_back_on_large_corpora(monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolkit.ingest import dedupe
+
+    corpus = build_corpus(mixed(), dedupe=False)
+    calls: list[bool] = []
+    release = workers.release_free_memory
+
+    def spy() -> bool:
+        calls.append(release())
+        return calls[-1]
+
+    monkeypatch.setattr(dedupe, "release_free_memory", spy)
+    small = dedupe.find_duplicates(corpus)
+    assert calls == []  # below EXACT_LIMIT passages: nothing to hand back
+    monkeypatch.setattr(dedupe, "EXACT_LIMIT", 0)
+    large = dedupe.find_duplicates(corpus)
+    assert len(calls) == 1 and isinstance(calls[0], bool)
+    assert large.groups and {g.passages for g in large.groups} <= {g.passages for g in small.groups}

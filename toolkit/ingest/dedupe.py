@@ -35,7 +35,7 @@ from ..models import Corpus, DuplicateGroup, Passage, Source
 from ..text.claims import Facts, Quantity, compatible, facts
 from ..text.similarity import content_terms, topk_per_row
 from ..text.support import close
-from .workers import gc_paused
+from .workers import gc_paused, release_free_memory
 
 __all__ = [
     "Terms",
@@ -438,6 +438,8 @@ def find_duplicates(corpus: Corpus, threshold: float = THRESHOLD) -> Corpus:
 def _find_duplicates(corpus: Corpus, threshold: float) -> Corpus:
     passages = list(corpus.passages())
     similar, terms = _similar(passages, threshold)
+    if len(passages) > EXACT_LIMIT:
+        release_free_memory()  # the candidate search's arrays (hundreds of MB at 10,000 articles)
     sets: dict[int, frozenset[int]] = {}  # term ids of the passages the copy rule looks at
 
     def set_of(i: int) -> frozenset[int]:

@@ -17,6 +17,7 @@ processes than free cores only add that cost.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -26,7 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-__all__ = ["CHUNK", "PARALLEL_FROM", "forked_map", "gc_paused", "workers_for"]
+__all__ = ["CHUNK", "PARALLEL_FROM", "forked_map", "gc_paused", "release_free_memory", "workers_for"]
 
 R = TypeVar("R")
 
@@ -115,3 +116,17 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def release_free_memory() -> bool:
+    """Hand the C heap's free pages back to the system (glibc's `malloc_trim(0)`; False where there
+    is no glibc). After a stage frees hundreds of MB of arrays, glibc keeps them whenever a live
+    block sits above them in its heap, which depends on the order values were made in (at 10,000
+    articles dedupe kept 860 or 980 MB depending on the hash seed); trimming makes the high-water
+    mark of the stages after it not depend on that. Nothing is freed that is in use."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return bool(ctypes.CDLL("libc.so.6").malloc_trim(0))
+    except (OSError, AttributeError):
+        return False
