@@ -148,15 +148,19 @@ class Corpus(_Value):
         for s in self.sources:
             yield from s.passages
 
+    @cached_property
+    def _members(self) -> dict[str, tuple[str, ...]]:
+        members: dict[str, tuple[str, ...]] = {}
+        for g in self.groups:
+            members.setdefault(g.id, g.passages)  # the first group of an id, as a scan would find
+        return members
+
     def group_of(self, passage_id: str) -> tuple[str, ...]:
         """Every passage in the same near-duplicate group (the passage itself included)."""
         group = self._index[passage_id].group
         if group is None:
             return (passage_id,)
-        for g in self.groups:
-            if g.id == group:
-                return g.passages
-        return (passage_id,)
+        return self._members.get(group, (passage_id,))
 
 
 # Every status a checked citation or sentence can have, in display order, with its rank: when a

@@ -502,7 +502,6 @@ def _story_origins(corpus: Corpus) -> dict[str, str]:
     an injected instruction) is its own source's: text not in the story never counts as the story's
     corroboration or sides with it in a conflict. Passages absent from the map count as their source's."""
     source_origin = {src.id: src.origin or src.id for src in corpus.sources}
-    members = {g.id: g.passages for g in corpus.groups}
     out: dict[str, str] = {}
     for src in corpus.sources:
         origin = source_origin[src.id]
@@ -510,7 +509,7 @@ def _story_origins(corpus: Corpus) -> dict[str, str]:
             if origin == src.id:
                 out[p.id] = origin
                 continue
-            for copy in members.get(p.group or "", ()):
+            for copy in corpus.group_of(p.id):
                 other = copy.split(":", 1)[0]
                 if other != src.id and source_origin.get(other) == origin:
                     out[p.id] = origin
