@@ -661,7 +661,8 @@ def _unique(sentences: Sequence[SummarySentence], notes: list[str]) -> list[Summ
         if key in seen:
             continue
         terms = frozenset(content_terms(s.text))
-        if len(terms) >= 5 and any(_near_repeat(terms, e) for e in earlier):
+        numbers = _numbers(terms)
+        if len(terms) >= 5 and any(_near_repeat(terms, numbers, e) for e in earlier):
             near += 1
             continue
         seen.add(key)
@@ -676,11 +677,13 @@ def _unique(sentences: Sequence[SummarySentence], notes: list[str]) -> list[Summ
 NEAR_REPEAT = 0.8
 
 
-def _near_repeat(terms: frozenset[str], other: frozenset[str]) -> bool:
-    if len(other) < 5:
-        return False
-    numbers = {t for t in terms if any(ch.isdigit() for ch in t)}
-    if numbers != {t for t in other if any(ch.isdigit() for ch in t)}:
+def _numbers(terms: frozenset[str]) -> frozenset[str]:
+    return frozenset(t for t in terms if any(ch.isdigit() for ch in t))
+
+
+def _near_repeat(terms: frozenset[str], numbers: frozenset[str], other: frozenset[str]) -> bool:
+    """`terms` (whose numeric terms are `numbers`) nearly repeat `other`: see `_unique`."""
+    if len(other) < 5 or numbers != _numbers(other):
         return False
     return len(terms & other) >= NEAR_REPEAT * len(terms | other)
 
