@@ -258,22 +258,27 @@ def test_local_is_the_default_model_citations_on_request_and_a_wrong_mode_is_one
     summarize(corpus, engine=OpenAIEngine(chat, "gpt-4o-mini", cite="model"), cite="model", words=60)
 
 
-def test_a_streamed_plain_answer_is_checked_sentence_by_sentence(
-    fake_server: FakeServer, tmp_path: Path
-) -> None:
+def streaming_engine(fake_server: FakeServer, tmp_path: Path, seen: list[str]) -> OpenAIEngine:
+    """A cite=local engine over the real SDK at `fake_server`, appending each streamed sentence to `seen`."""
     from toolkit.chat.cache import ResponseCache
     from toolkit.chat.endpoint import EndpointConfig
     from toolkit.chat.llm import OpenAIChat
 
-    fake_server.handler = lambda body: Reply(text=scripted_model.answer(body, per_call=5), pace=0.002)  # type: ignore[arg-type]
     config = EndpointConfig(base_url=fake_server.base_url, api_key="sk-test", model="gpt-4o-mini")
-    seen: list[str] = []
-    engine = OpenAIEngine(
+    return OpenAIEngine(
         OpenAIChat(config, cache=ResponseCache(tmp_path / "cache")),
         "gpt-4o-mini",
         cite="local",
         on_sentence=lambda s: seen.append(s.text),
     )
+
+
+def test_a_streamed_plain_answer_is_checked_sentence_by_sentence(
+    fake_server: FakeServer, tmp_path: Path
+) -> None:
+    fake_server.handler = lambda body: Reply(text=scripted_model.answer(body, per_call=5), pace=0.002)  # type: ignore[arg-type]
+    seen: list[str] = []
+    engine = streaming_engine(fake_server, tmp_path, seen)
     draft = engine.summarize(build_corpus(load_articles(EXAMPLES), TOK), words=100)
     assert fake_server.chat_requests[0].body["stream"] is True
     assert len(draft.sentences) == 5
@@ -284,10 +289,6 @@ def test_a_streamed_plain_answer_is_checked_sentence_by_sentence(
 def test_a_streamed_answer_hands_over_no_reasoning_and_no_reference_list(
     fake_server: FakeServer, tmp_path: Path, corpus: Corpus
 ) -> None:
-    from toolkit.chat.cache import ResponseCache
-    from toolkit.chat.endpoint import EndpointConfig
-    from toolkit.chat.llm import OpenAIChat
-
     first = "A magnitude 6.8 earthquake struck the coastal city of Varna on Saturday morning."
     second = "Officials said 52 people were killed and hundreds were injured in the collapse of two hotels."
     answer = (
@@ -297,14 +298,8 @@ def test_a_streamed_answer_hands_over_no_reasoning_and_no_reference_list(
         "Sources:\n1. Daily Courier. Quake hits coastal city.\n2. Morning Post. Rescuers search rubble.\n"
     )
     fake_server.handler = lambda body: Reply(text=answer, pace=0.001)
-    config = EndpointConfig(base_url=fake_server.base_url, api_key="sk-test", model="gpt-4o-mini")
     seen: list[str] = []
-    engine = OpenAIEngine(
-        OpenAIChat(config, cache=ResponseCache(tmp_path / "cache")),
-        "gpt-4o-mini",
-        cite="local",
-        on_sentence=lambda s: seen.append(s.text),
-    )
+    engine = streaming_engine(fake_server, tmp_path, seen)
     draft = engine.summarize(corpus, words=60)
     final = [s.text for s in draft.sentences]
     assert final == [first, second, "The port authority closed the harbour until further notice."]
