@@ -558,12 +558,17 @@ class _RequestHandler(BaseHTTPRequestHandler):
         opts = body.get("stream_options")
         if isinstance(opts, dict) and opts.get("include_usage"):
             events.append(chunk([], {"usage": usage}))
+        # Paced chunks keep a steady rate, as a model generating tokens does: the k-th is due k paces
+        # after the stream began, so the time spent writing chunks (and each sleep's overshoot) does
+        # not add up over a long answer.
+        due = time.monotonic()
         for i, event in enumerate(events):
             if reply.drop_after is not None and i >= reply.drop_after:
                 self.wfile.flush()
                 return  # no terminating chunk: the client sees an incomplete body
             if reply.pace and event["choices"] and event["choices"][0]["delta"].get("content"):
-                time.sleep(reply.pace)
+                due += reply.pace
+                time.sleep(max(0.0, due - time.monotonic()))
             self._write_chunk(f"data: {json.dumps(event)}\n\n".encode())
         self._write_chunk(b"data: [DONE]\n\n")
         self._write_chunk(b"")

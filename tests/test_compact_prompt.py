@@ -102,3 +102,15 @@ def test_nothing_is_lost_every_sentence_is_on_its_line_or_behind_its_mark(picks:
                 continue
             marks = [int(x) for x in re.findall(r"\^(\d+)", lines[n])]
             assert any(sentence in lines[m] for m in marks if m < n), (sentence, lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \t\n\r\u00a0\u2003\u3000aS1:.4<>/br[]【】^&", max_size=40))
+def test_escape_line_flattens_as_one_regex_pass_would(text: str) -> None:
+    """`escape_line` skips work on lines that need none (one plain space kept, no bracket to translate):
+    the result is the same as flattening every whitespace run and translating every line."""
+    brackets = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")", "^": "ˆ"})
+    expected = re.sub(r"<\s*br\s*/?\s*>", " ", text, flags=re.IGNORECASE)
+    expected = expected.replace("<", "&lt;").replace(">", "&gt;").translate(brackets)
+    expected = re.sub(r"\s+", " ", re.sub(r"\b([Ss])\s*(\d+)\s*[:.]\s*(\d+)", r"\1\2 \3", expected)).strip()
+    assert escape_line(text) == expected

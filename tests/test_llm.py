@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
+import ssl
 import time
 from email.utils import formatdate
 from pathlib import Path
@@ -14,7 +16,13 @@ import pytest
 from fakeserver import FakeServer, Reply
 
 from toolkit.chat.cache import ResponseCache
-from toolkit.chat.endpoint import LOCAL_PLACEHOLDER_KEY, EndpointConfig, make_client, make_sync_client
+from toolkit.chat.endpoint import (
+    LOCAL_PLACEHOLDER_KEY,
+    EndpointConfig,
+    make_client,
+    make_sync_client,
+    tls_context,
+)
 from toolkit.chat.llm import ChatClient, ChatRequest, ChatResponse, OpenAIChat, retry_after_seconds
 from toolkit.errors import ConfigError, EndpointError, PromptError, ResponseError
 
@@ -411,6 +419,36 @@ def test_make_client_disables_sdk_retries_and_handles_keys() -> None:
         make_client(EndpointConfig())
     cfg = EndpointConfig(api_key=KEY, base_url="http://user:pw@localhost:8000/v1?api-key=x")
     assert cfg.url == "http://localhost:8000/v1" and "pw" not in repr(cfg) and KEY not in repr(cfg)
+
+
+def test_sdk_clients_share_one_tls_context_per_ca_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Building a TLS context reads the whole CA bundle: clients of one process share one, and a new
+    SSL_CERT_FILE gets its own (the SDK's HTTP library honours it)."""
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    first = tls_context()
+    assert tls_context() is first and first.verify_mode == ssl.CERT_REQUIRED and first.check_hostname
+
+    async def go() -> None:
+        client = make_client(EndpointConfig(base_url="http://127.0.0.1:9/v1", timeout=7))
+        try:
+            http = client._client
+            assert http._transport._pool._ssl_context is first  # type: ignore[attr-defined]
+            assert http.timeout.read == 7 and client.timeout == 7
+        finally:
+            await client.close()
+
+    asyncio.run(go())
+    bundle = ssl.get_default_verify_paths().openssl_cafile
+    if not os.path.isfile(bundle):
+        import certifi
+
+        bundle = certifi.where()
+    monkeypatch.setenv("SSL_CERT_FILE", bundle)
+    other = tls_context()
+    assert other is not first and tls_context() is other
+    with make_sync_client(EndpointConfig(api_key=KEY)) as sync:
+        assert sync._client._transport._pool._ssl_context is other  # type: ignore[attr-defined]
 
 
 def test_network_other_than_loopback_is_blocked() -> None:

@@ -199,6 +199,17 @@ def test_hedged_casualty_figures_are_compatible(verifier: Verifier) -> None:
     assert s.status == "partial" and "at least 1,383" in s.reason
 
 
+def test_a_sentence_checked_while_streaming_is_not_checked_again(verifier: Verifier) -> None:
+    """`check_sentence` is memoised per (text, citations, note): the final verify() finds the verdicts
+    of the sentences checked as they streamed in; another note or citation list is its own check."""
+    text = "Over 1,300 civilians were killed in the massacre in coastal Syria."
+    first = verifier.check_sentence(text, ["S2:16"])
+    assert verifier.check_sentence(text, ("S2:16",)) is first
+    other = verifier.check_sentence(text, ["S2:16"], "edited")
+    assert other is not first and other.note == "edited" and other.status == first.status
+    assert verifier.check_sentence(text, ["S2:16", "S3:12"]).citations == ("S2:16", "S3:12")
+
+
 def test_checks_carry_evidence_spans_into_the_source(corpus: Corpus, verifier: Verifier) -> None:
     s = verifier.check_sentence(
         "Iraqi forces arrested at least 13 Syrians accused of promoting terrorist groups.",

@@ -10,6 +10,7 @@ The API key is never shown: it is left out of `repr`, `model_dump`/`model_dump_j
 from __future__ import annotations
 
 import os
+import ssl
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -33,6 +34,7 @@ __all__ = [
     "make_client",
     "make_sync_client",
     "redact_url",
+    "tls_context",
 ]
 
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -219,27 +221,49 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
+_TLS: dict[tuple[str, str], ssl.SSLContext] = {}
+
+
+def tls_context() -> ssl.SSLContext:
+    """The TLS context every SDK client of this process verifies servers with: the one the SDK's HTTP
+    library builds by default (`httpx2.create_ssl_context()`: the system's CA certificates,
+    `SSL_CERT_FILE` / `SSL_CERT_DIR` honoured), built once per value of those two variables. Building
+    it reads the whole CA bundle (about 16 ms), which every client paid again before the first request
+    of every run."""
+    import httpx2
+
+    key = (os.environ.get("SSL_CERT_FILE", ""), os.environ.get("SSL_CERT_DIR", ""))
+    if key not in _TLS:
+        _TLS[key] = httpx2.create_ssl_context()
+    return _TLS[key]
+
+
 def make_client(config: EndpointConfig) -> openai.AsyncOpenAI:
     """An async SDK client for `config`, SDK retries disabled. Close it with `await client.close()`."""
     import openai
 
-    return _sdk_client(config, openai.AsyncOpenAI, openai.AsyncAzureOpenAI)
+    return _sdk_client(config, openai.AsyncOpenAI, openai.AsyncAzureOpenAI, openai.DefaultAsyncHttpxClient)
 
 
 def make_sync_client(config: EndpointConfig) -> openai.OpenAI:
     """The blocking twin of `make_client` (for scripts and quick checks). Close it with `client.close()`."""
     import openai
 
-    return _sdk_client(config, openai.OpenAI, openai.AzureOpenAI)
+    return _sdk_client(config, openai.OpenAI, openai.AzureOpenAI, openai.DefaultHttpxClient)
 
 
-def _sdk_client(config: EndpointConfig, plain: Callable[..., _C], azure: Callable[..., _C]) -> _C:
+def _sdk_client(
+    config: EndpointConfig, plain: Callable[..., _C], azure: Callable[..., _C], http: Callable[..., Any]
+) -> _C:
     """The one place an SDK client is built: key, timeout, no SDK retries (toolkit.chat.llm retries with
-    its own backoff and messages); Azure when `azure_api_version` is set."""
+    its own backoff and messages); Azure when `azure_api_version` is set. Its HTTP client is the SDK's
+    default one (`http`: `openai.DefaultAsyncHttpxClient` or `DefaultHttpxClient`) with the process's
+    TLS context (`tls_context`)."""
     kwargs: dict[str, Any] = {
         "api_key": config.effective_api_key(),
         "timeout": config.timeout,
         "max_retries": 0,
+        "http_client": http(verify=tls_context(), timeout=config.timeout),
     }
     if config.azure_api_version:
         if not config.base_url:

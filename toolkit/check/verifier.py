@@ -203,6 +203,9 @@ class Verifier:
         cols = [self.vocab[k] for p in self.passages for k in p.keys]
         self._claims: dict[str, Claim] = {}
         self._checks: dict[tuple[str, str], CitationCheck] = {}  # (sentence, passage id) -> verdict
+        # (sentence, citations, note) -> the checked sentence: a streamed sentence checked while the
+        # answer arrives is not checked again by the final `verify()`
+        self._sentences: dict[tuple[str, tuple[str, ...], str], SummarySentence] = {}
         self.matrix = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, max(len(self.vocab), 1)))
 
     def __repr__(self) -> str:
@@ -259,7 +262,17 @@ class Verifier:
         return hit
 
     def check_sentence(self, text: str, citations: Sequence[str] = (), note: str = "") -> SummarySentence:
-        """`text` with its status, reason and one `CitationCheck` per citation (unknown ids dropped)."""
+        """`text` with its status, reason and one `CitationCheck` per citation (unknown ids dropped).
+        Memoised like `claim` (the result is a frozen value)."""
+        key = (text, tuple(citations), note)
+        hit = self._sentences.get(key)
+        if hit is None:
+            if len(self._sentences) >= CLAIM_CACHE:
+                self._sentences.clear()
+            hit = self._sentences[key] = self._check_sentence(text, citations, note)
+        return hit
+
+    def _check_sentence(self, text: str, citations: Sequence[str], note: str) -> SummarySentence:
         known = tuple(dict.fromkeys(c for c in citations if c in self.position))
         bad = [c for c in citations if c not in self.position]
         if bad:

@@ -427,10 +427,13 @@ def _damaged_utf8(data: bytes, error: UnicodeDecodeError) -> tuple[str, str] | N
     return text, f"not valid UTF-8: {bad} invalid byte sequence{'s' if bad > 1 else ''} replaced with U+FFFD"
 
 
+_NOT_CONTROL = bytes(b for b in range(256) if not ((b < 32 and b not in (9, 10, 12, 13, 27)) or b == 127))
+
+
 def _is_binary(head: bytes) -> bool:
     if b"\x00" in head:
         return True
-    control = sum(1 for b in head if (b < 32 and b not in (9, 10, 12, 13, 27)) or b == 127)
+    control = len(head.translate(None, _NOT_CONTROL))  # what is left once the other bytes are deleted
     return bool(head) and control / len(head) > 0.10
 
 

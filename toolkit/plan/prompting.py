@@ -91,7 +91,8 @@ REPEAT_MIN_WORDS = 6  # shorter sentences are sent again (a repeat mark would sa
 REPEAT_MARK = "^"  # `^4`: a sentence passage 4 already holds (never in article text: `^` becomes `ˆ`)
 REPEAT_NOTE = " ^4 repeats a sentence of passage 4."  # what the merge prompt says when marks are used
 _ID_LIKE = re.compile(r"\b([Ss])\s*(\d+)\s*[:.]\s*(\d+)")
-_SPACE = re.compile(r"\s+")
+_SPACE = re.compile(r"\s{2,}|[^\S ]")  # a whitespace run other than one plain space (those stay as they are)
+_BRACKET_CHARS = "[]【】^"
 
 
 def escape_line(text: str) -> str:
@@ -102,7 +103,7 @@ def escape_line(text: str) -> str:
     text is no tag either)."""
     text = _BREAK_TAG.sub(" ", text)
     text = text.replace("<", "&lt;").replace(">", "&gt;")
-    return _SPACE.sub(" ", _ID_LIKE.sub(r"\1\2 \3", text.translate(_BRACKETS))).strip()
+    return _SPACE.sub(" ", _ID_LIKE.sub(r"\1\2 \3", _no_brackets(text))).strip()
 
 
 def escape_source_text(text: str) -> str:
@@ -113,8 +114,14 @@ def escape_source_text(text: str) -> str:
     and `Ｓ2:5` are neutralised like `[S2:5]`."""
     text = fold_lookalikes(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _ID_LIKE.sub(r"\1\2 \3", text.translate(_BRACKETS))
+    text = _ID_LIKE.sub(r"\1\2 \3", _no_brackets(text))
     return _SPACE.sub(" ", text).strip()
+
+
+def _no_brackets(text: str) -> str:
+    """`text` with square brackets and `^` replaced (`_BRACKETS`); translated only when it holds one
+    (`str.translate` walks every character through a dict: most lines hold none)."""
+    return text.translate(_BRACKETS) if any(c in text for c in _BRACKET_CHARS) else text
 
 
 def _attr(value: str) -> str:
