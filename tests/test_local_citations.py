@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import scripted_model
@@ -543,3 +544,46 @@ def test_a_continuation_never_asks_for_more_than_the_window_holds(corpus: Corpus
     else:
         assert len(chat.requests) == 2
         assert draft.sentences[-1].text == "The port authority closed the harbour."
+
+
+# --- editing in the comparison view -----------------------------------------------------------------
+
+
+def _explorer(cite: str) -> Any:
+    from toolkit.view.explorer import Explorer
+
+    engine = OpenAIEngine(ScriptedChat(), "gpt-4o-mini", cite=cite)
+    return Explorer(summarize([QUAKE, RESCUE, COPY], engine=engine, words=60))
+
+
+def test_an_edited_sentence_of_a_locally_cited_briefing_gets_the_passages_of_its_new_text() -> None:
+    ex = _explorer("local")
+    i = next(k for k, s in enumerate(ex.sentences) if s.citations)
+    old = ex.sentences[i]
+    new = ex.edit(i, "The mayor said the death toll had risen to 60 as more bodies were found.")
+    toll = next(p.id for p in ex.briefing.corpus.sources[1].passages if "death toll" in p.text)
+    assert toll in new.citations and not set(old.citations) & set(new.citations), (old, new)
+    assert new.status == "supported" and "found again for the new text" in ex.message
+    # The browser's form sends the citations field as it was: unchanged, it still means "find them".
+    shown = "; ".join(new.citations)
+    again = ex.update(i, text="A magnitude 6.8 earthquake struck Varna on Saturday morning.", citations=shown)
+    assert toll not in again.citations and again.status == "supported"
+    # Citations set by hand stay through later edits of the text.
+    ex.recite(i, toll)
+    kept = ex.edit(i, "A magnitude 6.8 earthquake struck the city of Varna on Saturday.")
+    assert kept.citations == (toll,) and kept.status != "supported"
+    # Citations removed by hand stay removed.
+    ex.recite(i, "")
+    assert ex.edit(i, "The port authority closed the harbour until further notice.").citations == ()
+    # Another sentence, rewritten into something no passage holds: no passages, said so, uncited.
+    j = next(k for k, s in enumerate(ex.sentences) if s.citations and k != i)
+    blank = ex.edit(j, "Zebras painted purple lighthouses across distant Norwegian fjords.")
+    assert blank.status == "uncited" and "none hold its key terms" in ex.message
+
+
+def test_model_citations_stay_with_an_edited_sentence() -> None:
+    ex = _explorer("model")
+    i = next(k for k, s in enumerate(ex.sentences) if s.citations)
+    old = ex.sentences[i]
+    new = ex.edit(i, "The mayor said the death toll had risen to 60 as more bodies were found.")
+    assert new.citations == old.citations and "found again" not in ex.message

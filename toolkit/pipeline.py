@@ -250,14 +250,11 @@ def _check_cite(cite: str | None) -> None:
 def _attribute(draft: Draft, verifier: Verifier) -> Draft:
     """Each uncited sentence of a plain answer with the passages that hold it, and a note saying who
     found them."""
-    from .check.attribute import attributed
+    from .check.attribute import LOCAL_NOTE, attributed
 
     sentences = tuple(attributed(verifier, s) for s in draft.sentences)
     found = sum(bool(s.citations) for s in sentences)
-    note = (
-        f"citations found locally (cite=local): {found} of {len(sentences)} sentences matched passages "
-        "that hold their key terms"
-    )
+    note = f"{LOCAL_NOTE}: {found} of {len(sentences)} sentences matched passages that hold their key terms"
     return draft.model_copy(update={"sentences": sentences, "notes": (*draft.notes, note)})
 
 

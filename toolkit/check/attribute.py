@@ -29,13 +29,28 @@ the passages that share its words, which the check then rates as it would a mode
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from ..models import SummarySentence
 from ..text.support import number_gaps
 from .verifier import JOINT_MIN, PARTIAL, Verifier
 
-__all__ = ["CANDIDATES", "COVER_GAIN", "MOST_CITED", "NUMBER_CANDIDATES", "attribute", "attributed"]
+__all__ = [
+    "CANDIDATES",
+    "COVER_GAIN",
+    "LOCAL_NOTE",
+    "MOST_CITED",
+    "NUMBER_CANDIDATES",
+    "attribute",
+    "attributed",
+    "cited_locally",
+]
+
+# How a briefing says its citations were found here (the start of one of its notes); the comparison
+# view then finds them again for a sentence whose text is edited.
+LOCAL_NOTE = "citations found locally (cite=local)"
 
 CANDIDATES = 8  # passages looked at per sentence
 MOST_CITED = 3  # passages cited per sentence (their near-duplicate copies come on top)
@@ -166,3 +181,8 @@ def _cover(verifier: Verifier, text: str, candidates: list[int]) -> list[str]:
         held |= set(p.keys) & weights.keys()
         groups.update(verifier.corpus.group_of(p.id))
     return chosen
+
+
+def cited_locally(notes: Sequence[str]) -> bool:
+    """Whether a briefing with these notes had its citations found by `attribute` (`LOCAL_NOTE`)."""
+    return any(n.startswith(LOCAL_NOTE) for n in notes)

@@ -2,7 +2,8 @@
 
     ex = briefing.explore()          # or Explorer(briefing); shown when it is a cell's last value
     ex.select(2)                     # what clicking sentence 3 does: evidence in every source
-    ex.edit(2, "Corrected text.")    # re-verified at once (the Verifier is built once per Explorer)
+    ex.edit(2, "Corrected text.")    # re-verified at once (the Verifier is built once per Explorer);
+                                     # with cite="local" its passages are found again
     ex.recite(2, "S2:20; S3:9")      # new citations, re-verified; unknown ids are refused, explained
     ex.delete(4)
     ex.add_passage("S3:7")           # a left-out passage becomes a sentence citing it
@@ -32,6 +33,7 @@ from typing import Any
 import anywidget
 import traitlets
 
+from ..check.attribute import attribute, cited_locally
 from ..check.compare import compare_and_mark
 from ..check.summary import check_summary, counts_note
 from ..check.verifier import Verifier
@@ -159,6 +161,8 @@ class Explorer(anywidget.AnyWidget):
         self._undo: list[Briefing] = []
         self._redo: list[Briefing] = []
         self._memo: dict[tuple[object, ...], Any] = {}
+        self._local = cited_locally(briefing.notes)  # citations found by `attribute`, not the model
+        self._user_cited: set[tuple[str, tuple[str, ...]]] = set()  # (text, citations) set by hand here
         self.on_msg(self._on_message)
         self._slots = self._view_slots()
         self._base = dict(self._slots)  # what `view_html` holds
@@ -191,7 +195,10 @@ class Explorer(anywidget.AnyWidget):
                 self.selected = i  # the observer refocuses
 
     def edit(self, i: int, text: str) -> SummarySentence:
-        """Replace sentence i's text (markers such as [S2:4] in it become its citations); re-checked."""
+        """Replace sentence i's text (markers such as [S2:4] in it become its citations); re-checked.
+        When the briefing's citations were found locally (`cite="local"`, the LLM engines' default),
+        the passages of the new text are found again the same way, unless its citations were set by
+        hand in this view (`recite`, markers, `add_passage`)."""
         return self.update(i, text=text)
 
     def recite(self, i: int, citations: Sequence[str] | str) -> SummarySentence:
@@ -218,17 +225,32 @@ class Explorer(anywidget.AnyWidget):
             raise EditError(
                 f"Sentence {i + 1} cannot be empty. To remove it, press “Delete sentence {i + 1}”."
             )
-        if citations is None and not marked:
+        given = None if citations is None else self._citations(citations)
+        kept = not marked and (given is None or set(given) == set(old.citations))
+        found = ""
+        if kept and new_text != old.text and self._finds_citations(old):
+            # Citations this toolkit found (cite=local) belong to the old wording: find the new one's.
+            cites, note = attribute(self.verifier, new_text), ""
+            found = ", ".join(cites) if cites else "none hold its key terms"
+            found = f" Its passages were found again for the new text: {found}."
+        elif kept:
             cites, note = old.citations, old.note
         else:
-            cites, note = self._citations(citations or ()) + tuple(marked), ""
-            cites = tuple(dict.fromkeys(cites))
+            cites, note = tuple(dict.fromkeys((*(given or ()), *marked))), ""
         checked = self.verifier.check_sentence(new_text, cites, note)
+        if not kept or ((old.text, old.citations) in self._user_cited and not found):
+            self._user_cited.add((checked.text, checked.citations))
         sentences = list(self.sentences)
         sentences[i] = checked
-        self._commit(tuple(sentences), f"Sentence {i + 1} was checked again: it is now {checked.status}.")
+        what = f"Sentence {i + 1} was checked again: it is now {checked.status}.{found}"
+        self._commit(tuple(sentences), what)
         self.select(i)
         return checked
+
+    def _finds_citations(self, old: SummarySentence) -> bool:
+        """Whether an edit of `old`'s text gets its passages found again: the briefing's citations were
+        found here (`cite="local"`) and these were not set by hand in this view."""
+        return self._local and (old.text, old.citations) not in self._user_cited
 
     def add_passage(self, passage: str, at: int | None = None) -> SummarySentence:
         """Add passage `passage` (e.g. a left-out one) to the summary as a sentence citing it: its
@@ -242,6 +264,7 @@ class Explorer(anywidget.AnyWidget):
         if not text:
             raise EditError(f"Passage {passage} has no text to add.")
         checked = self.verifier.check_sentence(text, (passage,))
+        self._user_cited.add((checked.text, checked.citations))
         k = at if at is not None else (self.selected + 1 if self.selected >= 0 else len(self.sentences))
         k = max(0, min(k, len(self.sentences)))
         sentences = (*self.sentences[:k], checked, *self.sentences[k:])
