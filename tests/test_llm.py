@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import socket
 import ssl
+import threading
 import time
 from email.utils import formatdate
 from pathlib import Path
@@ -21,6 +23,7 @@ from toolkit.chat.endpoint import (
     EndpointConfig,
     make_client,
     make_sync_client,
+    signal_when_sent,
     tls_context,
 )
 from toolkit.chat.llm import ChatClient, ChatRequest, ChatResponse, OpenAIChat, retry_after_seconds
@@ -449,6 +452,33 @@ def test_sdk_clients_share_one_tls_context_per_ca_setting(monkeypatch: pytest.Mo
     assert other is not first and tls_context() is other
     with make_sync_client(EndpointConfig(api_key=KEY)) as sync:
         assert sync._client._transport._pool._ssl_context is other  # type: ignore[attr-defined]
+
+
+def test_signal_when_sent_fires_once_the_request_is_written_before_the_answer(
+    fake_server: FakeServer,
+) -> None:
+    """The server answers only after the callback ran (it waits for it): the callback fires when the
+    body has been written, not when the answer arrives; once per call made inside the block, never
+    for a call outside it."""
+    sent = threading.Event()
+    fake_server.handler = lambda body: Reply(text="ok") if sent.wait(5) else Reply.error(400, "not signalled")
+    fired: list[str] = []
+
+    def callback() -> None:
+        fired.append("sent")
+        sent.set()
+
+    chat, _ = make_chat(fake_server)
+    assert chat.signals_sent
+
+    async def go() -> None:
+        with signal_when_sent(callback):
+            streamed = asyncio.ensure_future(chat.complete(dataclasses.replace(HELLO, stream=True)))
+        assert (await streamed).text == "ok"
+        assert (await chat.complete(HELLO)).text == "ok"  # outside the block (the server does not wait)
+
+    asyncio.run(go())
+    assert fired == ["sent"]
 
 
 def test_network_other_than_loopback_is_blocked() -> None:

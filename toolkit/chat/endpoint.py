@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 import ssl
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -21,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
+    import httpx2
     import openai  # loaded by make_client: reading the configuration does not load the SDK
 from ..text.safe import scrub
 
@@ -34,6 +38,7 @@ __all__ = [
     "make_client",
     "make_sync_client",
     "redact_url",
+    "signal_when_sent",
     "tls_context",
 ]
 
@@ -222,6 +227,55 @@ def redact_url(url: str) -> str:
 
 
 _TLS: dict[tuple[str, str], ssl.SSLContext] = {}
+# What to call once a request's body has been written to the connection (see `signal_when_sent`).
+_ON_SENT: ContextVar[Callable[[], object] | None] = ContextVar("brief_on_sent", default=None)
+
+
+@contextmanager
+def signal_when_sent(callback: Callable[[], object]) -> Iterator[None]:
+    """Calls made inside this block (and in asyncio tasks created inside it, which copy the context)
+    through a `make_client` client call `callback()` as soon as their request body has been written
+    to the connection: work that would compete with sending it (CPU in another thread takes the
+    interpreter lock from the event loop) can start then. A call answered without a request (a
+    cached answer) never calls it."""
+    token = _ON_SENT.set(callback)
+    try:
+        yield
+    finally:
+        _ON_SENT.reset(token)
+
+
+async def _watch_sent(request: httpx2.Request) -> None:
+    """httpx2 request hook: wrap the body so that `_ON_SENT`'s callback runs after its last byte."""
+    import httpx2
+
+    callback = _ON_SENT.get()
+    if callback is not None and isinstance(request.stream, httpx2.AsyncByteStream):
+        request.stream = _sent_signal()(request.stream, callback)
+
+
+@cache
+def _sent_signal() -> Callable[[httpx2.AsyncByteStream, Callable[[], object]], httpx2.AsyncByteStream]:
+    """The body wrapper `_watch_sent` uses (made on first use: httpx2 loads with the SDK, not here)."""
+    import httpx2
+
+    class SentSignal(httpx2.AsyncByteStream):
+        """A request body that calls `callback` once the connection has taken all of it (the HTTP
+        library asks for the next piece only after writing the one before)."""
+
+        def __init__(self, stream: httpx2.AsyncByteStream, callback: Callable[[], object]) -> None:
+            self.stream = stream
+            self.callback = callback
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            async for piece in self.stream:
+                yield piece
+            self.callback()
+
+        async def aclose(self) -> None:
+            await self.stream.aclose()
+
+    return SentSignal
 
 
 def tls_context() -> ssl.SSLContext:
@@ -242,7 +296,10 @@ def make_client(config: EndpointConfig) -> openai.AsyncOpenAI:
     """An async SDK client for `config`, SDK retries disabled. Close it with `await client.close()`."""
     import openai
 
-    return _sdk_client(config, openai.AsyncOpenAI, openai.AsyncAzureOpenAI, openai.DefaultAsyncHttpxClient)
+    hooks = {"event_hooks": {"request": [_watch_sent]}}  # `signal_when_sent`
+    return _sdk_client(
+        config, openai.AsyncOpenAI, openai.AsyncAzureOpenAI, openai.DefaultAsyncHttpxClient, hooks
+    )
 
 
 def make_sync_client(config: EndpointConfig) -> openai.OpenAI:
@@ -253,17 +310,23 @@ def make_sync_client(config: EndpointConfig) -> openai.OpenAI:
 
 
 def _sdk_client(
-    config: EndpointConfig, plain: Callable[..., _C], azure: Callable[..., _C], http: Callable[..., Any]
+    config: EndpointConfig,
+    plain: Callable[..., _C],
+    azure: Callable[..., _C],
+    http: Callable[..., Any],
+    hooks: Mapping[str, Any] | None = None,
 ) -> _C:
     """The one place an SDK client is built: key, timeout, no SDK retries (toolkit.chat.llm retries with
     its own backoff and messages); Azure when `azure_api_version` is set. Its HTTP client is the SDK's
     default one (`http`: `openai.DefaultAsyncHttpxClient` or `DefaultHttpxClient`) with the process's
-    TLS context (`tls_context`)."""
+    TLS context (`tls_context`) and `hooks` (httpx2 keyword arguments: the async client's
+    `event_hooks`)."""
+    hooks = hooks or {}
     kwargs: dict[str, Any] = {
         "api_key": config.effective_api_key(),
         "timeout": config.timeout,
         "max_retries": 0,
-        "http_client": http(verify=tls_context(), timeout=config.timeout),
+        "http_client": http(verify=tls_context(), timeout=config.timeout, **hooks),
     }
     if config.azure_api_version:
         if not config.base_url:

@@ -182,6 +182,12 @@ class OpenAIChat:
             self._client_loop = loop
         return self._client
 
+    @property
+    def signals_sent(self) -> bool:
+        """Whether this client's calls run `endpoint.signal_when_sent`'s callback once their request is
+        written (clients made by `make_client` do; a client passed in may not)."""
+        return self._owns_client
+
     async def aclose(self) -> None:
         client, self._client = self._client, None
         if client is not None and self._owns_client:

@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from ..chat.endpoint import signal_when_sent
 from ..chat.model_facts import ModelInfo, estimate_cost, model_info, reasoning_reserve
 from ..chat.seam import ChatClient, ChatRequest, ChatResponse, Message
 from ..cite.answers import ParsedAnswer, parse_answer, parse_plain, reference_heading
@@ -55,7 +56,7 @@ __all__ = ["NOTES_SCHEMA", "SENTENCES_SCHEMA", "OpenAIEngine", "run_sync", "trun
 
 T = TypeVar("T")
 RETRY_FACTOR = 4  # an empty, cut-off answer is asked again with this many times the budget
-SEND_TURNS = 8  # event-loop turns a request gets to be sent before `on_call` starts the checker's index
+SEND_TURNS = 8  # event-loop turns a request gets to be sent before `on_call` (clients that cannot signal it)
 
 
 def _schema(name: str, key: str) -> dict[str, Any]:
@@ -334,18 +335,28 @@ class _Run:
         # The prompt's tokens (for the truncation check) are counted in a thread while the endpoint
         # works, not after the answer's last byte.
         counting = asyncio.ensure_future(asyncio.to_thread(self._sent_tokens, request))
-        calling = asyncio.ensure_future(self.engine.chat.complete(request))
-        if self.engine.on_call is not None:
-            # Let the request go out before the checker's index (CPU in another thread) starts: the
-            # SDK's encoding and sending would otherwise wait for the interpreter lock.
+        # The checker's index (CPU in another thread, started by `on_call`) must not compete with
+        # sending the request: the SDK's encoding and writing would wait for the interpreter lock.
+        # A client that can tell calls `on_call` once the body is written (`signal_when_sent`; the
+        # task below copies the context); another gets SEND_TURNS event-loop turns to send it.
+        on_call = self.engine.on_call
+        signals = on_call is not None and bool(getattr(self.engine.chat, "signals_sent", False))
+        if on_call is not None and signals:
+            with signal_when_sent(on_call):
+                calling = asyncio.ensure_future(self.engine.chat.complete(request))
+        else:
+            calling = asyncio.ensure_future(self.engine.chat.complete(request))
+        if on_call is not None and not signals:
             for _ in range(SEND_TURNS):
                 if calling.done():
                     break
                 await asyncio.sleep(0)
-            self.engine.on_call()
+            on_call()
         try:
             response = await calling
         finally:
+            if on_call is not None and signals:
+                on_call()  # an answer that needed no request (a cached one) did not call it
             sent = await counting
         self.usage += response.usage
         if response.cached:
