@@ -11,7 +11,8 @@ call takes `BASE` (300 ms) + `PER_PROMPT_TOKEN` (0.02 ms) per prompt
 token + `PER_OUTPUT_TOKEN` (10 ms) per answer token (o200k_base), and the server works on at most
 `SERVER_SLOTS` (4) calls at once (the others wait in line, as behind a rate limit). A streamed answer
 (ours streams the final briefing) arrives word by word over its output time, as a real model sends
-it; the server's slot is then held only until the first word (a simplification in our favour when
+it (at a steady pace: word k is due k paces after the first, so writing the chunks adds no time);
+the server's slot is then held only until the first word (a simplification in our favour when
 more than 4 calls are in flight, which never happens for our final call). A prompt over the
 model's context (gpt-4o-mini, 128,000 tokens) is refused with HTTP 400, as OpenAI does.
 
