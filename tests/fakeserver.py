@@ -39,6 +39,7 @@ import contextlib
 import email.parser
 import email.policy
 import json
+import ssl
 import threading
 import time
 import uuid
@@ -106,9 +107,15 @@ Handler = Callable[[dict[str, Any]], "Reply | str"]
 
 class FakeServer:
     def __init__(
-        self, *, model: str = "fake-model", handler: Handler | None = None, profile: Any = None
+        self,
+        *,
+        model: str = "fake-model",
+        handler: Handler | None = None,
+        profile: Any = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.model = model
+        self.tls = tls  # a server-side context: the server speaks HTTPS with its certificate
         self.handler = handler
         self.profile = profile  # a tests/profiles.Profile: answers every chat request as that family
         self.json_mode = "honour"
@@ -133,6 +140,8 @@ class FakeServer:
             return self
         httpd = _Server(("127.0.0.1", 0), _RequestHandler)
         httpd.fake = self
+        if self.tls is not None:
+            httpd.socket = self.tls.wrap_socket(httpd.socket, server_side=True)
         self._httpd = httpd
         self._thread = threading.Thread(
             target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -163,7 +172,8 @@ class FakeServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}/v1"
 
     # --- scripting -------------------------------------------------------------------------------
     def push(self, *replies: Reply | str) -> None:

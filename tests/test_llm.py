@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import json
 import os
+import re
 import socket
 import ssl
 import threading
@@ -479,6 +480,100 @@ def test_signal_when_sent_fires_once_the_request_is_written_before_the_answer(
 
     asyncio.run(go())
     assert fired == ["sent"]
+
+
+def _certificate(folder: Path, name: str, host: str) -> tuple[Path, Path]:
+    """A self-signed certificate for `host` (an IP address) and its key, made with the openssl tool."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    cert, key = folder / f"{name}.pem", folder / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout", str(key),
+         "-out", str(cert), "-subj", f"/CN={host}", "-addext", f"subjectAltName=IP:{host}"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def test_an_https_endpoint_with_a_private_ca_works_and_a_wrong_ca_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SSL_CERT_FILE naming the server's certificate: calls verify it and work (async and sync
+    clients); naming another: one ConfigError that says what to set, tried once (repeating cannot
+    help), without the key."""
+    cert, key = _certificate(tmp_path, "server", "127.0.0.1")
+    other, _ = _certificate(tmp_path, "other", "127.0.0.2")
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(cert, key)
+    with FakeServer(tls=served) as server:
+        assert server.base_url.startswith("https://")
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        chat, _ = make_chat(server, max_retries=3)
+        assert call(chat, HELLO)[0].text == "echo: Say hello."
+        with make_sync_client(EndpointConfig(base_url=server.base_url, api_key=KEY)) as sync:
+            answer = sync.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
+            assert answer.choices[0].message.content == "echo: hi"
+        monkeypatch.setenv("SSL_CERT_FILE", str(other))
+        chat, sleeps = make_chat(server, max_retries=3)
+        with pytest.raises(ConfigError, match="could not verify the TLS certificate") as err:
+            call(chat, HELLO)
+        message = str(err.value)
+        assert "set SSL_CERT_FILE" in message and str(other) in message and "\n" not in message
+        assert KEY not in message and sleeps == []
+
+
+def test_an_unreadable_ca_setting_is_a_config_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SSL_CERT_FILE naming a missing file or one without certificates: a ConfigError that names the
+    variable, for the async and the sync client alike (the HTTP library raised a bare OSError)."""
+    not_pem = tmp_path / "notes.txt"
+    not_pem.write_text("not a certificate\n")
+    for value, why in ((tmp_path / "missing.pem", "No such file"), (not_pem, "")):
+        monkeypatch.setenv("SSL_CERT_FILE", str(value))
+        for make in (make_client, make_sync_client):
+            said = f"{re.escape(f'SSL_CERT_FILE={value}')} could not be read.*{why}"
+            with pytest.raises(ConfigError, match=said):
+                make(EndpointConfig(base_url="https://127.0.0.1:9/v1", api_key=KEY))
+    monkeypatch.delenv("SSL_CERT_FILE")
+    assert tls_context().verify_mode == ssl.CERT_REQUIRED  # a failure is not remembered
+
+
+def test_a_socks_proxy_without_socksio_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("socksio") is not None:
+        pytest.skip("socksio is installed: a SOCKS proxy is usable")
+    for var in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("ALL_PROXY", "socks5://user:secret-pw@127.0.0.1:1080")
+    for make in (make_client, make_sync_client):
+        said = re.escape("ALL_PROXY=socks5://127.0.0.1:1080 is a SOCKS proxy")
+        with pytest.raises(ConfigError, match=said) as err:
+            make(EndpointConfig(base_url="http://127.0.0.1:9/v1", api_key=KEY))
+        assert "pip install socksio" in str(err.value) and "secret-pw" not in str(err.value)
+
+
+def test_a_failing_sent_callback_does_not_fail_the_call(fake_server: FakeServer) -> None:
+    """The request has gone out when the callback runs: its error is logged, the answer is kept."""
+    fired: list[int] = []
+
+    def broken() -> None:
+        fired.append(1)
+        raise RuntimeError("callback broke")
+
+    chat, _ = make_chat(fake_server)
+
+    async def go() -> str:
+        with signal_when_sent(broken):
+            calling = asyncio.ensure_future(chat.complete(HELLO))
+        return (await calling).text
+
+    assert asyncio.run(go()) == "echo: Say hello." and fired == [1]
 
 
 def test_network_other_than_loopback_is_blocked() -> None:

@@ -9,6 +9,7 @@ The API key is never shown: it is left out of `repr`, `model_dump`/`model_dump_j
 
 from __future__ import annotations
 
+import logging
 import os
 import ssl
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -41,6 +42,8 @@ __all__ = [
     "signal_when_sent",
     "tls_context",
 ]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -270,7 +273,10 @@ def _sent_signal() -> Callable[[httpx2.AsyncByteStream, Callable[[], object]], h
         async def __aiter__(self) -> AsyncIterator[bytes]:
             async for piece in self.stream:
                 yield piece
-            self.callback()
+            try:
+                self.callback()
+            except Exception as e:  # the request went out: a failing callback must not fail it
+                log.warning("signal_when_sent callback failed: %s: %s", type(e).__name__, scrub(str(e)))
 
         async def aclose(self) -> None:
             await self.stream.aclose()
@@ -288,7 +294,16 @@ def tls_context() -> ssl.SSLContext:
 
     key = (os.environ.get("SSL_CERT_FILE", ""), os.environ.get("SSL_CERT_DIR", ""))
     if key not in _TLS:
-        _TLS[key] = httpx2.create_ssl_context()
+        try:
+            _TLS[key] = httpx2.create_ssl_context()
+        except (OSError, ValueError) as e:  # ssl.SSLError is an OSError
+            name, value = ("SSL_CERT_FILE", key[0]) if key[0] else ("SSL_CERT_DIR", key[1])
+            why = e.strerror or str(e) if isinstance(e, OSError) else str(e)
+            raise ConfigError(
+                f"{name}={value} could not be read as CA certificates ({why}): point it at the PEM file "
+                "of the certificate authority that signed the endpoint's certificate, or unset it to "
+                "use the system's"
+            ) from None
     return _TLS[key]
 
 
@@ -326,7 +341,7 @@ def _sdk_client(
         "api_key": config.effective_api_key(),
         "timeout": config.timeout,
         "max_retries": 0,
-        "http_client": http(verify=tls_context(), timeout=config.timeout, **hooks),
+        "http_client": _http_client(http, config, hooks),
     }
     if config.azure_api_version:
         if not config.base_url:
@@ -334,3 +349,22 @@ def _sdk_client(
         return azure(azure_endpoint=config.base_url, api_version=config.azure_api_version, **kwargs)
     # base_url is always explicit so the SDK never falls back to a different OPENAI_BASE_URL in os.environ
     return plain(base_url=config.base_url or DEFAULT_BASE_URL, **kwargs)
+
+
+_PROXY_VARS = ("ALL_PROXY", "HTTPS_PROXY", "HTTP_PROXY", "all_proxy", "https_proxy", "http_proxy")
+
+
+def _http_client(http: Callable[..., Any], config: EndpointConfig, hooks: Mapping[str, Any]) -> Any:
+    """`http(...)` with the process's TLS context; a proxy the HTTP library cannot use (a SOCKS proxy
+    in the environment without the `socksio` package) is a `ConfigError` naming the variable."""
+    try:
+        return http(verify=tls_context(), timeout=config.timeout, **hooks)
+    except ImportError as e:
+        socks = [v for v in _PROXY_VARS if os.environ.get(v, "").lower().startswith("socks")]
+        if not socks:
+            raise
+        raise ConfigError(
+            f"{socks[0]}={redact_url(os.environ[socks[0]])} is a SOCKS proxy, which needs the socksio "
+            "package: pip install socksio, or unset it (NO_PROXY=<host> lets the endpoint's host bypass "
+            f"it). {scrub(str(e))[:120]}"
+        ) from None

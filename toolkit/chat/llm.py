@@ -25,8 +25,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import random
 import re
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -480,6 +482,16 @@ class OpenAIChat:
             return _Retryable(
                 EndpointError(f"{url} did not answer within {cfg.timeout:g} s {on}, {m}: {fix}.")
             )
+        cert = _certificate_failure(exc) if isinstance(exc, openai.APIConnectionError) else ""
+        if cert:  # repeating cannot help: the trusted certificates are a setting
+            now = "; ".join(
+                f"{v}={os.environ[v]}" for v in ("SSL_CERT_FILE", "SSL_CERT_DIR") if os.environ.get(v)
+            )
+            return ConfigError(
+                f"could not verify the TLS certificate of {url} ({cert}): when the endpoint's certificate "
+                "is its own or from a private certificate authority, set SSL_CERT_FILE to the PEM file "
+                f"that holds it{f' (now {now})' if now else ''}. {said}"
+            )
         if isinstance(exc, openai.APIConnectionError):
             fix = "check OPENAI_BASE_URL and that the server is running"
             return _Retryable(EndpointError(f"could not connect to {url} {on}, {m}: {fix}. {said}"))
@@ -496,6 +508,23 @@ class OpenAIChat:
         if isinstance(exc, openai.APIConnectionError) and cause is not None and str(cause):
             text = f"{text} ({type(cause).__name__}: {cause})"
         return self.config.redact(text)[:300]  # the key, its pieces and key shapes masked
+
+
+def _certificate_failure(exc: BaseException) -> str:
+    """Why the server's TLS certificate was refused, when that is why `exc` (a connection error)
+    happened; "" otherwise. The reason rides in the chain of causes (`ssl.SSLCertVerificationError`,
+    or its text inside the HTTP library's own error)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return str(cause.verify_message or cause.reason or "certificate verify failed")
+        if "CERTIFICATE_VERIFY_FAILED" in str(cause):
+            said = str(cause)
+            return said.split("certificate verify failed:", 1)[-1].split("(_ssl", 1)[0].strip() or said
+        cause = cause.__cause__ or cause.__context__
+    return ""
 
 
 _CONTEXT_WORDS = re.compile(
