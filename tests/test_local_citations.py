@@ -587,3 +587,51 @@ def test_model_citations_stay_with_an_edited_sentence() -> None:
     old = ex.sentences[i]
     new = ex.edit(i, "The mayor said the death toll had risen to 60 as more bodies were found.")
     assert new.citations == old.citations and "found again" not in ex.message
+
+
+def _click(ex: Any, **content: Any) -> None:
+    """What the browser's save sends: the citations box always comes along, as it was or edited."""
+    content.setdefault("rev", ex.rev)
+    ex._handle_msg({"content": {"data": {"method": "custom", "content": content}}, "buffers": []})
+
+
+def test_citations_set_by_hand_stay_after_the_briefing_is_saved_and_loaded() -> None:
+    """A new view of a saved briefing does not know which citations were set by hand: what tells is
+    whether they are the ones found for the sentence's text. Set by hand, they stay through an edit of
+    the text; found, they are found again (saved, loaded, and through undo/redo)."""
+    from toolkit import Briefing
+    from toolkit.view.explorer import Explorer
+
+    ex = _explorer("local")
+    toll = next(p.id for p in ex.briefing.corpus.sources[1].passages if "death toll" in p.text)
+    i = next(k for k, s in enumerate(ex.sentences) if s.citations and toll not in s.citations)
+    j = next(k for k, s in enumerate(ex.sentences) if s.citations and k != i)
+    _click(ex, kind="update", i=i, text=ex.sentences[i].text, citations=toll)  # the box edited
+    assert ex.sentences[i].citations == (toll,)
+    again = Explorer(Briefing.from_json(ex.briefing.to_json()))
+    text = "A magnitude 6.8 earthquake struck the city of Varna on Saturday."
+    _click(again, kind="update", i=i, text=text, citations=toll)  # the box as it was
+    assert again.sentences[i].citations == (toll,) and "found again" not in again.message
+    before = again.sentences[j]
+    _click(
+        again,
+        kind="update",
+        i=j,
+        text="The mayor said the death toll had risen to 60.",
+        citations="; ".join(before.citations),
+    )
+    assert again.sentences[j].citations == (toll,) and "found again" in again.message
+    _click(again, kind="undo")
+    assert again.sentences[j] == before
+    _click(again, kind="redo")
+    assert again.sentences[j].citations == (toll,)
+
+
+def test_an_edit_says_the_status_the_view_shows() -> None:
+    """The message after an edit names the sentence's status once the comparison has marked disputes
+    (60 dead against 52: disputed), not the status its citations alone gave."""
+    ex = _explorer("local")
+    i = next(k for k, s in enumerate(ex.sentences) if s.citations)
+    ex.edit(i, "The mayor said the death toll had risen to 60 as more bodies were found.")
+    shown = ex.sentences[i].status
+    assert f"it is now {shown}." in ex.message and shown == "disputed"

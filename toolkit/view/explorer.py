@@ -242,15 +242,22 @@ class Explorer(anywidget.AnyWidget):
             self._user_cited.add((checked.text, checked.citations))
         sentences = list(self.sentences)
         sentences[i] = checked
-        what = f"Sentence {i + 1} was checked again: it is now {checked.status}.{found}"
-        self._commit(tuple(sentences), what)
+        self._commit(tuple(sentences), f"Sentence {i + 1} was checked again: it is now {{}}.{found}", at=i)
         self.select(i)
         return checked
 
     def _finds_citations(self, old: SummarySentence) -> bool:
         """Whether an edit of `old`'s text gets its passages found again: the briefing's citations were
-        found here (`cite="local"`) and these were not set by hand in this view."""
-        return self._local and (old.text, old.citations) not in self._user_cited
+        found here (`cite="local"`), these were not set by hand in this view, and they are the ones
+        `attribute` finds for its text (near-duplicate copies aside: the check drops a copy that does
+        not hold the sentence). The last test is what keeps citations set by hand in an earlier
+        session (a briefing saved and loaded again, or a new view of it) or given by the model."""
+        if not self._local or (old.text, old.citations) in self._user_cited:
+            return False
+        found = attribute(self.verifier, old.text)
+        held = set(old.citations)
+        group = self._corpus.group_of
+        return held <= set(found) and all(held & set(group(p)) for p in found)
 
     def add_passage(self, passage: str, at: int | None = None) -> SummarySentence:
         """Add passage `passage` (e.g. a left-out one) to the summary as a sentence citing it: its
@@ -268,7 +275,7 @@ class Explorer(anywidget.AnyWidget):
         k = at if at is not None else (self.selected + 1 if self.selected >= 0 else len(self.sentences))
         k = max(0, min(k, len(self.sentences)))
         sentences = (*self.sentences[:k], checked, *self.sentences[k:])
-        self._commit(sentences, f"Added passage {passage} as sentence {k + 1} ({checked.status}).")
+        self._commit(sentences, f"Added passage {passage} as sentence {k + 1} ({{}}).", at=k)
         self.select(k)
         return checked
 
@@ -330,12 +337,16 @@ class Explorer(anywidget.AnyWidget):
             f"number, such as the grey labels in the source columns ({ranges}{more})."
         )
 
-    def _commit(self, sentences: tuple[SummarySentence, ...], what: str) -> None:
+    def _commit(self, sentences: tuple[SummarySentence, ...], what: str, at: int = -1) -> None:
+        """Make `sentences` the briefing (undoable); `what` is said, with sentence `at`'s status as the
+        briefing now shows it (after the comparison marks disputes) in its `{}`."""
         self._undo.append(self._briefing)
         self._redo.clear()
         self.edits += 1
         marked, report = compare_and_mark(self.verifier, sentences)  # disputes restated, never green
         sentences = tuple(marked)
+        if at >= 0:
+            what = what.replace("{}", sentences[at].status)
         counts = counts_note(report)
         notes = [
             _DRAFT_NOTE.sub(r"\1 draft, before editing: \2", n)
