@@ -558,6 +558,28 @@ def test_a_socks_proxy_without_socksio_is_a_config_error(monkeypatch: pytest.Mon
         assert "pip install socksio" in str(err.value) and "secret-pw" not in str(err.value)
 
 
+def test_a_dead_proxy_from_the_environment_is_named_in_the_connection_error(
+    fake_server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HTTP_PROXY names a proxy that is not there: the error says the proxy may be what failed (its
+    password masked) and how to bypass it; with NO_PROXY listing the host the call goes direct."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    for var in ("HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "https_proxy", "all_proxy", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://me:proxy-pw@127.0.0.1:{dead}")
+    chat, _ = make_chat(fake_server, max_retries=0)
+    with pytest.raises(EndpointError, match="could not connect") as err:
+        call(chat, HELLO)
+    said = str(err.value)
+    assert f"the proxy the environment names for it (http://127.0.0.1:{dead}" in said, said
+    assert "NO_PROXY=127.0.0.1" in said and "proxy-pw" not in said and fake_server.requests == []
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    chat, _ = make_chat(fake_server, max_retries=0)
+    assert call(chat, HELLO)[0].text == "echo: Say hello."
+
+
 def test_a_failing_sent_callback_does_not_fail_the_call(fake_server: FakeServer) -> None:
     """The request has gone out when the callback runs: its error is logged, the answer is kept."""
     fired: list[int] = []

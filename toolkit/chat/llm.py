@@ -493,7 +493,7 @@ class OpenAIChat:
                 f"that holds it{f' (now {now})' if now else ''}. {said}"
             )
         if isinstance(exc, openai.APIConnectionError):
-            fix = "check OPENAI_BASE_URL and that the server is running"
+            fix = "check OPENAI_BASE_URL and that the server is running" + _proxy_note(url)
             return _Retryable(EndpointError(f"could not connect to {url} {on}, {m}: {fix}. {said}"))
         fix = "check that OPENAI_BASE_URL is an OpenAI-compatible /v1 endpoint"
         return _Retryable(ResponseError(f"{url} returned an unreadable answer {on}, {m}: {fix}. {said}"))
@@ -508,6 +508,25 @@ class OpenAIChat:
         if isinstance(exc, openai.APIConnectionError) and cause is not None and str(cause):
             text = f"{text} ({type(cause).__name__}: {cause})"
         return self.config.redact(text)[:300]  # the key, its pieces and key shapes masked
+
+
+def _proxy_note(url: str) -> str:
+    """ ", or the proxy ..." when a proxy setting of the environment (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY;
+    NO_PROXY honoured) applies to `url`: the connection that failed may be the one to the proxy."""
+    import urllib.request
+
+    from .endpoint import redact_url
+
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(scheme.lower()) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass_environment(host, proxies):  # type: ignore[attr-defined]
+        return ""
+    return (
+        f", or the proxy the environment names for it ({redact_url(proxy)}; NO_PROXY={host.split(':')[0]} "
+        "makes requests to the endpoint bypass it)"
+    )
 
 
 def _certificate_failure(exc: BaseException) -> str:
