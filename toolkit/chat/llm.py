@@ -511,20 +511,23 @@ class OpenAIChat:
 
 
 def _proxy_note(url: str) -> str:
-    """ ", or the proxy ..." when a proxy setting of the environment (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY;
-    NO_PROXY honoured) applies to `url`: the connection that failed may be the one to the proxy."""
+    """A clause naming the proxy the environment sets for `url` (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY;
+    NO_PROXY honoured, the proxy's password masked), for a connection error: the connection that
+    failed may be the one to the proxy. "" when no proxy applies."""
     import urllib.request
+    from urllib.parse import urlsplit
 
     from .endpoint import redact_url
 
-    scheme, _, rest = url.partition("://")
-    host = rest.split("/", 1)[0]
+    parts = urlsplit(url)
+    host = parts.hostname or ""
     proxies = urllib.request.getproxies_environment()
-    proxy = proxies.get(scheme.lower()) or proxies.get("all")
-    if not proxy or urllib.request.proxy_bypass_environment(host, proxies):  # type: ignore[attr-defined]
+    proxy = proxies.get(parts.scheme.lower()) or proxies.get("all")
+    where = f"{host}:{parts.port}" if parts.port else host
+    if not proxy or urllib.request.proxy_bypass_environment(where, proxies):  # type: ignore[attr-defined]
         return ""
     return (
-        f", or the proxy the environment names for it ({redact_url(proxy)}; NO_PROXY={host.split(':')[0]} "
+        f", or the proxy the environment names for it ({redact_url(proxy)}; NO_PROXY={host} "
         "makes requests to the endpoint bypass it)"
     )
 
