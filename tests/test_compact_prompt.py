@@ -114,3 +114,13 @@ def test_escape_line_flattens_as_one_regex_pass_would(text: str) -> None:
     expected = expected.replace("<", "&lt;").replace(">", "&gt;").translate(brackets)
     expected = re.sub(r"\s+", " ", re.sub(r"\b([Ss])\s*(\d+)\s*[:.]\s*(\d+)", r"\1\2 \3", expected)).strip()
     assert escape_line(text) == expected
+
+
+def test_every_character_the_bracket_table_translates_is_translated_on_its_own() -> None:
+    """The skip test of `escape_line` looks for the translation table's own keys: a character added to
+    the table is translated in a line that holds nothing else to translate."""
+    from toolkit.plan.prompting import _BRACKETS, escape_source_text
+
+    for code, to in _BRACKETS.items():
+        line = f"word {chr(code)} word"
+        assert escape_line(line) == f"word {to} word" == escape_source_text(line), chr(code)

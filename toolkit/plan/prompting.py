@@ -92,7 +92,7 @@ REPEAT_MARK = "^"  # `^4`: a sentence passage 4 already holds (never in article 
 REPEAT_NOTE = " ^4 repeats a sentence of passage 4."  # what the merge prompt says when marks are used
 _ID_LIKE = re.compile(r"\b([Ss])\s*(\d+)\s*[:.]\s*(\d+)")
 _SPACE = re.compile(r"\s{2,}|[^\S ]")  # a whitespace run other than one plain space (those stay as they are)
-_BRACKET_CHARS = "[]【】^"
+_BRACKET_CHARS = "".join(map(chr, _BRACKETS))  # what `_no_brackets` looks for: the table's keys
 
 
 def escape_line(text: str) -> str:
