@@ -240,7 +240,8 @@ def signal_when_sent(callback: Callable[[], object]) -> Iterator[None]:
     through a `make_client` client call `callback()` as soon as their request body has been written
     to the connection: work that would compete with sending it (CPU in another thread takes the
     interpreter lock from the event loop) can start then. A call answered without a request (a
-    cached answer) never calls it."""
+    cached answer) never calls it; a retried or redirected call calls it again for each request written.
+    An exception from `callback` is logged, never raised into the call (its request has gone out)."""
     token = _ON_SENT.set(callback)
     try:
         yield
@@ -289,7 +290,8 @@ def tls_context() -> ssl.SSLContext:
     library builds by default (`httpx2.create_ssl_context()`: the system's CA certificates,
     `SSL_CERT_FILE` / `SSL_CERT_DIR` honoured), built once per value of those two variables. Building
     it reads the whole CA bundle (about 16 ms), which every client paid again before the first request
-    of every run."""
+    of every run. Raises `ConfigError` (naming the variable) when SSL_CERT_FILE or SSL_CERT_DIR cannot be
+    read as CA certificates; a failure is not remembered."""
     import httpx2
 
     key = (os.environ.get("SSL_CERT_FILE", ""), os.environ.get("SSL_CERT_DIR", ""))
