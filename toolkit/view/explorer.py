@@ -198,7 +198,8 @@ class Explorer(anywidget.AnyWidget):
         """Replace sentence i's text (markers such as [S2:4] in it become its citations); re-checked.
         When the briefing's citations were found locally (`cite="local"`, the LLM engines' default),
         the passages of the new text are found again the same way, unless its citations were set by
-        hand in this view (`recite`, markers, `add_passage`)."""
+        hand in this view (`recite`, markers, `add_passage`) or are not the ones found for its text
+        (set by hand before the briefing was saved, or given by the model)."""
         return self.update(i, text=text)
 
     def recite(self, i: int, citations: Sequence[str] | str) -> SummarySentence:
