@@ -291,7 +291,9 @@ def tls_context() -> ssl.SSLContext:
     `SSL_CERT_FILE` / `SSL_CERT_DIR` honoured), built once per value of those two variables. Building
     it reads the whole CA bundle (about 16 ms), which every client paid again before the first request
     of every run. Raises `ConfigError` (naming the variable) when SSL_CERT_FILE or SSL_CERT_DIR cannot be
-    read as CA certificates; a failure is not remembered."""
+    read as CA certificates; a failure is not remembered. The HTTP library sets the context's ALPN
+    protocols on every connection: give it only to HTTP/1.1 clients (as the SDK's default ones are), never
+    to one made with `http2=True`, or a client could be offered a protocol it does not speak."""
     import httpx2
 
     key = (os.environ.get("SSL_CERT_FILE", ""), os.environ.get("SSL_CERT_DIR", ""))
