@@ -85,6 +85,29 @@ def test_workers_take_the_free_cores_only(monkeypatch: pytest.MonkeyPatch) -> No
     assert workers.last_workers == 1
 
 
+@pytest.mark.parametrize(
+    ("readings", "busy"),
+    [
+        ([2, 1, 1, 2, 1, 1, 1, 1], 0),  # a thread of ours woke in two readings: no other work
+        ([3, 2, 3, 3, 2, 3, 3, 3], 1),  # one core busy throughout, a passing thread on top
+        ([3] * 8, 2),  # two cores busy throughout
+        ([1, 1, 1, None, 4, 4, 4, 4], 0),  # unreadable: assume free
+    ],
+)
+def test_busy_cores_are_those_busy_in_every_reading(
+    monkeypatch: pytest.MonkeyPatch, readings: list[int | None], busy: int
+) -> None:
+    left = iter(readings)
+    monkeypatch.setattr(workers, "_runnable", lambda: next(left))
+    monkeypatch.setattr(workers, "READING_GAP", 0.0)
+    assert workers._busy_others() == busy
+
+
+def test_the_runnable_count_is_read_from_the_kernel() -> None:
+    running = workers._runnable()
+    assert running is None or running >= 1  # this test's own process is running while it reads
+
+
 def test_two_threads_each_get_their_own_results() -> None:
     from concurrent.futures import ThreadPoolExecutor
 

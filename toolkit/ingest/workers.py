@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -42,7 +43,7 @@ _ONE_POOL = threading.Lock()  # _TASK is one global: calls from two threads take
 def workers_for(items: int) -> int:
     """Processes `forked_map` uses for `items` items by default: from `PARALLEL_FROM` items on
     (Linux only), one per available core that no other process is running on right now
-    (`_busy_others`; on a saturated machine more processes only add the cost of starting them and
+    (`_busy_others`, the fewest of several instant readings; on a saturated machine more processes only add the cost of starting them and
     of pickling), at least 1; below, 1."""
     if items < PARALLEL_FROM or not _can_fork():
         return 1
@@ -50,15 +51,35 @@ def workers_for(items: int) -> int:
     return max(1, cores - _busy_others())
 
 
+READINGS = 8  # instant readings of the runnable count, `READING_GAP` seconds apart
+READING_GAP = 0.001
+
+
 def _busy_others() -> int:
-    """Runnable tasks on the machine right now besides this one (the kernel's count in
-    /proc/loadavg, an instant reading, not the load average); 0 when it cannot be read."""
+    """Cores busy with other work right now: the fewest runnable tasks besides this one over
+    `READINGS` instant readings of the kernel's count (/proc/loadavg's fourth field, not the load
+    average) `READING_GAP` s apart. A core busy with other work is runnable in every reading; a
+    thread that wakes for a moment (a sampler, a timer, this process's own helpers) is in one or two
+    at most, and one reading alone took it for a busy core and halved the pool. 0 when it cannot be
+    read."""
+    fewest: int | None = None
+    for k in range(READINGS):
+        if k:
+            time.sleep(READING_GAP)
+        running = _runnable()
+        if running is None:
+            return 0
+        fewest = running if fewest is None else min(fewest, running)
+    return max(0, (fewest or 0) - 1)
+
+
+def _runnable() -> int | None:
+    """Runnable tasks on the machine at this instant, this one included (None: not readable)."""
     try:
         with open("/proc/loadavg", encoding="ascii") as f:
-            running = int(f.read().split()[3].split("/")[0])
+            return int(f.read().split()[3].split("/")[0])
     except (OSError, ValueError, IndexError):
-        return 0
-    return max(0, running - 1)
+        return None
 
 
 def _can_fork() -> bool:
