@@ -43,8 +43,8 @@ _ONE_POOL = threading.Lock()  # _TASK is one global: calls from two threads take
 def workers_for(items: int) -> int:
     """Processes `forked_map` uses for `items` items by default: from `PARALLEL_FROM` items on
     (Linux only), one per available core that no other process is running on right now
-    (`_busy_others`, the fewest of several instant readings; on a saturated machine more processes only add the cost of starting them and
-    of pickling), at least 1; below, 1."""
+    (`_busy_others`, the fewest of several instant readings; on a saturated machine more processes
+    only add the cost of starting them and of pickling), at least 1; below, 1."""
     if items < PARALLEL_FROM or not _can_fork():
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
