@@ -221,43 +221,6 @@ def test_event_vectors_equal_the_per_article_computation(monkeypatch: pytest.Mon
         assert list(item.weights) == pytest.approx([round(w, 4) for _, w in ref], abs=1e-4)
 
 
-@pytest.mark.parametrize("chunk", [1, 4])
-def test_event_vectors_counted_in_workers_equal_vectors_counted_here(
-    monkeypatch: pytest.MonkeyPatch, chunk: int
-) -> None:
-    arts = mixed()
-    done = [clean(a.text, title=a.title) for a in arts]
-    monkeypatch.setattr(workers, "_busy_others", lambda: 1_000)  # here: one process
-    here = eventsim.ArticleVectors(arts, done)
-    assert workers.last_workers == 1
-    monkeypatch.setattr(workers, "PARALLEL_FROM", 2)  # a notebook-sized input counted in workers
-    monkeypatch.setattr(workers, "_busy_others", lambda: 0)
-    monkeypatch.setattr(workers, "_can_fork", lambda: True)
-    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
-    monkeypatch.setattr(workers, "CHUNK", chunk)
-    forked = eventsim.ArticleVectors(arts, done)
-    assert workers.last_workers == 2
-    for a, b in (
-        (here.x.indptr, forked.x.indptr),
-        (here.x.indices, forked.x.indices),
-        (here.x.data, forked.x.data),
-    ):
-        assert np.array_equal(a, b)
-    assert here.items == forked.items and here.items
-    assert np.array_equal(here.days, forked.days, equal_nan=True)
-
-
-def test_forked_results_come_one_by_one_in_order() -> None:
-    got = workers.forked_iter(lambda lo, hi: [i * i for i in range(lo, hi)], 450, workers=2)
-    assert next(got) == 0  # the first result, before the others are taken
-    assert list(got) == [i * i for i in range(1, 450)]
-    assert workers.last_workers == 2
-    stopped = workers.forked_iter(lambda lo, hi: list(range(lo, hi)), 1_000, workers=2)
-    assert [next(stopped) for _ in range(3)] == [0, 1, 2]
-    stopped.close()  # the pool stops; the next call gets one of its own
-    assert workers.forked_map(lambda lo, hi: list(range(lo, hi)), 500, workers=2) == list(range(500))
-
-
 def test_grouping_the_mixed_articles_in_bulk_keeps_copies_together() -> None:
     g = group_articles(mixed())
     by_path = dict(zip((i.path for i in g.items), g.assignments, strict=True))

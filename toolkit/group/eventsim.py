@@ -36,7 +36,6 @@ import scipy.sparse as sp
 from stop_words import get_stop_words
 
 from ..ingest.cleaning import Cleaned, clean
-from ..ingest.workers import forked_iter
 from ..models import Article, _Value
 from ..text.similarity import STOPWORDS, stem
 
@@ -192,15 +191,14 @@ class _Packed:
         self._counts = array("i")
         self._ends = array("q", [0])
 
-    def add(self, terms: Sequence[str], counts: Sequence[int]) -> None:
-        """One more article: its distinct `terms` and their `counts`, in the same order."""
+    def add(self, counts: Mapping[str, int]) -> None:
         ids, words = self.ids, self.words
-        for t in terms:
+        for t in counts:
             if t not in ids:
                 ids[t] = len(words)
                 words.append(t)
-        self._ids.extend(map(ids.__getitem__, terms))
-        self._counts.extend(counts)
+        self._ids.extend(map(ids.__getitem__, counts))
+        self._counts.extend(counts.values())
         self._ends.append(len(self._ids))
 
     def __len__(self) -> int:
@@ -305,47 +303,6 @@ def _first_sentence(paragraphs: Sequence[str]) -> str:
     return ""
 
 
-_Counts = tuple[tuple[str, ...], tuple[int, ...]]  # distinct keys, their counts (small to pickle)
-_Counted = tuple[_Counts, _Counts, _Counts, _Counts, float, tuple[str, str, str, str]]
-
-
-def _count(article: Article, cl: Cleaned) -> _Counted:
-    """One article's share of `ArticleVectors`: body term counts (the lead counted twice), its
-    content words as written with their counts, title term counts, `_names` counts, day number (NaN
-    if unknown) and (path, title, lead sentence, ISO date)."""
-    paragraphs = [article.text[s:e] for s, e in cl.paragraphs] or [article.text]
-    story = [p for p in paragraphs if not is_caption(p)] or paragraphs
-    lead = _WORD.findall(" ".join(story[:LEAD_PARAGRAPHS]))
-    word_counts = Counter(_WORD.findall(" ".join(story[LEAD_PARAGRAPHS:])))
-    word_counts.update(lead)
-    word_counts.update(lead)  # the lead counts twice
-    lower = {w.lower() for w in word_counts if w[0].islower()}
-    headings = [d.text for d in cl.dropped if d.reason in ("title", "heading")]
-    title = next((t for t in (article.title, cl.title, *headings[:3]) if t and not is_caption(t)), "")
-    counts: dict[str, int] = {}
-    forms: dict[str, int] = {}
-    for w, c in word_counts.items():
-        term = _term(w)
-        if term:
-            forms[w] = c
-            counts[term] = counts.get(term, 0) + c
-    title_counts = Counter(t for t in (_term(w) for w in _WORD.findall(title)) if t)
-    day = parse_day(article.date) or parse_day(cl.date)
-    when = date.fromordinal(day).isoformat() if day else ""
-    return (
-        _pairs(counts),
-        _pairs(forms),
-        _pairs(title_counts),
-        _pairs(_names(story, lower)),
-        math.nan if day is None else float(day),
-        (article.path, title, _first_sentence(story), when),
-    )
-
-
-def _pairs(counts: Mapping[str, int]) -> _Counts:
-    return tuple(counts), tuple(counts.values())
-
-
 class ArticleVectors:
     """Article vectors (rows: see the module docstring), day numbers (NaN if unknown), per-article info."""
 
@@ -358,20 +315,29 @@ class ArticleVectors:
         days: list[float] = []
         meta: list[tuple[str, str, str, str]] = []
         done = list(cleaned) if cleaned is not None else [clean(a.text) for a in articles]
-
-        def count(lo: int, hi: int) -> list[_Counted]:
-            return [_count(articles[i], done[i]) for i in range(lo, hi)]
-
-        # The per-article counting is most of the work: from `workers.PARALLEL_FROM` articles on it
-        # runs in forked processes on the free cores, its results folded in here in order as they come.
-        for body_terms, form_counts, title_terms, name_terms, day, about in forked_iter(count, len(articles)):
-            body.add(*body_terms)
-            titles.add(*title_terms)
-            names.add(*name_terms)
-            for w, c in zip(*form_counts, strict=True):
-                forms[w] = forms.get(w, 0) + c
-            days.append(day)
-            meta.append(about)
+        for a, cl in zip(articles, done, strict=True):
+            paragraphs = [a.text[s:e] for s, e in cl.paragraphs] or [a.text]
+            story = [p for p in paragraphs if not is_caption(p)] or paragraphs
+            lead = _WORD.findall(" ".join(story[:LEAD_PARAGRAPHS]))
+            word_counts = Counter(_WORD.findall(" ".join(story[LEAD_PARAGRAPHS:])))
+            word_counts.update(lead)
+            word_counts.update(lead)  # the lead counts twice
+            lower = {w.lower() for w in word_counts if w[0].islower()}
+            headings = [d.text for d in cl.dropped if d.reason in ("title", "heading")]
+            title = next((t for t in (a.title, cl.title, *headings[:3]) if t and not is_caption(t)), "")
+            counts: dict[str, int] = {}
+            for w, c in word_counts.items():
+                term = _term(w)
+                if term:
+                    forms[w] = forms.get(w, 0) + c
+                    counts[term] = counts.get(term, 0) + c
+            body.add(counts)
+            titles.add(Counter(t for t in (_term(w) for w in _WORD.findall(title)) if t))
+            names.add(_names(story, lower))
+            day = parse_day(a.date) or parse_day(cl.date)
+            days.append(math.nan if day is None else float(day))
+            when = date.fromordinal(day).isoformat() if day else ""
+            meta.append((a.path, title, _first_sentence(story), when))
         best: dict[str, tuple[int, bool, str]] = {}  # per term its commonest form, lower case first
         for w, c in forms.items():
             key, term = (c, w.islower(), w), _term(w)
