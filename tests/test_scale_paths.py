@@ -119,6 +119,17 @@ def test_two_threads_each_get_their_own_results() -> None:
     assert first == [1_000 + i for i in range(500)] and second == [2_000 + i for i in range(500)]
 
 
+def test_forked_results_come_one_by_one_in_order() -> None:
+    got = workers.forked_iter(lambda lo, hi: [i * i for i in range(lo, hi)], 450, workers=2)
+    assert next(got) == 0  # the first result, before the others are taken
+    assert workers.last_workers == 2
+    assert list(got) == [i * i for i in range(1, 450)]
+    stopped = workers.forked_iter(lambda lo, hi: list(range(lo, hi)), 1_000, workers=2)
+    assert [next(stopped) for _ in range(3)] == [0, 1, 2]
+    stopped.close()  # the pool stops; the next call gets one of its own
+    assert workers.forked_map(lambda lo, hi: list(range(lo, hi)), 500, workers=2) == list(range(500))
+
+
 def test_a_failing_task_in_a_worker_raises_here() -> None:
     def task(lo: int, hi: int) -> list[int]:
         if lo <= 7 < hi:

@@ -14,7 +14,7 @@ from ..text.sentences import split_sentences
 from ..text.tokens import Tokenizer, count_tokens, get_tokenizer
 from .cleaning import Cleaned, clean
 from .dedupe import find_duplicates
-from .workers import forked_map, gc_paused
+from .workers import forked_iter, gc_paused
 
 __all__ = ["build_corpus", "build_source", "cleaned_of"]
 
@@ -122,15 +122,15 @@ def build_corpus(
     """Sources S1..Sn in the order given, with cross-source near-duplicates grouped.
 
     `workers`: processes that build the sources (`build_source`, article by article; see
-    `workers.forked_map`): None = one per core from `workers.PARALLEL_FROM` articles on (Linux),
+    `workers.forked_iter`): None = one per core from `workers.PARALLEL_FROM` articles on (Linux),
     else 1. The sources are the same either way (same function, same order)."""
     tok = tokenizer if tokenizer is not None else get_tokenizer()
 
     def build(lo: int, hi: int) -> list[_Parts]:
         return [_parts(articles[i], tok) for i in range(lo, hi)]
 
-    with gc_paused():
-        parts = forked_map(build, len(articles), workers)
+    with gc_paused():  # each source is assembled here as its parts arrive, while the workers go on
+        parts = forked_iter(build, len(articles), workers)
         corpus = Corpus(
             sources=tuple(
                 _assemble(a, f"S{i + 1}", p) for i, (a, p) in enumerate(zip(articles, parts, strict=True))

@@ -28,7 +28,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-__all__ = ["CHUNK", "PARALLEL_FROM", "forked_map", "gc_paused", "release_free_memory", "workers_for"]
+__all__ = [
+    "CHUNK",
+    "PARALLEL_FROM",
+    "forked_iter",
+    "forked_map",
+    "gc_paused",
+    "release_free_memory",
+    "workers_for",
+]
 
 R = TypeVar("R")
 
@@ -95,18 +103,27 @@ def forked_map(task: Callable[[int, int], list[R]], n: int, workers: int | None 
     """`task(lo, hi)` (a list, one result per item lo..hi-1) over 0..n-1, concatenated in order, in
     `workers` processes (None: `workers_for(n)`; 1: here, one call). Exceptions raised in a child
     are raised here."""
+    return list(forked_iter(task, n, workers))
+
+
+def forked_iter(task: Callable[[int, int], list[R]], n: int, workers: int | None = None) -> Iterator[R]:
+    """`forked_map`'s results one by one, in order, as they arrive: the caller can fold each into
+    its own values and drop it while the children work on (the results of 10,000 articles held at
+    once can take hundreds of MB). The pool lives while the iterator is consumed; closing the
+    iterator early stops it."""
     global last_workers
     count = workers_for(n) if workers is None else max(1, workers)
     if count < 2 or n < 2 or not _can_fork():
         last_workers = 1
-        return task(0, n)
+        yield from task(0, n)
+        return
     last_workers = count
     spans = [(lo, min(n, lo + CHUNK)) for lo in range(0, n, CHUNK)]
     with _ONE_POOL:
-        return _pooled(task, spans, count)
+        yield from _pooled(task, spans, count)
 
 
-def _pooled(task: Callable[[int, int], list[R]], spans: list[tuple[int, int]], count: int) -> list[R]:
+def _pooled(task: Callable[[int, int], list[R]], spans: list[tuple[int, int]], count: int) -> Iterator[R]:
     """`task` over `spans` in `count` forked processes, results in order (under `_ONE_POOL`)."""
     global _TASK
     _TASK = task  # type: ignore[assignment]  # children call it with their spans
@@ -114,10 +131,8 @@ def _pooled(task: Callable[[int, int], list[R]], spans: list[tuple[int, int]], c
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
             gc.unfreeze()
-            out: list[R] = []
             for part in pool.imap(_run, spans):
-                out.extend(part)  # type: ignore[arg-type]
-            return out
+                yield from part  # type: ignore[misc]
     finally:
         gc.unfreeze()
         _TASK = None
