@@ -15,9 +15,9 @@ from paths import SEEDS
 from toolkit.group import eventsim
 from toolkit.group.grouping import group_articles
 from toolkit.ingest import workers
-from toolkit.ingest.cleaning import clean
+from toolkit.ingest.cleaning import Cleaned, clean
 from toolkit.ingest.loading import load_articles
-from toolkit.ingest.passages import build_corpus
+from toolkit.ingest.passages import build_corpus, cleaned_of
 from toolkit.models import Article
 
 
@@ -275,3 +275,15 @@ def test_dedupe_hands_its_arrays_back_on_large_corpora(monkeypatch: pytest.Monke
     large = dedupe.find_duplicates(corpus)
     assert len(calls) == 1 and isinstance(calls[0], bool)
     assert large.groups and {g.passages for g in large.groups} <= {g.passages for g in small.groups}
+
+
+def test_the_cleaning_read_back_from_sources_is_what_cleaning_gave() -> None:
+    arts = mixed()
+    corpus = build_corpus(arts, dedupe=False)
+    for a, s in zip(arts, corpus.sources, strict=True):
+        got = cleaned_of(s)
+        cleaned = clean(a.text, title=a.title)
+        assert got.paragraphs == cleaned.paragraphs and got.dropped == cleaned.dropped
+        assert got.not_article == cleaned.not_article
+        assert (got.title, got.outlet, got.date, got.url) == (s.title, s.outlet, s.date, s.url)
+        assert got == Cleaned.model_validate(got.model_dump())
