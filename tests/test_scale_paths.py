@@ -287,3 +287,54 @@ def test_the_cleaning_read_back_from_sources_is_what_cleaning_gave() -> None:
         assert got.not_article == cleaned.not_article
         assert (got.title, got.outlet, got.date, got.url) == (s.title, s.outlet, s.date, s.url)
         assert got == Cleaned.model_validate(got.model_dump())
+
+
+def _names_reference(paragraphs: list[str], lower: set[str]) -> Counter[str]:
+    """`eventsim._names` as it was written first (a list per run, the sentence start always found)."""
+    out: Counter[str] = Counter()
+    for para in paragraphs:
+        for m in eventsim._CAPITAL_RUN.finditer(para):
+            k = m.start() - 1
+            while k >= 0 and para[k].isspace():
+                k -= 1
+            starts = k < 0 or para[k] in '.!?:;"“”'
+            run: list[str] = []
+            for pos, w in enumerate(m.group().split()):
+                low = w.lower()
+                if (
+                    low not in lower
+                    and eventsim._term(w)
+                    and not (pos == 0 and starts and low in eventsim._COMMON_STARTS)
+                ):
+                    out[low] = out.get(low, 0) + 1
+                    run.append(low)
+                    if len(run) >= 2:
+                        out[run[-2] + " " + low] = out.get(run[-2] + " " + low, 0) + 2
+                else:
+                    run = []
+        for number in eventsim._NUMBER.findall(para):
+            if len(number) >= 2 and not eventsim._is_year(number):
+                out["#" + number] += 1
+        if "“" in para or '"' in para:
+            for q in eventsim._QUOTE.finditer(para):
+                words = [t for t in (eventsim._term(w) for w in eventsim._WORD.findall(q.group(1))) if t]
+                for k in range(len(words) - 3):
+                    out["q:" + " ".join(words[k : k + 4])] += 1
+    return out
+
+
+def test_names_are_counted_as_the_first_version_counted_them() -> None:
+    made_up = [
+        "The Port Authority of Valmora said. The strike ended; The Dockers Union and Maria Ostrova "
+        'agreed. "This deal protects every job on the quay at Valmora," said The Ledger. In 2024 '
+        "and 2025 the 37 vessels and 4.5 percent. Police Chief Anna Berg. police said. Officials "
+        "from New York City Hall. Meanwhile Berlin: Today Paris.",
+        "Police  \n  Police Chief Berg met Minister Ostrova’s Aide On Monday. “The Minister and the Chief "
+        "will meet the Dockers Union again next week,” she said. O'Neil Smith-Jones ARRIVED.",
+    ]
+    for paragraphs in ([a.text for a in mixed()], made_up, made_up[::-1], [""]):
+        words = {w for p in paragraphs for w in eventsim._WORD.findall(p)}
+        for lower in (set(), {w.lower() for w in words if w[0].islower()}, {"police", "the"}):
+            got, want = eventsim._names(paragraphs, lower), _names_reference(paragraphs, lower)
+            assert got == want and list(got) == list(want)  # same counts, same order of first use
+    assert eventsim._names(made_up, set())["dockers union"] >= 2

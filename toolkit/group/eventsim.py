@@ -151,32 +151,43 @@ def _is_year(word: str) -> bool:
 def _names(paragraphs: Sequence[str], lower: set[str]) -> Counter[str]:
     """Names (single capitalised words and runs of them), non-year numbers and quote shingles."""
     out: Counter[str] = Counter()
+    get, term = out.get, _term
     for para in paragraphs:
         for m in _CAPITAL_RUN.finditer(para):
-            k = m.start() - 1
-            while k >= 0 and para[k].isspace():  # the character before the run (no prefix copies)
-                k -= 1
-            starts = k < 0 or para[k] in '.!?:;"“”'
-            run: list[str] = []
+            prev = ""  # the run's last name word so far ("" after a word that is none)
             for pos, w in enumerate(m.group().split()):
                 low = w.lower()
-                if low not in lower and _term(w) and not (pos == 0 and starts and low in _COMMON_STARTS):
-                    out[low] = out.get(low, 0) + 1
-                    run.append(low)
-                    if len(run) >= 2:
-                        pair = run[-2] + " " + low
-                        out[pair] = out.get(pair, 0) + 2
+                if (
+                    low not in lower
+                    and term(w)
+                    and not (pos == 0 and low in _COMMON_STARTS and _opens_sentence(para, m.start()))
+                ):
+                    out[low] = get(low, 0) + 1
+                    if prev:
+                        pair = prev + " " + low
+                        out[pair] = get(pair, 0) + 2
+                    prev = low
                 else:
-                    run = []
+                    prev = ""
         for number in _NUMBER.findall(para):
             if len(number) >= 2 and not _is_year(number):
-                out["#" + number] += 1
+                key = "#" + number
+                out[key] = get(key, 0) + 1
         if "“" in para or '"' in para:
             for q in _QUOTE.finditer(para):
-                words = [t for t in (_term(w) for w in _WORD.findall(q.group(1))) if t]
+                words = [t for t in (term(w) for w in _WORD.findall(q.group(1))) if t]
                 for k in range(len(words) - 3):
                     out["q:" + " ".join(words[k : k + 4])] += 1
     return out
+
+
+def _opens_sentence(para: str, at: int) -> bool:
+    """Whether the word at `at` opens a sentence: nothing but spaces before it, or a full stop, colon,
+    semicolon or quote mark (asked only for the common sentence openers, `_COMMON_STARTS`)."""
+    k = at - 1
+    while k >= 0 and para[k].isspace():
+        k -= 1
+    return k < 0 or para[k] in '.!?:;"“”'
 
 
 class _Packed:
