@@ -110,7 +110,8 @@ def forked_iter(task: Callable[[int, int], list[R]], n: int, workers: int | None
     """`forked_map`'s results one by one, in order, as they arrive: the caller can fold each into
     its own values and drop it while the children work on (the results of 10,000 articles held at
     once can take hundreds of MB). The pool lives while the iterator is consumed; closing the
-    iterator early stops it."""
+    iterator early stops it. Pools take turns (one at a time per process), so the loop consuming
+    the iterator must not start another one."""
     global last_workers
     count = workers_for(n) if workers is None else max(1, workers)
     if count < 2 or n < 2 or not _can_fork():
