@@ -43,6 +43,23 @@ def test_pair_cosines_match_dense_products() -> None:
     assert np.allclose(dedupe.pair_cosines(m, rows, cols, chunk=7), want)
 
 
+def test_pair_cosines_are_the_floats_a_left_to_right_sum_gives() -> None:
+    rng = np.random.default_rng(5)
+    dense = rng.random((60, 50)) * 10.0 ** rng.integers(-6, 3, (60, 50))  # magnitudes where order shows
+    dense[rng.random((60, 50)) < 0.7] = 0.0
+    r, c = np.nonzero(dense)
+    shuffled = rng.permutation(len(r))  # each row's columns out of order
+    m = sp.csr_matrix((dense[r, c][shuffled], (r[shuffled], c[shuffled])), shape=dense.shape)
+    rows, cols = rng.integers(0, 60, 300), rng.integers(0, 60, 300)
+    want = [
+        sum(float(dense[i, k] * dense[j, k]) for k in range(50) if dense[i, k] and dense[j, k])
+        for i, j in zip(rows, cols, strict=True)
+    ]
+    got = dedupe.pair_cosines(m, rows, cols, chunk=13)
+    assert got.tolist() == want  # exactly: the copy rule compares these to a threshold
+    assert dedupe.pair_cosines(m, rows[:0], cols[:0]).shape == (0,)
+
+
 def test_dedupe_on_the_lsh_path_builds_no_dense_matrix(monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = corpus_with_copies()
     monkeypatch.setattr(dedupe, "EXACT_LIMIT", 0)

@@ -484,3 +484,28 @@ def test_neighbours_are_each_articles_k_most_similar_others(
     got = dict(zip(zip(src.tolist(), dst.tolist(), strict=True), val.tolist(), strict=True))
     assert len(want) > n and got.keys() == want.keys()
     assert all(abs(got[e] - want[e]) < 1e-12 for e in want)
+
+
+@pytest.mark.parametrize("fallback", [False, True])
+def test_block_products_are_scipys_products_entry_for_entry(
+    monkeypatch: pytest.MonkeyPatch, fallback: bool
+) -> None:
+    """`eventsim._product` (scipy's numeric pass into arrays sized for the densest result, without
+    its counting pass) gives the arrays `a @ b` gives, in the same order; where scipy lacks that
+    function it is `a @ b`."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from toolkit.group import eventsim
+
+    if fallback:
+        monkeypatch.setattr(sp, "_sparsetools", None)
+    a = sp.random(50, 30, density=0.2, random_state=1, format="csr")
+    b = sp.csr_matrix(sp.random(20, 30, density=0.2, random_state=2, format="csr").T)
+    want = sp.csr_matrix(a @ b)
+    data, indices, indptr = eventsim._product(a, b)
+    assert want.nnz > 0 and np.array_equal(indptr, want.indptr)
+    assert np.array_equal(indices, want.indices) and np.array_equal(data, want.data)
+    empty = sp.csr_matrix((50, 30))
+    data, indices, indptr = eventsim._product(empty, b)
+    assert len(data) == len(indices) == 0 and indptr.tolist() == [0] * 51

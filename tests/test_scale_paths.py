@@ -15,9 +15,9 @@ from paths import SEEDS
 from toolkit.group import eventsim
 from toolkit.group.grouping import group_articles
 from toolkit.ingest import workers
-from toolkit.ingest.cleaning import clean
+from toolkit.ingest.cleaning import Cleaned, clean
 from toolkit.ingest.loading import load_articles
-from toolkit.ingest.passages import build_corpus
+from toolkit.ingest.passages import build_corpus, cleaned_of
 from toolkit.models import Article
 
 
@@ -85,6 +85,29 @@ def test_workers_take_the_free_cores_only(monkeypatch: pytest.MonkeyPatch) -> No
     assert workers.last_workers == 1
 
 
+@pytest.mark.parametrize(
+    ("readings", "busy"),
+    [
+        ([2, 1, 1, 2, 1, 1, 1, 1], 0),  # a thread of ours woke in two readings: no other work
+        ([3, 2, 3, 3, 2, 3, 3, 3], 1),  # one core busy throughout, a passing thread on top
+        ([3] * 8, 2),  # two cores busy throughout
+        ([1, 1, 1, None, 4, 4, 4, 4], 0),  # unreadable: assume free
+    ],
+)
+def test_busy_cores_are_those_busy_in_every_reading(
+    monkeypatch: pytest.MonkeyPatch, readings: list[int | None], busy: int
+) -> None:
+    left = iter(readings)
+    monkeypatch.setattr(workers, "_runnable", lambda: next(left))
+    monkeypatch.setattr(workers, "READING_GAP", 0.0)
+    assert workers._busy_others() == busy
+
+
+def test_the_runnable_count_is_read_from_the_kernel() -> None:
+    running = workers._runnable()
+    assert running is None or running >= 1  # this test's own process is running while it reads
+
+
 def test_two_threads_each_get_their_own_results() -> None:
     from concurrent.futures import ThreadPoolExecutor
 
@@ -94,6 +117,17 @@ def test_two_threads_each_get_their_own_results() -> None:
     with ThreadPoolExecutor(2) as pool:
         first, second = pool.map(run, (1, 2))
     assert first == [1_000 + i for i in range(500)] and second == [2_000 + i for i in range(500)]
+
+
+def test_forked_results_come_one_by_one_in_order() -> None:
+    got = workers.forked_iter(lambda lo, hi: [i * i for i in range(lo, hi)], 450, workers=2)
+    assert next(got) == 0  # the first result, before the others are taken
+    assert workers.last_workers == 2
+    assert list(got) == [i * i for i in range(1, 450)]
+    stopped = workers.forked_iter(lambda lo, hi: list(range(lo, hi)), 1_000, workers=2)
+    assert [next(stopped) for _ in range(3)] == [0, 1, 2]
+    stopped.close()  # the pool stops; the next call gets one of its own
+    assert workers.forked_map(lambda lo, hi: list(range(lo, hi)), 500, workers=2) == list(range(500))
 
 
 def test_a_failing_task_in_a_worker_raises_here() -> None:
@@ -241,3 +275,66 @@ def test_dedupe_hands_its_arrays_back_on_large_corpora(monkeypatch: pytest.Monke
     large = dedupe.find_duplicates(corpus)
     assert len(calls) == 1 and isinstance(calls[0], bool)
     assert large.groups and {g.passages for g in large.groups} <= {g.passages for g in small.groups}
+
+
+def test_the_cleaning_read_back_from_sources_is_what_cleaning_gave() -> None:
+    arts = mixed()
+    corpus = build_corpus(arts, dedupe=False)
+    for a, s in zip(arts, corpus.sources, strict=True):
+        got = cleaned_of(s)
+        cleaned = clean(a.text, title=a.title)
+        assert got.paragraphs == cleaned.paragraphs and got.dropped == cleaned.dropped
+        assert got.not_article == cleaned.not_article
+        assert (got.title, got.outlet, got.date, got.url) == (s.title, s.outlet, s.date, s.url)
+        assert got == Cleaned.model_validate(got.model_dump())
+
+
+def _names_reference(paragraphs: list[str], lower: set[str]) -> Counter[str]:
+    """`eventsim._names` as it was written first (a list per run, the sentence start always found)."""
+    out: Counter[str] = Counter()
+    for para in paragraphs:
+        for m in eventsim._CAPITAL_RUN.finditer(para):
+            k = m.start() - 1
+            while k >= 0 and para[k].isspace():
+                k -= 1
+            starts = k < 0 or para[k] in '.!?:;"“”'
+            run: list[str] = []
+            for pos, w in enumerate(m.group().split()):
+                low = w.lower()
+                if (
+                    low not in lower
+                    and eventsim._term(w)
+                    and not (pos == 0 and starts and low in eventsim._COMMON_STARTS)
+                ):
+                    out[low] = out.get(low, 0) + 1
+                    run.append(low)
+                    if len(run) >= 2:
+                        out[run[-2] + " " + low] = out.get(run[-2] + " " + low, 0) + 2
+                else:
+                    run = []
+        for number in eventsim._NUMBER.findall(para):
+            if len(number) >= 2 and not eventsim._is_year(number):
+                out["#" + number] += 1
+        if "“" in para or '"' in para:
+            for q in eventsim._QUOTE.finditer(para):
+                words = [t for t in (eventsim._term(w) for w in eventsim._WORD.findall(q.group(1))) if t]
+                for k in range(len(words) - 3):
+                    out["q:" + " ".join(words[k : k + 4])] += 1
+    return out
+
+
+def test_names_are_counted_as_the_first_version_counted_them() -> None:
+    made_up = [
+        "The Port Authority of Valmora said. The strike ended; The Dockers Union and Maria Ostrova "
+        'agreed. "This deal protects every job on the quay at Valmora," said The Ledger. In 2024 '
+        "and 2025 the 37 vessels and 4.5 percent. Police Chief Anna Berg. police said. Officials "
+        "from New York City Hall. Meanwhile Berlin: Today Paris.",
+        "Police  \n  Police Chief Berg met Minister Ostrova’s Aide On Monday. “The Minister and the Chief "
+        "will meet the Dockers Union again next week,” she said. O'Neil Smith-Jones ARRIVED.",
+    ]
+    for paragraphs in ([a.text for a in mixed()], made_up, made_up[::-1], [""]):
+        words = {w for p in paragraphs for w in eventsim._WORD.findall(p)}
+        for lower in (set(), {w.lower() for w in words if w[0].islower()}, {"police", "the"}):
+            got, want = eventsim._names(paragraphs, lower), _names_reference(paragraphs, lower)
+            assert got == want and list(got) == list(want)  # same counts, same order of first use
+    assert eventsim._names(made_up, set())["dockers union"] >= 2

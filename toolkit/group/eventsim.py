@@ -151,32 +151,43 @@ def _is_year(word: str) -> bool:
 def _names(paragraphs: Sequence[str], lower: set[str]) -> Counter[str]:
     """Names (single capitalised words and runs of them), non-year numbers and quote shingles."""
     out: Counter[str] = Counter()
+    get, term = out.get, _term
     for para in paragraphs:
         for m in _CAPITAL_RUN.finditer(para):
-            k = m.start() - 1
-            while k >= 0 and para[k].isspace():  # the character before the run (no prefix copies)
-                k -= 1
-            starts = k < 0 or para[k] in '.!?:;"“”'
-            run: list[str] = []
+            prev = ""  # the run's last name word so far ("" after a word that is none)
             for pos, w in enumerate(m.group().split()):
                 low = w.lower()
-                if low not in lower and _term(w) and not (pos == 0 and starts and low in _COMMON_STARTS):
-                    out[low] = out.get(low, 0) + 1
-                    run.append(low)
-                    if len(run) >= 2:
-                        pair = run[-2] + " " + low
-                        out[pair] = out.get(pair, 0) + 2
+                if (
+                    low not in lower
+                    and term(w)
+                    and not (pos == 0 and low in _COMMON_STARTS and _opens_sentence(para, m.start()))
+                ):
+                    out[low] = get(low, 0) + 1
+                    if prev:
+                        pair = prev + " " + low
+                        out[pair] = get(pair, 0) + 2
+                    prev = low
                 else:
-                    run = []
+                    prev = ""
         for number in _NUMBER.findall(para):
             if len(number) >= 2 and not _is_year(number):
-                out["#" + number] += 1
+                key = "#" + number
+                out[key] = get(key, 0) + 1
         if "“" in para or '"' in para:
             for q in _QUOTE.finditer(para):
-                words = [t for t in (_term(w) for w in _WORD.findall(q.group(1))) if t]
+                words = [t for t in (term(w) for w in _WORD.findall(q.group(1))) if t]
                 for k in range(len(words) - 3):
                     out["q:" + " ".join(words[k : k + 4])] += 1
     return out
+
+
+def _opens_sentence(para: str, at: int) -> bool:
+    """Whether the word at `at` opens a sentence: nothing but spaces before it, or a full stop, colon,
+    semicolon or quote mark (asked only for the common sentence openers, `_COMMON_STARTS`)."""
+    k = at - 1
+    while k >= 0 and para[k].isspace():
+        k -= 1
+    return k < 0 or para[k] in '.!?:;"“”'
 
 
 class _Packed:
@@ -290,6 +301,38 @@ def _top_rows(packed: _Packed, k: int, scale: float) -> sp.csr_matrix:
     return sp.csr_matrix((np.concatenate(data), np.concatenate(indices), indptr), shape=(n, max(used, 1)))
 
 
+def _product(a: sp.csr_matrix, b: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The CSR arrays (data, indices, indptr) of `a @ b`, entry for entry what scipy's product gives
+    (its own numeric pass, `csr_matmat`), without the pass scipy makes first only to count the
+    entries (`csr_matmat_maxnnz`, a third of the product's time here): the arrays are allocated at
+    the most entries the product can have (a.rows x b.columns, small for a block of `BLOCK` columns)
+    and cut to the entries made. Falls back to `a @ b` where scipy lacks that function."""
+    rows, cols = a.shape[0], b.shape[1]
+    matmat = getattr(getattr(sp, "_sparsetools", None), "csr_matmat", None)
+    if matmat is None or rows * cols >= 2**31:  # no such function, or int32 offsets would overflow
+        out = sp.csr_matrix(a @ b)
+        return out.data, out.indices, out.indptr
+    idx = np.int32
+    indptr = np.empty(rows + 1, dtype=idx)
+    indices = np.empty(rows * cols, dtype=idx)
+    data = np.empty(rows * cols, dtype=np.result_type(a.dtype, b.dtype))
+    matmat(
+        rows,
+        cols,
+        np.asarray(a.indptr, dtype=idx),
+        np.asarray(a.indices, dtype=idx),
+        a.data,
+        np.asarray(b.indptr, dtype=idx),
+        np.asarray(b.indices, dtype=idx),
+        b.data,
+        indptr,
+        indices,
+        data,
+    )
+    made = int(indptr[-1])
+    return data[:made], indices[:made], indptr
+
+
 def _first_sentence(paragraphs: Sequence[str]) -> str:
     """The first sentence of the first paragraph that is not a caption, at most 25 words."""
     for para in paragraphs:
@@ -378,13 +421,13 @@ class ArticleVectors:
         below = sp.csr_matrix(  # rows lo.. as views of x's arrays (a slice would copy them)
             (x.data[start:], x.indices[start:], x.indptr[lo:] - start), shape=(x.shape[0] - lo, x.shape[1])
         )
-        block = sp.csr_matrix(below @ x[lo:hi].T)
-        block.data[block.data < EDGE_MIN] = 0.0  # the date scaling only lowers a similarity
-        block.eliminate_zeros()
-        cells = block.tocoo()
-        j, i, v = cells.row.astype(np.int64) + lo, cells.col.astype(np.int64) + lo, cells.data
+        data, indices, indptr = _product(below, sp.csr_matrix(x[lo:hi].T))
+        at = np.flatnonzero(data >= EDGE_MIN)  # the date scaling only lowers a similarity
+        j = np.searchsorted(indptr, at, side="right").astype(np.int64) - 1 + lo
+        i = indices[at].astype(np.int64) + lo
         up = j > i
-        i, j, v = i[up], j[up], v[up] * self._dates(self.days[i[up]], self.days[j[up]])
+        i, j = i[up], j[up]
+        v = data[at[up]] * self._dates(self.days[i], self.days[j])
         keep = v >= EDGE_MIN
         return i[keep], j[keep], v[keep]
 
@@ -427,6 +470,8 @@ class ArticleVectors:
             if max_days is not None:
                 far = np.abs(self.days[i] - self.days[j]) > max_days
                 i, j, v = i[~far], j[~far], v[~far]
+            near = v >= np.minimum(floor[i], floor[j])  # below both rows' floors: of use to neither
+            i, j, v = i[near], j[near], v[near]
             r = np.concatenate((i, j)).astype(np.int32)
             c = np.concatenate((j, i)).astype(np.int32)
             v = np.concatenate((v, v))
@@ -459,10 +504,14 @@ class ArticleVectors:
 
 
 # Levels for a row's candidate floor; all candidates are at or above EDGE_MIN (0.02). Fine where a
-# row's 30th best usually lies (0.03-0.2 on mixed news), so few candidates are held.
+# row's 30th best usually lies (0.03-0.2 on mixed news), so few candidates are held: steps of 0.005
+# up to 0.1 and of 0.01 up to 0.2 (34 levels; the 21 levels before held a third more candidates,
+# whose sort per block was a fifth of the search's time at 10,000 articles). Any levels give the
+# same neighbours: a floor only drops candidates that cannot be among a row's k best.
 _STEPS = np.array(
-    (0.0, 0.02, 0.025, 0.03, 0.035, 0.04, 0.045, 0.05, 0.055, 0.06, 0.07, 0.08, 0.09, 0.1, 0.12, 0.15,
-     0.2, 0.25, 0.3, 0.4, 0.5)
+    (0.0, 0.02, 0.025, 0.03, 0.035, 0.04, 0.045, 0.05, 0.055, 0.06, 0.065, 0.07, 0.075, 0.08, 0.085,
+     0.09, 0.095, 0.1, 0.11, 0.12, 0.13, 0.14, 0.15, 0.16, 0.17, 0.18, 0.19, 0.2, 0.25, 0.3, 0.35, 0.4,
+     0.45, 0.5)
 )  # fmt: skip
 
 

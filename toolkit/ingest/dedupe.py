@@ -256,30 +256,18 @@ def candidate_pairs(
 def pair_cosines(
     matrix: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray, chunk: int = 1 << 12
 ) -> np.ndarray:
-    """Dot products of the row pairs (rows[k], cols[k]) of a CSR matrix, and of those only: each
-    entry of row rows[k] is looked up in row cols[k] by binary search over the sorted (row, column)
-    keys of all entries. Memory: the keys plus `chunk` pairs' entries at a time."""
+    """Dot products of the row pairs (rows[k], cols[k]) of a CSR matrix, and of those only: `chunk`
+    pairs at a time, the two sides' rows are gathered and multiplied entry by entry (scipy merges
+    each pair's sorted columns in C), and each pair's products added left to right in column order
+    (`np.bincount`: the float a Python `sum` over them gives). Memory: `chunk` pairs' rows at a time."""
     m = sp.csr_matrix(matrix)
     m.sort_indices()
-    width = np.int64(m.shape[1])
-    lengths = np.diff(m.indptr).astype(np.int64)
-    keys = np.repeat(np.arange(m.shape[0], dtype=np.int64), lengths) * width + m.indices
     out = np.zeros(len(rows))
     for lo in range(0, len(rows), chunk):
         rr, cc = rows[lo : lo + chunk], cols[lo : lo + chunk]
-        counts = lengths[rr]
-        total = int(counts.sum())
-        if total == 0:
-            continue
-        owner = np.repeat(np.arange(len(rr)), counts)
-        within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        entry = m.indptr[rr][owner] + within
-        wanted = cc[owner] * width + m.indices[entry]
-        pos = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-        hit = keys[pos] == wanted
-        out[lo : lo + chunk] = np.bincount(
-            owner[hit], weights=m.data[entry[hit]] * m.data[pos[hit]], minlength=len(rr)
-        )
+        both = sp.csr_matrix(m[rr].multiply(m[cc]))
+        owner = np.repeat(np.arange(len(rr)), np.diff(both.indptr))
+        out[lo : lo + chunk] = np.bincount(owner, weights=both.data, minlength=len(rr))
     return out
 
 

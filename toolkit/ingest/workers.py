@@ -23,11 +23,20 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-__all__ = ["CHUNK", "PARALLEL_FROM", "forked_map", "gc_paused", "release_free_memory", "workers_for"]
+__all__ = [
+    "CHUNK",
+    "PARALLEL_FROM",
+    "forked_iter",
+    "forked_map",
+    "gc_paused",
+    "release_free_memory",
+    "workers_for",
+]
 
 R = TypeVar("R")
 
@@ -42,23 +51,43 @@ _ONE_POOL = threading.Lock()  # _TASK is one global: calls from two threads take
 def workers_for(items: int) -> int:
     """Processes `forked_map` uses for `items` items by default: from `PARALLEL_FROM` items on
     (Linux only), one per available core that no other process is running on right now
-    (`_busy_others`; on a saturated machine more processes only add the cost of starting them and
-    of pickling), at least 1; below, 1."""
+    (`_busy_others`, the fewest of several instant readings; on a saturated machine more processes
+    only add the cost of starting them and of pickling), at least 1; below, 1."""
     if items < PARALLEL_FROM or not _can_fork():
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, cores - _busy_others())
 
 
+READINGS = 8  # instant readings of the runnable count, `READING_GAP` seconds apart
+READING_GAP = 0.001
+
+
 def _busy_others() -> int:
-    """Runnable tasks on the machine right now besides this one (the kernel's count in
-    /proc/loadavg, an instant reading, not the load average); 0 when it cannot be read."""
+    """Cores busy with other work right now: the fewest runnable tasks besides this one over
+    `READINGS` instant readings of the kernel's count (/proc/loadavg's fourth field, not the load
+    average) `READING_GAP` s apart. A core busy with other work is runnable in every reading; a
+    thread that wakes for a moment (a sampler, a timer, this process's own helpers) is in one or two
+    at most, and one reading alone took it for a busy core and halved the pool. 0 when it cannot be
+    read."""
+    fewest: int | None = None
+    for k in range(READINGS):
+        if k:
+            time.sleep(READING_GAP)
+        running = _runnable()
+        if running is None:
+            return 0
+        fewest = running if fewest is None else min(fewest, running)
+    return max(0, (fewest or 0) - 1)
+
+
+def _runnable() -> int | None:
+    """Runnable tasks on the machine at this instant, this one included (None: not readable)."""
     try:
         with open("/proc/loadavg", encoding="ascii") as f:
-            running = int(f.read().split()[3].split("/")[0])
+            return int(f.read().split()[3].split("/")[0])
     except (OSError, ValueError, IndexError):
-        return 0
-    return max(0, running - 1)
+        return None
 
 
 def _can_fork() -> bool:
@@ -74,18 +103,28 @@ def forked_map(task: Callable[[int, int], list[R]], n: int, workers: int | None 
     """`task(lo, hi)` (a list, one result per item lo..hi-1) over 0..n-1, concatenated in order, in
     `workers` processes (None: `workers_for(n)`; 1: here, one call). Exceptions raised in a child
     are raised here."""
+    return list(forked_iter(task, n, workers))
+
+
+def forked_iter(task: Callable[[int, int], list[R]], n: int, workers: int | None = None) -> Iterator[R]:
+    """`forked_map`'s results one by one, in order, as they arrive: the caller can fold each into
+    its own values and drop it while the children work on (the results of 10,000 articles held at
+    once can take hundreds of MB). The pool lives while the iterator is consumed; closing the
+    iterator early stops it. Pools take turns (one at a time per process), so the loop consuming
+    the iterator must not start another one."""
     global last_workers
     count = workers_for(n) if workers is None else max(1, workers)
     if count < 2 or n < 2 or not _can_fork():
         last_workers = 1
-        return task(0, n)
+        yield from task(0, n)
+        return
     last_workers = count
     spans = [(lo, min(n, lo + CHUNK)) for lo in range(0, n, CHUNK)]
     with _ONE_POOL:
-        return _pooled(task, spans, count)
+        yield from _pooled(task, spans, count)
 
 
-def _pooled(task: Callable[[int, int], list[R]], spans: list[tuple[int, int]], count: int) -> list[R]:
+def _pooled(task: Callable[[int, int], list[R]], spans: list[tuple[int, int]], count: int) -> Iterator[R]:
     """`task` over `spans` in `count` forked processes, results in order (under `_ONE_POOL`)."""
     global _TASK
     _TASK = task  # type: ignore[assignment]  # children call it with their spans
@@ -93,10 +132,8 @@ def _pooled(task: Callable[[int, int], list[R]], spans: list[tuple[int, int]], c
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
             gc.unfreeze()
-            out: list[R] = []
             for part in pool.imap(_run, spans):
-                out.extend(part)  # type: ignore[arg-type]
-            return out
+                yield from part  # type: ignore[misc]
     finally:
         gc.unfreeze()
         _TASK = None
