@@ -257,6 +257,29 @@ def test_the_garbage_collector_is_left_as_it_was(enabled: bool) -> None:
         (gc.enable if was else gc.disable)()
 
 
+def test_pauses_of_the_garbage_collector_from_several_threads_nest() -> None:
+    """Two stages built side by side (two threads) pause the one collector of the process: it stays
+    paused until the last of them ends, whichever order they end in, and then is as it was."""
+    import gc
+
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        first, second = workers.gc_paused(), workers.gc_paused()
+        first.__enter__()
+        second.__enter__()
+        first.__exit__(None, None, None)  # the first ends while the second still builds
+        assert not gc.isenabled()
+        second.__exit__(None, None, None)
+        assert gc.isenabled()
+        gc.disable()  # a caller that turned it off keeps it off
+        with workers.gc_paused(), workers.gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
 def test_dedupe_hands_its_arrays_back_on_large_corpora(monkeypatch: pytest.MonkeyPatch) -> None:
     from toolkit.ingest import dedupe
 

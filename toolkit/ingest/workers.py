@@ -139,20 +139,33 @@ def _pooled(task: Callable[[int, int], list[R]], spans: list[tuple[int, int]], c
         _TASK = None
 
 
+_GC = threading.Lock()  # guards the two below: pauses from several threads nest
+_gc_pauses = 0  # gc_paused blocks open now, in any thread
+_gc_was = True  # whether the collector was enabled when the first of them opened
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused while a stage builds many long-lived values, then
     restored as it was. A full collection walks every object; while the heap grows it runs each time
     the survivors grow by a quarter, so building a 10,000-article corpus walked the heap dozens of
     times (about 1.5 s of CPU). The values built (sources, passages, sentences, their copies) hold no
-    reference cycles, so nothing is left for the collector that it would have freed sooner."""
-    was = gc.isenabled()
-    gc.disable()
+    reference cycles, so nothing is left for the collector that it would have freed sooner. The
+    collector is one per process: blocks open in several threads at once (a batch of clusters built
+    side by side) nest, and the last one to close restores the state the first one found."""
+    global _gc_pauses, _gc_was
+    with _GC:
+        if _gc_pauses == 0:
+            _gc_was = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
     try:
         yield
     finally:
-        if was:
-            gc.enable()
+        with _GC:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was:
+                gc.enable()
 
 
 def release_free_memory() -> bool:
