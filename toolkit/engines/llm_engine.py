@@ -26,6 +26,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -341,10 +342,7 @@ class _Run:
         # task below copies the context); another gets SEND_TURNS event-loop turns to send it.
         on_call = self.engine.on_call
         signals = on_call is not None and bool(getattr(self.engine.chat, "signals_sent", False))
-        if on_call is not None and signals:
-            with signal_when_sent(on_call):
-                calling = asyncio.ensure_future(self.engine.chat.complete(request))
-        else:
+        with signal_when_sent(on_call) if on_call is not None and signals else nullcontext():
             calling = asyncio.ensure_future(self.engine.chat.complete(request))
         if on_call is not None and not signals:
             for _ in range(SEND_TURNS):
