@@ -33,13 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from _common import DEFAULT_DATA, RESULTS, Outcome, Table, Target, command_line, md_table, publish
-from citations import data_file, load, off_topic
+from citations import corpus_of, data_file, insights_of, load
 from train_checker import summhay_train
 
-from toolkit import build_corpus
 from toolkit.check.attribute import attribute
 from toolkit.check.verifier import Verifier
-from toolkit.models import Article
 from toolkit.text.similarity import content_terms, tfidf_matrix
 
 TRAIN_EVERY = 3  # as citations.py: instances 0, 3, 6 ... fitted the checker's weights; the rest are held out
@@ -148,15 +146,8 @@ def run(data: Path = DEFAULT_DATA, limit: int | None = None) -> Outcome:
     }
     tallies = {(name, part): Tally() for name in systems for part in ("all", "held out")}
     for n, row in enumerate(rows):
-        docs = [str(d) for d in row["documents"]]  # type: ignore[attr-defined]
-        verifier = Verifier(build_corpus([Article(text=d, path=f"doc{k}") for k, d in enumerate(docs)]))
-        insights: list[tuple[str, set[int] | None]] = [
-            (str(i["insight"]), set(i["doc_indices"]))
-            for i in row["insights"]  # type: ignore[attr-defined]
-        ]
-        other = off_topic(every, n)
-        if other is not None:
-            insights += [(str(i["insight"]), None) for i in other["insights"]]  # type: ignore[attr-defined]
+        verifier = corpus_of([str(d) for d in row["documents"]])  # type: ignore[attr-defined]
+        insights = insights_of(every, n)
         parts = ("all",) if summhay_train(n, TRAIN_EVERY) else ("all", "held out")
         for name, find in systems.items():
             outcomes = attribute_all(verifier, insights, find)

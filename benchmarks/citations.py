@@ -113,6 +113,19 @@ def off_topic(rows: Sequence[dict[str, object]], n: int) -> dict[str, object] | 
     return None
 
 
+def insights_of(rows: Sequence[dict[str, object]], n: int) -> list[tuple[str, set[int] | None]]:
+    """Instance n's insights with the documents that hold them, then the insights of the next
+    instance about another topic (`off_topic`) with `None`: none of n's documents holds them."""
+    insights: list[tuple[str, set[int] | None]] = [
+        (str(i["insight"]), set(i["doc_indices"]))
+        for i in rows[n]["insights"]  # type: ignore[attr-defined]
+    ]
+    other = off_topic(rows, n)
+    if other is not None:
+        insights += [(str(i["insight"]), None) for i in other["insights"]]  # type: ignore[attr-defined]
+    return insights
+
+
 def corpus_of(documents: Sequence[str]) -> Verifier:
     articles = [Article(text=d, path=f"doc{k}") for k, d in enumerate(documents)]
     return Verifier(build_corpus(articles))
@@ -223,15 +236,8 @@ def run(data: Path = DEFAULT_DATA, limit: int | None = None) -> Outcome:
     state = Run()
     started = time.perf_counter()
     for n, row in enumerate(rows):
-        insights: list[tuple[str, set[int] | None]] = [
-            (str(i["insight"]), set(i["doc_indices"]))
-            for i in row["insights"]  # type: ignore[attr-defined]
-        ]
-        other = off_topic(rows, n)
-        if other is not None:
-            insights += [(str(i["insight"]), None) for i in other["insights"]]  # type: ignore[attr-defined]
         held_out = not summhay_train(n, TRAIN_EVERY)
-        judge_instance(corpus_of(row["documents"]), insights, state, held_out)  # type: ignore[arg-type]
+        judge_instance(corpus_of(row["documents"]), insights_of(rows, n), state, held_out)  # type: ignore[arg-type]
         print(f"\r{n + 1}/{len(rows)} instances", end="", file=sys.stderr)
     print(file=sys.stderr)
     total = time.perf_counter() - started
